@@ -1,0 +1,17 @@
+export {
+  createToken,
+  generateSecret,
+  hashToken,
+  listTokens,
+  revokeToken,
+  safeEqual,
+  toToken,
+  verifyToken,
+  type CreateTokenInput,
+  type VerifiedToken,
+  type VerifyTokenResult,
+} from './tokens.js';
+export { openServiceTokenStore, writeSecretFile, type ServiceTokenStore } from './service-token.js';
+export { ensureOwner, getOwner, getUser, resolveUserByEmail, toUser, type EnsureOwnerResult } from './users.js';
+export { listAudit, writeAudit, type AuditInput } from './audit.js';
+export { createRateLimiter, type RateLimiter } from './rate-limit.js';

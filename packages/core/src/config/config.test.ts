@@ -1,0 +1,73 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { useTempDir } from '../testing/index.js';
+import { loadConfig } from './index.js';
+
+describe('loadConfig', () => {
+  it('uses defaults under RDV_HOME', () => {
+    const home = useTempDir();
+    const c = loadConfig({ env: { RDV_HOME: home, HOME: '/home/x' } });
+    expect(c.paths.home).toBe(home);
+    expect(c.paths.apiSocket).toBe(join(home, 'run', 'api.sock'));
+    expect(c.paths.cliToken).toBe(join(home, 'cli-token'));
+    expect(c.paths.db).toBe(join(home, 'sqlite.db'));
+    expect(c.tmux.socket).toBe('rdv');
+    expect(c.monitoring.stall_threshold_seconds).toBe(300);
+    expect(c.web.listen).toBe('127.0.0.1:6001');
+  });
+
+  it('defaults RDV_HOME to ~/.remote-dev', () => {
+    const c = loadConfig({ env: { HOME: '/home/someone' } });
+    expect(c.paths.home).toBe('/home/someone/.remote-dev');
+  });
+
+  it('reads config.toml, then RDV_* variables, then flags', () => {
+    const home = useTempDir();
+    writeFileSync(join(home, 'config.toml'), 'owner_email = "me@example.com"\n[tmux]\nsocket = "fromfile"\nhistory_limit = 2000\n[log]\nlevel = "warn"\n');
+    const fromFile = loadConfig({ env: { RDV_HOME: home } });
+    expect(fromFile.tmux.socket).toBe('fromfile');
+    expect(fromFile.tmux.history_limit).toBe(2000);
+    expect(fromFile.owner_email).toBe('me@example.com');
+    const fromEnv = loadConfig({ env: { RDV_HOME: home, RDV_TMUX_SOCKET: 'fromenv', RDV_TMUX_HISTORY_LIMIT: '3000' } });
+    expect(fromEnv.tmux.socket).toBe('fromenv');
+    expect(fromEnv.tmux.history_limit).toBe(3000);
+    expect(fromEnv.log.level).toBe('warn');
+    const fromFlag = loadConfig({ env: { RDV_HOME: home, RDV_TMUX_SOCKET: 'fromenv' }, flags: { 'tmux.socket': 'fromflag' } });
+    expect(fromFlag.tmux.socket).toBe('fromflag');
+  });
+
+  it('knows the Cloudflare aliases and comma lists', () => {
+    const home = useTempDir();
+    const c = loadConfig({
+      env: { RDV_HOME: home, RDV_CF_TEAM_DOMAIN: 'team.cloudflareaccess.com', RDV_CF_AUD: 'aud1', RDV_ALLOWED_EMAILS: 'a@x.io, b@y.io' },
+    });
+    expect(c.cloudflare.team_domain).toBe('team.cloudflareaccess.com');
+    expect(c.cloudflare.aud).toBe('aud1');
+    expect(c.cloudflare.allowed_emails).toEqual(['a@x.io', 'b@y.io']);
+  });
+
+  it('names the key and its source when a value is bad', () => {
+    const home = useTempDir();
+    expect(() => loadConfig({ env: { RDV_HOME: home, RDV_TMUX_SOCKET: '../evil socket' } })).toThrow(/tmux\.socket \(from RDV_TMUX_SOCKET\)/);
+    expect(() => loadConfig({ env: { RDV_HOME: home, RDV_MONITORING_INTERVAL_SECONDS: 'soon' } })).toThrow(/monitoring\.interval_seconds/);
+    writeFileSync(join(home, 'config.toml'), '[tmux]\nsockett = "x"\n');
+    expect(() => loadConfig({ env: { RDV_HOME: home } })).toThrow(/unknown setting tmux\.sockett/);
+    writeFileSync(join(home, 'config.toml'), '[tmux\n');
+    expect(() => loadConfig({ env: { RDV_HOME: home } })).toThrow(/not valid TOML/);
+  });
+
+  it('the shipped config/config.toml parses and documents every key', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { configKeys } = await import('./index.js');
+    const shipped = join(__dirname, '..', '..', '..', '..', 'config', 'config.toml');
+    const text = readFileSync(shipped, 'utf8');
+    const home = useTempDir();
+    writeFileSync(join(home, 'config.toml'), text);
+    expect(() => loadConfig({ env: { RDV_HOME: home } })).not.toThrow();
+    for (const key of configKeys()) {
+      const leaf = key.split('.').pop()!;
+      expect(text, `config.toml documents ${key}`).toMatch(new RegExp(`^#?\\s*${leaf}\\s*=`, 'm'));
+    }
+  });
+});

@@ -1,0 +1,122 @@
+import { z } from 'zod';
+
+const bool = z.union([
+  z.boolean(),
+  z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off']).transform((v) => ['true', '1', 'yes', 'on'].includes(v)),
+]);
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const list = z.union([
+  z.array(z.string()),
+  z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)),
+]);
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+
+/**
+ * Every setting rdv reads, with its default. Keys are snake_case as in config.toml;
+ * the environment variable for `section.key` is `RDV_SECTION_KEY` (top level: `RDV_KEY`).
+ * config/config.toml documents each one.
+ */
+export const ConfigSchema = z
+  .object({
+    owner_email: z.email().or(z.literal('')).default(''),
+    log: z.object({ level: z.enum(LOG_LEVELS).default('info') }).strict().prefault({}),
+    tmux: z
+      .object({
+        socket: z
+          .string()
+          .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 letters, digits, dot, dash or underscore')
+          .default('rdv'),
+        config_file: z.string().default(''),
+        history_limit: int(100, 1_000_000).default(50_000),
+      })
+      .strict()
+      .prefault({}),
+    database: z
+      .object({
+        path: z.string().default(''),
+        busy_timeout_ms: int(0, 600_000).default(5000),
+      })
+      .strict()
+      .prefault({}),
+    auth: z
+      .object({
+        service_token_rotation_days: int(0, 3650).default(30),
+        service_token_grace_seconds: int(0, 86_400).default(300),
+        cli_token_expiry_days: int(0, 3650).default(0),
+      })
+      .strict()
+      .prefault({}),
+    rate_limit: z
+      .object({
+        requests_per_minute: int(1, 1_000_000).default(1200),
+        sensitive_per_minute: int(1, 1_000_000).default(120),
+        auth_failures_per_minute: int(1, 10_000).default(30),
+      })
+      .strict()
+      .prefault({}),
+    sessions: z
+      .object({
+        shell: z.string().default(''),
+        default_cwd: z.string().default(''),
+        reconcile_interval_ms: int(250, 3_600_000).default(5000),
+      })
+      .strict()
+      .prefault({}),
+    web: z
+      .object({
+        listen: z.string().default('127.0.0.1:6001'),
+      })
+      .strict()
+      .prefault({}),
+    cloudflare: z
+      .object({
+        team_domain: z.string().default(''),
+        aud: z.string().default(''),
+        certs_url: z.string().default(''),
+        allowed_emails: list.default([]),
+      })
+      .strict()
+      .prefault({}),
+    monitoring: z
+      .object({
+        interval_seconds: int(1, 86_400).default(30),
+        stall_threshold_seconds: int(1, 864_000).default(300),
+      })
+      .strict()
+      .prefault({}),
+    cleanup: z
+      .object({
+        trash_retention_days: int(0, 3650).default(30),
+        interval_hours: int(1, 8760).default(24),
+      })
+      .strict()
+      .prefault({}),
+    events: z
+      .object({
+        retention_hours: int(1, 8760).default(24),
+      })
+      .strict()
+      .prefault({}),
+    shutdown: z
+      .object({
+        deadline_ms: int(100, 120_000).default(5000),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export type ConfigFile = z.infer<typeof ConfigSchema>;
+
+/** Environment names that are not the plain RDV_SECTION_KEY form. */
+export const ENV_ALIASES: Record<string, string> = {
+  RDV_CF_TEAM_DOMAIN: 'cloudflare.team_domain',
+  RDV_CF_AUD: 'cloudflare.aud',
+  RDV_CF_CERTS_URL: 'cloudflare.certs_url',
+  RDV_ALLOWED_EMAILS: 'cloudflare.allowed_emails',
+  RDV_LOG_LEVEL: 'log.level',
+  RDV_DB_PATH: 'database.path',
+  RDV_SHELL: 'sessions.shell',
+};
+
+export { bool as BoolSchema };

@@ -1,0 +1,72 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import * as schema from './schema.js';
+
+export { schema };
+export type Db = BetterSQLite3Database<typeof schema>;
+
+export interface DbHandle {
+  db: Db;
+  sqlite: Database.Database;
+  path: string;
+  /** True when a trivial query succeeds. */
+  ping(): boolean;
+  dispose(): void;
+}
+
+/** The migrations folder kept in the repo (packages/core/drizzle), from src or dist alike. */
+export const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'drizzle');
+
+export interface OpenDbOptions {
+  path: string;
+  busyTimeoutMs?: number;
+  /** Apply pending migrations (the api does; the terminal service only reads). */
+  migrate?: boolean;
+  readonly?: boolean;
+}
+
+/** Opens SQLite in WAL mode with a busy timeout and foreign keys on. The caller disposes. */
+export function openDb(options: OpenDbOptions): DbHandle {
+  if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true, mode: 0o700 });
+  const sqlite = new Database(options.path, { readonly: options.readonly ?? false });
+  sqlite.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
+  if (!options.readonly) {
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = NORMAL');
+  }
+  sqlite.pragma('foreign_keys = ON');
+  const db = drizzle(sqlite, { schema });
+  if (options.migrate) migrate(db, { migrationsFolder: MIGRATIONS_DIR });
+  let disposed = false;
+  return {
+    db,
+    sqlite,
+    path: options.path,
+    ping() {
+      try {
+        return sqlite.prepare('select 1 as ok').get() !== undefined;
+      } catch {
+        // A failing ping is the answer, not an error to raise.
+        return false;
+      }
+    },
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      sqlite.close();
+    },
+  };
+}
+
+/** Applies pending migrations to the database at `path` and closes it. */
+export function migrateDb(path: string): void {
+  const handle = openDb({ path, migrate: true });
+  handle.dispose();
+}
+
+export const now = (): Date => new Date();
+export const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);

@@ -1,0 +1,218 @@
+import { sql } from 'drizzle-orm';
+import { index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+// Portable on purpose: text ids (UUIDs), integer millisecond timestamps, JSON in text
+// columns, no SQLite-only types, so a PostgreSQL schema can mirror this one.
+
+const ts = (name: string) => integer(name, { mode: 'timestamp_ms' });
+const created = () => ts('created_at').notNull().default(sql`(unixepoch() * 1000)`);
+const updated = () => ts('updated_at').notNull().default(sql`(unixepoch() * 1000)`);
+
+export const users = sqliteTable(
+  'users',
+  {
+    id: text('id').primaryKey(),
+    email: text('email'),
+    name: text('name'),
+    isOwner: integer('is_owner', { mode: 'boolean' }).notNull().default(false),
+    createdAt: created(),
+    updatedAt: updated(),
+  },
+  (t) => [uniqueIndex('users_email_idx').on(t.email)],
+);
+
+export const tokens = sqliteTable(
+  'tokens',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    kind: text('kind', { enum: ['cli', 'api_key'] }).notNull(),
+    name: text('name').notNull(),
+    hash: text('hash').notNull(),
+    prefix: text('prefix').notNull(),
+    createdAt: created(),
+    lastUsedAt: ts('last_used_at'),
+    expiresAt: ts('expires_at'),
+    revokedAt: ts('revoked_at'),
+  },
+  (t) => [uniqueIndex('tokens_hash_idx').on(t.hash), index('tokens_user_idx').on(t.userId)],
+);
+
+export const folders = sqliteTable(
+  'folders',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    parentId: text('parent_id'),
+    name: text('name').notNull(),
+    position: real('position').notNull().default(0),
+    defaultCwd: text('default_cwd'),
+    defaultAgent: text('default_agent'),
+    env: text('env', { mode: 'json' }).$type<Record<string, string>>(),
+    preferences: text('preferences', { mode: 'json' }).$type<Record<string, unknown>>(),
+    createdAt: created(),
+    updatedAt: updated(),
+  },
+  (t) => [index('folders_user_parent_idx').on(t.userId, t.parentId)],
+);
+
+export const worktrees = sqliteTable(
+  'worktrees',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    repoPath: text('repo_path').notNull(),
+    path: text('path').notNull(),
+    branch: text('branch').notNull(),
+    base: text('base'),
+    status: text('status').notNull().default('active'),
+    createdAt: created(),
+    updatedAt: updated(),
+  },
+  (t) => [uniqueIndex('worktrees_path_idx').on(t.path), index('worktrees_user_idx').on(t.userId)],
+);
+
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    folderId: text('folder_id'),
+    name: text('name').notNull(),
+    tmuxName: text('tmux_name').notNull(),
+    kind: text('kind', { enum: ['shell', 'agent'] }).notNull(),
+    agent: text('agent'),
+    command: text('command'),
+    cwd: text('cwd').notNull(),
+    env: text('env', { mode: 'json' }).$type<Record<string, string>>(),
+    worktreeId: text('worktree_id'),
+    status: text('status', { enum: ['active', 'suspended', 'closed', 'trashed'] })
+      .notNull()
+      .default('active'),
+    position: real('position').notNull().default(0),
+    createdAt: created(),
+    updatedAt: updated(),
+    lastActivityAt: ts('last_activity_at'),
+    closedAt: ts('closed_at'),
+    exitCode: integer('exit_code'),
+  },
+  (t) => [
+    index('sessions_user_status_idx').on(t.userId, t.status),
+    uniqueIndex('sessions_tmux_name_idx').on(t.tmuxName),
+  ],
+);
+
+export const orchestrators = sqliteTable(
+  'orchestrators',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    kind: text('kind', { enum: ['master', 'folder'] }).notNull(),
+    folderId: text('folder_id'),
+    intervalSeconds: integer('interval_seconds').notNull().default(30),
+    stallThresholdSeconds: integer('stall_threshold_seconds').notNull().default(300),
+    autoIntervention: integer('auto_intervention', { mode: 'boolean' }).notNull().default(false),
+    nudgeText: text('nudge_text'),
+    monitoring: integer('monitoring', { mode: 'boolean' }).notNull().default(false),
+    createdAt: created(),
+    updatedAt: updated(),
+  },
+  (t) => [index('orchestrators_user_idx').on(t.userId)],
+);
+
+export const insights = sqliteTable(
+  'insights',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    orchestratorId: text('orchestrator_id'),
+    sessionId: text('session_id').notNull(),
+    type: text('type').notNull(),
+    severity: text('severity').notNull(),
+    message: text('message').notNull(),
+    context: text('context', { mode: 'json' }).$type<Record<string, unknown>>(),
+    confidence: real('confidence').notNull().default(1),
+    suggestedActions: text('suggested_actions', { mode: 'json' }).$type<unknown[]>(),
+    resolved: integer('resolved', { mode: 'boolean' }).notNull().default(false),
+    resolvedAt: ts('resolved_at'),
+    resolvedBy: text('resolved_by'),
+    createdAt: created(),
+    updatedAt: updated(),
+  },
+  (t) => [index('insights_session_idx').on(t.sessionId, t.type, t.resolved)],
+);
+
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    at: ts('at').notNull(),
+    userId: text('user_id'),
+    tokenId: text('token_id'),
+    authMethod: text('auth_method'),
+    action: text('action').notNull(),
+    target: text('target'),
+    outcome: text('outcome', { enum: ['ok', 'denied', 'error'] }).notNull(),
+    detail: text('detail', { mode: 'json' }).$type<Record<string, unknown>>(),
+  },
+  (t) => [index('audit_user_at_idx').on(t.userId, t.at)],
+);
+
+export const preferences = sqliteTable('preferences', {
+  userId: text('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  defaultCwd: text('default_cwd'),
+  defaultAgent: text('default_agent'),
+  env: text('env', { mode: 'json' }).$type<Record<string, string>>(),
+  theme: text('theme').notNull().default('system'),
+  data: text('data', { mode: 'json' }).$type<Record<string, unknown>>(),
+  updatedAt: updated(),
+});
+
+export const trash = sqliteTable(
+  'trash',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    sessionId: text('session_id'),
+    worktreeId: text('worktree_id'),
+    path: text('path'),
+    trashedAt: ts('trashed_at').notNull(),
+    expiresAt: ts('expires_at').notNull(),
+    restoredAt: ts('restored_at'),
+  },
+  (t) => [index('trash_user_idx').on(t.userId)],
+);
+
+export const events = sqliteTable(
+  'events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    userId: text('user_id').notNull(),
+    type: text('type').notNull(),
+    data: text('data', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    at: ts('at').notNull(),
+  },
+  (t) => [index('events_user_id_idx').on(t.userId, t.id)],
+);
+
+export const kv = sqliteTable('kv', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+  updatedAt: updated(),
+});

@@ -1,0 +1,10 @@
+export { DisposableStore, toDisposable, type Disposable } from './disposable.js';
+export {
+  acquirePidFile,
+  ensurePrivateDir,
+  isProcessAlive,
+  listenUnix,
+  readPid,
+  type PidFileHandle,
+} from './process-files.js';
+export { createShutdown, type ShutdownController, type ShutdownStep } from './shutdown.js';

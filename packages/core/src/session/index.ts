@@ -1,0 +1,350 @@
+import { randomUUID } from 'node:crypto';
+import { statSync } from 'node:fs';
+import { and, asc, eq, inArray, max, ne, or } from 'drizzle-orm';
+import type { Logger } from 'pino';
+import { AppError } from '../errors/index.js';
+import { iso, schema, type Db } from '../db/index.js';
+import type { EventBus } from '../events/index.js';
+import type { FolderService } from '../folder/index.js';
+import { IdSchema, type Agent, type CreateSession, type Session, type SessionStatus } from '../schemas/index.js';
+import type { Tmux } from '../tmux/index.js';
+
+type SessionRow = typeof schema.sessions.$inferSelect;
+
+/** The command each known agent starts with; `custom` needs one given. */
+export const AGENT_COMMANDS: Record<Exclude<Agent, 'custom'>, string> = {
+  claude: 'claude',
+  codex: 'codex',
+  gemini: 'gemini',
+  opencode: 'opencode',
+};
+
+const OPEN_STATUSES: SessionStatus[] = ['active', 'suspended'];
+
+export function toSession(row: SessionRow): Session {
+  return {
+    id: row.id,
+    name: row.name,
+    tmuxName: row.tmuxName,
+    kind: row.kind,
+    agent: (row.agent as Agent | null) ?? null,
+    command: row.command,
+    cwd: row.cwd,
+    folderId: row.folderId,
+    worktreeId: row.worktreeId,
+    status: row.status,
+    position: row.position,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+    lastActivityAt: iso(row.lastActivityAt),
+    closedAt: iso(row.closedAt),
+    exitCode: row.exitCode,
+  };
+}
+
+export const tmuxNameFor = (id: string): string => `rdv-${id}`;
+
+export interface SessionServiceDeps {
+  db: Db;
+  tmux: Tmux;
+  folders: FolderService;
+  events: EventBus;
+  log: Logger;
+  /** Shell to start (argv[0]); empty means tmux's default (the login shell of $SHELL). */
+  shell: string;
+  /** Fallback cwd when neither the request nor preferences give one. */
+  defaultCwd: string;
+  /** Put into every session's environment as RDV_API_SOCKET. */
+  apiSocket: string;
+}
+
+export interface ReconcileResult {
+  /** Sessions marked closed because their tmux session is gone. */
+  closed: string[];
+  /** `rdv-*` tmux sessions with no open session row. */
+  orphans: string[];
+}
+
+export type ListStatus = SessionStatus | 'open' | 'all';
+
+export interface SessionService {
+  create(userId: string, input: CreateSession): Promise<Session>;
+  get(userId: string, id: string): Session;
+  /** By id, or by name among the user's open sessions (then any, newest first). */
+  find(userId: string, ref: string): Session;
+  list(userId: string, filter?: { status?: ListStatus; folderId?: string }): Session[];
+  rename(userId: string, id: string, name: string): Session;
+  move(userId: string, id: string, folderId: string | null): Session;
+  reorder(userId: string, ids: string[]): Session[];
+  suspend(userId: string, id: string): Session;
+  resume(userId: string, id: string): Promise<Session>;
+  /** Kills the tmux session and marks it closed. Idempotent. */
+  close(userId: string, id: string): Promise<Session>;
+  /** Types a command line into the session, then Enter. */
+  exec(userId: string, id: string, command: string): Promise<void>;
+  scrollback(userId: string, id: string, lines: number): Promise<{ sessionId: string; lines: number; text: string }>;
+  reconcile(): Promise<ReconcileResult>;
+  countOpen(): number;
+}
+
+function checkCwd(cwd: string): void {
+  let ok = false;
+  try {
+    ok = statSync(cwd).isDirectory();
+  } catch {
+    // Not there (or not readable): reported below as a bad cwd.
+  }
+  if (!ok) throw new AppError('invalid_input', `cwd: ${cwd} does not exist or is not a directory`);
+}
+
+export function createSessionService(deps: SessionServiceDeps): SessionService {
+  const { db, tmux, folders, events, log } = deps;
+
+  const row = (userId: string, id: string): SessionRow => {
+    if (!IdSchema.safeParse(id).success) throw new AppError('not_found', `session ${id} not found`);
+    const r = db
+      .select()
+      .from(schema.sessions)
+      .where(and(eq(schema.sessions.id, id), eq(schema.sessions.userId, userId)))
+      .get();
+    if (!r) throw new AppError('not_found', `session ${id} not found`);
+    return r;
+  };
+
+  const update = (id: string, set: Partial<SessionRow>, event: 'session.updated' | 'session.closed' = 'session.updated') => {
+    const r = db
+      .update(schema.sessions)
+      .set({ ...set, updatedAt: new Date() })
+      .where(eq(schema.sessions.id, id))
+      .returning()
+      .get();
+    const session = toSession(r);
+    events.publish(r.userId, event, { session });
+    return session;
+  };
+
+  const requireOpen = (r: SessionRow, action: string) => {
+    if (r.status === 'suspended') throw new AppError('conflict', `session ${r.name} is suspended; resume it to ${action}`);
+    if (r.status !== 'active') throw new AppError('conflict', `session ${r.name} is ${r.status}; cannot ${action}`);
+  };
+
+  const nameTaken = (userId: string, name: string, exceptId?: string) =>
+    db
+      .select({ id: schema.sessions.id })
+      .from(schema.sessions)
+      .where(
+        and(
+          eq(schema.sessions.userId, userId),
+          eq(schema.sessions.name, name),
+          inArray(schema.sessions.status, OPEN_STATUSES),
+          exceptId ? ne(schema.sessions.id, exceptId) : undefined,
+        ),
+      )
+      .get() !== undefined;
+
+  const startTmux = async (r: SessionRow, size?: { cols?: number; rows?: number }) => {
+    await tmux.newSession({
+      name: r.tmuxName,
+      cwd: r.cwd,
+      cols: size?.cols,
+      rows: size?.rows,
+      env: { ...(r.env ?? {}), RDV_SESSION_ID: r.id, RDV_API_SOCKET: deps.apiSocket },
+      command: deps.shell ? [deps.shell, '-l'] : undefined,
+    });
+    if (r.kind === 'agent' && r.command) {
+      await tmux.sendLiteral(r.tmuxName, r.command);
+      await tmux.sendKeys(r.tmuxName, ['Enter']);
+    }
+  };
+
+  const service: SessionService = {
+    async create(userId, input) {
+      const folderId = input.folderId ?? null;
+      if (folderId) folders.get(userId, folderId);
+      const prefs = folders.effectivePreferences(userId, folderId);
+      const cwd = input.cwd ?? prefs.defaultCwd ?? deps.defaultCwd;
+      checkCwd(cwd);
+      let agent: Agent | null = null;
+      let command: string | null = null;
+      if (input.kind === 'agent') {
+        agent = input.agent ?? (input.command ? 'custom' : prefs.defaultAgent);
+        if (!agent) throw new AppError('invalid_input', 'agent: say which agent to run (claude, codex, gemini, opencode or custom)');
+        command = input.command ?? (agent === 'custom' ? null : AGENT_COMMANDS[agent]);
+        if (!command) throw new AppError('invalid_input', 'command: a custom agent needs a command');
+      }
+      if (nameTaken(userId, input.name)) {
+        throw new AppError('conflict', `a session named "${input.name}" is already open; pick another name`);
+      }
+      const id = randomUUID();
+      const at = new Date();
+      const maxPos = db
+        .select({ m: max(schema.sessions.position) })
+        .from(schema.sessions)
+        .where(eq(schema.sessions.userId, userId))
+        .get();
+      const inserted = db
+        .insert(schema.sessions)
+        .values({
+          id,
+          userId,
+          folderId,
+          name: input.name,
+          tmuxName: tmuxNameFor(id),
+          kind: input.kind,
+          agent,
+          command,
+          cwd,
+          env: { ...prefs.env, ...(input.env ?? {}) },
+          status: 'active',
+          position: (maxPos?.m ?? -1) + 1,
+          createdAt: at,
+          updatedAt: at,
+          lastActivityAt: at,
+        })
+        .returning()
+        .get();
+      try {
+        await startTmux(inserted, input);
+      } catch (err) {
+        db.delete(schema.sessions).where(eq(schema.sessions.id, id)).run();
+        await tmux.killSession(inserted.tmuxName).catch(() => false);
+        throw err;
+      }
+      const session = toSession(inserted);
+      log.info({ sessionId: id, kind: input.kind, agent }, 'session created');
+      events.publish(userId, 'session.created', { session });
+      return session;
+    },
+    get: (userId, id) => toSession(row(userId, id)),
+    find(userId, ref) {
+      if (IdSchema.safeParse(ref).success) return service.get(userId, ref);
+      const matches = db
+        .select()
+        .from(schema.sessions)
+        .where(and(eq(schema.sessions.userId, userId), eq(schema.sessions.name, ref)))
+        .all()
+        .sort((a, b) => Number(OPEN_STATUSES.includes(b.status)) - Number(OPEN_STATUSES.includes(a.status)) || b.createdAt.getTime() - a.createdAt.getTime());
+      if (!matches[0]) throw new AppError('not_found', `session ${ref} not found`);
+      return toSession(matches[0]);
+    },
+    list(userId, filter = {}) {
+      const status = filter.status ?? 'open';
+      const statusCond =
+        status === 'all' ? undefined : status === 'open' ? inArray(schema.sessions.status, OPEN_STATUSES) : eq(schema.sessions.status, status);
+      return db
+        .select()
+        .from(schema.sessions)
+        .where(and(eq(schema.sessions.userId, userId), statusCond, filter.folderId ? eq(schema.sessions.folderId, filter.folderId) : undefined))
+        .orderBy(asc(schema.sessions.position), asc(schema.sessions.createdAt))
+        .all()
+        .map(toSession);
+    },
+    rename(userId, id, name) {
+      const r = row(userId, id);
+      if (r.name === name) return toSession(r);
+      if (OPEN_STATUSES.includes(r.status) && nameTaken(userId, name, id)) {
+        throw new AppError('conflict', `a session named "${name}" is already open; pick another name`);
+      }
+      return update(id, { name });
+    },
+    move(userId, id, folderId) {
+      row(userId, id);
+      if (folderId) folders.get(userId, folderId);
+      return update(id, { folderId });
+    },
+    reorder(userId, ids) {
+      const owned = db
+        .select({ id: schema.sessions.id })
+        .from(schema.sessions)
+        .where(and(eq(schema.sessions.userId, userId), inArray(schema.sessions.id, ids)))
+        .all();
+      if (owned.length !== ids.length) {
+        const known = new Set(owned.map((o) => o.id));
+        throw new AppError('not_found', `session(s) not found: ${ids.filter((i) => !known.has(i)).join(', ')}`);
+      }
+      db.transaction((tx) => {
+        ids.forEach((sid, position) => {
+          tx.update(schema.sessions).set({ position, updatedAt: new Date() }).where(eq(schema.sessions.id, sid)).run();
+        });
+      });
+      events.publish(userId, 'session.updated', { reordered: ids });
+      return service.list(userId);
+    },
+    suspend(userId, id) {
+      const r = row(userId, id);
+      if (r.status === 'suspended') return toSession(r);
+      if (r.status !== 'active') throw new AppError('conflict', `session ${r.name} is ${r.status}; only an active session can be suspended`);
+      return update(id, { status: 'suspended' });
+    },
+    async resume(userId, id) {
+      const r = row(userId, id);
+      if (r.status === 'active') return toSession(r);
+      if (r.status !== 'suspended') throw new AppError('conflict', `session ${r.name} is ${r.status}; only a suspended session can be resumed`);
+      if (!(await tmux.hasSession(r.tmuxName))) {
+        log.info({ sessionId: id }, 'tmux session gone while suspended; starting a new one');
+        await startTmux(r);
+      }
+      return update(id, { status: 'active', lastActivityAt: new Date() });
+    },
+    async close(userId, id) {
+      const r = row(userId, id);
+      if (r.status === 'closed' || r.status === 'trashed') return toSession(r);
+      await tmux.killSession(r.tmuxName);
+      log.info({ sessionId: id }, 'session closed');
+      return update(id, { status: 'closed', closedAt: new Date() }, 'session.closed');
+    },
+    async exec(userId, id, command) {
+      const r = row(userId, id);
+      requireOpen(r, 'run a command');
+      try {
+        await tmux.sendLiteral(r.tmuxName, command);
+        await tmux.sendKeys(r.tmuxName, ['Enter']);
+      } catch (err) {
+        if (err instanceof AppError && err.code === 'not_found') {
+          await service.reconcile();
+          throw new AppError('conflict', `session ${r.name} has ended`);
+        }
+        throw err;
+      }
+      db.update(schema.sessions).set({ lastActivityAt: new Date() }).where(eq(schema.sessions.id, id)).run();
+    },
+    async scrollback(userId, id, lines) {
+      const r = row(userId, id);
+      if (r.status === 'closed' || r.status === 'trashed') {
+        throw new AppError('conflict', `session ${r.name} is ${r.status}; its scrollback is gone with its tmux session`);
+      }
+      const text = await tmux.capturePane(r.tmuxName, { historyLines: lines });
+      return { sessionId: id, lines: text ? text.replace(/\n$/, '').split('\n').length : 0, text };
+    },
+    async reconcile() {
+      const live = await tmux.listSessions();
+      const liveByName = new Map(live.map((s) => [s.name, s]));
+      const open = db.select().from(schema.sessions).where(or(eq(schema.sessions.status, 'active'), eq(schema.sessions.status, 'suspended'))).all();
+      const closed: string[] = [];
+      const openNames = new Set<string>();
+      for (const r of open) {
+        const t = liveByName.get(r.tmuxName);
+        if (!t) {
+          update(r.id, { status: 'closed', closedAt: new Date() }, 'session.closed');
+          closed.push(r.id);
+          continue;
+        }
+        openNames.add(r.tmuxName);
+        if (!r.lastActivityAt || t.lastActivityAt.getTime() - r.lastActivityAt.getTime() >= 1000) {
+          db.update(schema.sessions).set({ lastActivityAt: t.lastActivityAt }).where(eq(schema.sessions.id, r.id)).run();
+        }
+      }
+      const orphans = live.filter((s) => s.name.startsWith('rdv-') && !openNames.has(s.name)).map((s) => s.name);
+      if (closed.length) log.info({ closed }, 'sessions whose tmux session ended were marked closed');
+      return { closed, orphans };
+    },
+    countOpen() {
+      return db
+        .select({ id: schema.sessions.id })
+        .from(schema.sessions)
+        .where(inArray(schema.sessions.status, OPEN_STATUSES))
+        .all().length;
+    },
+  };
+  return service;
+}

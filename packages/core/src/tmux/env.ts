@@ -1,0 +1,16 @@
+/**
+ * The environment for tmux and everything it spawns: the caller's, minus tmux's own
+ * markers (a nested client would refuse to start), rdv's settings and secrets, and npm's
+ * run-script noise.
+ */
+export function sanitizedEnv(base: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(base)) {
+    if (value === undefined) continue;
+    if (key === 'TMUX' || key === 'TMUX_PANE') continue;
+    if (key.startsWith('RDV_')) continue;
+    if (key.startsWith('npm_') || key === 'INIT_CWD') continue;
+    out[key] = value;
+  }
+  return out;
+}

@@ -1,0 +1,66 @@
+import express, { type Express } from 'express';
+import { AppError } from '@rdv/core/errors';
+import type { AppDeps } from './context.js';
+import { createAuth, errorMiddleware } from './middleware.js';
+import { buildOpenApi } from './openapi.js';
+import { defineRoute, mountRoutes, type RouteDef } from './route.js';
+import { folderRoutes } from './routes/folders.js';
+import { sessionRoutes } from './routes/sessions.js';
+import { createSseRegistry, systemRoutes, type SseRegistry } from './routes/system.js';
+import { tokenRoutes } from './routes/tokens.js';
+
+export interface ApiApp {
+  app: Express;
+  routes: RouteDef[];
+  sse: SseRegistry;
+  /** Requests in flight (for draining and /health). */
+  pending(): number;
+}
+
+/** The Express app with every route; main (or a test) gives it a server to listen on. */
+export function createApp(deps: AppDeps): ApiApp {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  let inFlight = 0;
+  const pending = () => inFlight;
+  app.use((_req, res, next) => {
+    inFlight++;
+    let done = false;
+    const finish = () => {
+      if (!done) {
+        done = true;
+        inFlight--;
+      }
+    };
+    res.on('finish', finish);
+    res.on('close', finish);
+    next();
+  });
+  app.use(express.json({ limit: '1mb', strict: true }));
+
+  const sse = createSseRegistry();
+  const routes: RouteDef[] = [
+    ...systemRoutes(deps, sse, pending),
+    ...sessionRoutes(deps),
+    ...folderRoutes(deps),
+    ...tokenRoutes(deps),
+  ];
+  const openapi = defineRoute({
+    method: 'get',
+    path: '/api/openapi.json',
+    tag: 'system',
+    summary: 'This document',
+    auth: 'none',
+    handler: () => doc,
+  });
+  routes.push(openapi);
+  const doc = buildOpenApi(routes, deps.version);
+
+  const router = express.Router();
+  mountRoutes(router, routes, createAuth(deps));
+  app.use(router);
+  app.use((req, _res, next) => next(new AppError('not_found', `no route for ${req.method} ${req.path}`)));
+  app.use(errorMiddleware(deps));
+  return { app, routes, sse, pending };
+}

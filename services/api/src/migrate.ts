@@ -1,0 +1,14 @@
+// `npm run migrate`: applies pending migrations to the configured database and exits.
+import { loadConfig } from '@rdv/core/config';
+import { migrateDb } from '@rdv/core/db';
+import { ensurePrivateDir } from '@rdv/core/lifecycle';
+
+try {
+  const config = loadConfig();
+  ensurePrivateDir(config.paths.home);
+  migrateDb(config.paths.db);
+  process.stdout.write(`database ready: ${config.paths.db}\n`);
+} catch (err) {
+  process.stderr.write(`rdv migrate: ${(err as Error).message}\n`);
+  process.exit(1);
+}

@@ -1,0 +1,64 @@
+import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
+import type { z } from 'zod';
+import { parseInput } from '@rdv/core/schemas';
+import { authOf, type AuthContext } from './context.js';
+
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+export interface RouteContext<B, Q> {
+  req: Request;
+  res: Response;
+  auth: AuthContext;
+  body: B;
+  query: Q;
+  params: Record<string, string>;
+}
+
+/** One API route: its schemas drive validation and the OpenAPI document alike. */
+export interface RouteDef<B extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType> {
+  method: Method;
+  path: string;
+  summary: string;
+  tag: string;
+  body?: B;
+  query?: Q;
+  response?: z.ZodType;
+  /** Response status on success (default 200). */
+  status?: number;
+  /** Counts against the sensitive rate limit. */
+  sensitive?: boolean;
+  /** Authentication: a user (default), the service token alone, or none. */
+  auth?: 'user' | 'service' | 'none';
+  /** Writes the response itself (SSE). */
+  raw?: boolean;
+  handler: (ctx: RouteContext<z.output<B>, z.output<Q>>) => unknown;
+}
+
+export const defineRoute = <B extends z.ZodType, Q extends z.ZodType>(def: RouteDef<B, Q>): RouteDef =>
+  def as unknown as RouteDef;
+
+/** Mounts routes on a router; each parses its input and sends its result as JSON. */
+export function mountRoutes(router: Router, routes: RouteDef[], before: (def: RouteDef) => RequestHandler[]): void {
+  for (const def of routes) {
+    const handler = async (req: Request, res: Response, _next: NextFunction) => {
+      const body = def.body ? parseInput(def.body, req.body ?? {}, 'body') : undefined;
+      const query = def.query ? parseInput(def.query, { ...req.query }, 'query') : undefined;
+      const ctx = {
+        req,
+        res,
+        auth: def.auth === 'user' || def.auth === undefined ? authOf(req) : (undefined as unknown as AuthContext),
+        body,
+        query,
+        params: req.params as Record<string, string>,
+      };
+      const result = await def.handler(ctx);
+      if (def.raw) return;
+      if (result === undefined) {
+        res.status(def.status ?? 204).end();
+        return;
+      }
+      res.status(def.status ?? 200).json(result);
+    };
+    router[def.method](def.path, ...before(def), handler);
+  }
+}

@@ -1,0 +1,146 @@
+
+import { writeAudit } from '@rdv/core/auth';
+import {
+  CreateSessionSchema,
+  ExecResultSchema,
+  ExecSchema,
+  ListSessionsQuerySchema,
+  MoveSessionSchema,
+  ReorderSchema,
+  ScrollbackQuerySchema,
+  ScrollbackSchema,
+  SessionSchema,
+  UpdateSessionSchema,
+  listOf,
+} from '@rdv/core/schemas';
+import type { AppDeps } from '../context.js';
+import { defineRoute, type RouteDef } from '../route.js';
+
+const tag = 'sessions';
+
+export function sessionRoutes(deps: AppDeps): RouteDef[] {
+  const { sessions } = deps;
+  const db = deps.db.db;
+  const audit = (auth: { user: { id: string }; tokenId: string | null; method: string }, action: string, target: string, detail?: Record<string, unknown>) =>
+    writeAudit(db, { action, outcome: 'ok', userId: auth.user.id, tokenId: auth.tokenId, authMethod: auth.method, target, detail });
+
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/api/sessions',
+      tag,
+      summary: 'List sessions (open ones unless ?status= says otherwise)',
+      query: ListSessionsQuerySchema,
+      response: listOf(SessionSchema),
+      handler: ({ auth, query }) => ({ items: sessions.list(auth.user.id, query) }),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/sessions',
+      tag,
+      summary: 'Create a session: a shell or an agent in its own tmux session',
+      body: CreateSessionSchema,
+      response: SessionSchema,
+      status: 201,
+      handler: async ({ auth, body }) => {
+        const session = await sessions.create(auth.user.id, body);
+        audit(auth, 'session.create', session.id, { kind: session.kind, agent: session.agent });
+        return session;
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/sessions/reorder',
+      tag,
+      summary: 'Set the order of sessions: the given ids get positions 0, 1, 2, …',
+      body: ReorderSchema,
+      response: listOf(SessionSchema),
+      handler: ({ auth, body }) => ({ items: sessions.reorder(auth.user.id, body.ids) }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/sessions/:id',
+      tag,
+      summary: 'Get a session by id',
+      response: SessionSchema,
+      handler: ({ auth, params }) => sessions.get(auth.user.id, params.id!),
+    }),
+    defineRoute({
+      method: 'patch',
+      path: '/api/sessions/:id',
+      tag,
+      summary: 'Rename a session or move it to a folder',
+      body: UpdateSessionSchema,
+      response: SessionSchema,
+      handler: ({ auth, params, body }) => {
+        let session = sessions.get(auth.user.id, params.id!);
+        if (body.name !== undefined) session = sessions.rename(auth.user.id, session.id, body.name);
+        if (body.folderId !== undefined) session = sessions.move(auth.user.id, session.id, body.folderId);
+        return session;
+      },
+    }),
+    defineRoute({
+      method: 'delete',
+      path: '/api/sessions/:id',
+      tag,
+      summary: 'Close a session: kills its tmux session (idempotent)',
+      response: SessionSchema,
+      sensitive: true,
+      handler: async ({ auth, params }) => {
+        const session = await sessions.close(auth.user.id, params.id!);
+        audit(auth, 'session.close', session.id);
+        return session;
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/sessions/:id/suspend',
+      tag,
+      summary: 'Suspend a session (its tmux session keeps running)',
+      response: SessionSchema,
+      handler: ({ auth, params }) => sessions.suspend(auth.user.id, params.id!),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/sessions/:id/resume',
+      tag,
+      summary: 'Resume a suspended session (restarting its tmux session if it is gone)',
+      response: SessionSchema,
+      handler: ({ auth, params }) => sessions.resume(auth.user.id, params.id!),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/sessions/:id/exec',
+      tag,
+      summary: 'Type a command line into the session, then Enter',
+      body: ExecSchema,
+      response: ExecResultSchema,
+      sensitive: true,
+      handler: async ({ auth, params, body }) => {
+        const session = sessions.get(auth.user.id, params.id!);
+        await sessions.exec(auth.user.id, session.id, body.command);
+        audit(auth, 'session.exec', session.id, { bytes: Buffer.byteLength(body.command) });
+        return { sessionId: session.id, sent: true as const };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/sessions/:id/scrollback',
+      tag,
+      summary: 'The last N lines of the session (screen and history), as text',
+      query: ScrollbackQuerySchema,
+      response: ScrollbackSchema,
+      handler: ({ auth, params, query }) => sessions.scrollback(auth.user.id, params.id!, query.lines),
+    }),
+    defineRoute({
+      method: 'put',
+      path: '/api/sessions/:id/folder',
+      tag,
+      summary: 'Move a session into a folder (null: the top level)',
+      body: MoveSessionSchema,
+      response: SessionSchema,
+      handler: ({ auth, params, body }) => sessions.move(auth.user.id, params.id!, body.folderId),
+    }),
+  ];
+}
+

@@ -1,0 +1,140 @@
+import { createServer, type Server } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { ensureOwner, openServiceTokenStore } from '@rdv/core/auth';
+import type { RdvConfig } from '@rdv/core/config';
+import { openDb } from '@rdv/core/db';
+import { createEventBus } from '@rdv/core/events';
+import { createFolderService } from '@rdv/core/folder';
+import { acquirePidFile, ensurePrivateDir, listenUnix, type ShutdownController } from '@rdv/core/lifecycle';
+import type { Logger } from '@rdv/core/log';
+import { createSessionService } from '@rdv/core/session';
+import { createTmux } from '@rdv/core/tmux';
+import { createApp } from './app.js';
+
+const DAY_MS = 86_400_000;
+
+export const VERSION: string = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+
+export interface RunningApi {
+  server: Server;
+  socketPath: string;
+  ownerId: string;
+}
+
+/**
+ * Starts the api on RDV_HOME/run/api.sock: pid file, database + migrations, service
+ * token, owner and CLI token, reconcile with tmux, listen, background jobs. Every
+ * resource is registered on `shutdown`, which releases them in reverse order.
+ */
+export async function startApi(config: RdvConfig, log: Logger, shutdown: ShutdownController): Promise<RunningApi> {
+  const { paths } = config;
+  ensurePrivateDir(paths.home);
+  ensurePrivateDir(paths.runDir);
+  ensurePrivateDir(paths.serverDir);
+
+  const pid = acquirePidFile(paths.pidFile('api'), [paths.apiSocket], log, 'api');
+  shutdown.add('pid file', () => pid.release());
+
+  const db = openDb({ path: paths.db, busyTimeoutMs: config.database.busy_timeout_ms, migrate: true });
+  shutdown.add('database', () => db.dispose());
+  log.info({ path: paths.db }, 'database ready');
+
+  const serviceToken = openServiceTokenStore(paths.serviceToken, {
+    create: true,
+    graceMs: config.auth.service_token_grace_seconds * 1000,
+  });
+  const rotationMs = config.auth.service_token_rotation_days * DAY_MS;
+  const maybeRotate = () => {
+    if (rotationMs > 0 && serviceToken.ageMs() > rotationMs) {
+      log.info({ tokenId: serviceToken.rotate() }, 'service token rotated (it was older than the rotation period)');
+    }
+  };
+  maybeRotate();
+
+  const tmux = createTmux({
+    socket: config.tmux.socket,
+    configFile: config.tmux.config_file || undefined,
+    historyLimit: config.tmux.history_limit,
+  });
+  try {
+    log.info({ version: await tmux.version(), socket: config.tmux.socket }, 'tmux found');
+  } catch (err) {
+    log.error({ err }, 'tmux cannot be run; sessions will fail until it is installed');
+  }
+
+  const events = createEventBus(db.db);
+  const folders = createFolderService({ db: db.db, events });
+  const sessions = createSessionService({
+    db: db.db,
+    tmux,
+    folders,
+    events,
+    log: log.child({ component: 'sessions' }),
+    shell: config.sessions.shell,
+    defaultCwd: config.sessions.default_cwd || process.env.HOME || homedir(),
+    apiSocket: paths.apiSocket,
+  });
+
+  const { owner } = ensureOwner(db.db, { email: config.owner_email, cliTokenPath: paths.cliToken, log });
+
+  try {
+    const { closed, orphans } = await sessions.reconcile();
+    if (closed.length) log.warn({ closed }, 'sessions whose tmux session is gone were marked closed');
+    if (orphans.length) log.warn({ orphans }, 'tmux sessions named rdv-* with no open session (orphans); left running');
+  } catch (err) {
+    log.error({ err }, 'could not reconcile sessions with tmux');
+  }
+
+  const api = createApp({
+    db,
+    tmux,
+    events,
+    folders,
+    sessions,
+    serviceToken,
+    log,
+    version: VERSION,
+    startedAt: Date.now(),
+    limits: {
+      requestsPerMinute: config.rate_limit.requests_per_minute,
+      sensitivePerMinute: config.rate_limit.sensitive_per_minute,
+      authFailuresPerMinute: config.rate_limit.auth_failures_per_minute,
+    },
+    cliTokenExpiryDays: config.auth.cli_token_expiry_days,
+    onServiceTokenRotated: (id) => log.info({ tokenId: id }, 'service token rotated'),
+  });
+
+  const server = createServer(api.app);
+  server.keepAliveTimeout = 5000;
+  const removeSocket = await listenUnix(server, paths.apiSocket);
+  shutdown.add('socket file', removeSocket);
+  shutdown.add('http server', async () => {
+    // Stop accepting, end SSE streams, then let in-flight requests finish under the deadline.
+    const closed = new Promise<void>((resolveClose) => server.close(() => resolveClose()));
+    api.sse.closeAll();
+    server.closeIdleConnections();
+    const deadline = Date.now() + Math.max(100, config.shutdown.deadline_ms - 1000);
+    while (api.pending() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    server.closeAllConnections();
+    await closed;
+  });
+
+  const timers = [
+    setInterval(() => {
+      sessions.reconcile().catch((err: unknown) => log.warn({ err }, 'reconcile failed'));
+    }, config.sessions.reconcile_interval_ms),
+    setInterval(() => {
+      const removed = events.prune(new Date(Date.now() - config.events.retention_hours * 3_600_000));
+      if (removed) log.debug({ removed }, 'pruned old events');
+      maybeRotate();
+    }, 3_600_000),
+  ];
+  for (const t of timers) t.unref();
+  shutdown.add('background jobs', () => timers.forEach((t) => clearInterval(t)));
+
+  log.info({ socket: paths.apiSocket, ownerId: owner.id }, 'api listening');
+  return { server, socketPath: paths.apiSocket, ownerId: owner.id };
+}
