@@ -216,3 +216,14 @@ export const kv = sqliteTable('kv', {
   value: text('value').notNull(),
   updatedAt: updated(),
 });
+
+export const loginLinks = sqliteTable('login_links', {
+  id: text('id').primaryKey(),
+  userId: text('user_id')
+    .notNull()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  hash: text('hash').notNull().unique(),
+  createdAt: created(),
+  expiresAt: ts('expires_at').notNull(),
+  usedAt: ts('used_at'),
+});

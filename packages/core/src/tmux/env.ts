@@ -1,7 +1,7 @@
 /**
  * The environment for tmux and everything it spawns: the caller's, minus tmux's own
  * markers (a nested client would refuse to start), rdv's settings and secrets, and npm's
- * run-script noise.
+ * run-script noise. Without any locale set, LANG=C.UTF-8 is added.
  */
 export function sanitizedEnv(base: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const out: Record<string, string> = {};
@@ -12,5 +12,7 @@ export function sanitizedEnv(base: NodeJS.ProcessEnv = process.env): Record<stri
     if (key.startsWith('npm_') || key === 'INIT_CWD') continue;
     out[key] = value;
   }
+  // tmux needs a UTF-8 locale to pass non-ASCII through (and agents print plenty of it).
+  if (!out.LC_ALL && !out.LC_CTYPE && !out.LANG) out.LANG = 'C.UTF-8';
   return out;
 }

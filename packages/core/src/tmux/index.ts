@@ -32,10 +32,12 @@ const FIELDS = [
   'window_width',
   'window_height',
   'pane_pid',
-  'pane_current_command',
   'pane_dead',
+  'pane_current_command',
 ] as const;
-const FORMAT = FIELDS.map((f) => `#{${f}}`).join('\t');
+// A printable separator: without a UTF-8 locale tmux prints a tab in a format as "_".
+const SEP = '|~|';
+const FORMAT = FIELDS.map((f) => `#{${f}}`).join(SEP);
 
 const RowSchema = z.tuple([
   z.string().regex(TMUX_NAME_PATTERN),
@@ -45,18 +47,21 @@ const RowSchema = z.tuple([
   z.coerce.number().int(),
   z.coerce.number().int(),
   z.coerce.number().int(),
-  z.string(),
   z.enum(['0', '1']),
+  z.string(),
 ]);
 
-/** Parses `list-sessions -F FORMAT` output; rows that do not fit (foreign names) are skipped. */
+/** Parses `list-sessions -F FORMAT` output (fields joined by `|~|`, the command last); rows that do not fit (foreign names) are skipped. */
 export function parseSessionList(stdout: string): TmuxSessionInfo[] {
   const out: TmuxSessionInfo[] = [];
   for (const line of stdout.split('\n')) {
     if (!line) continue;
-    const parsed = RowSchema.safeParse(line.split('\t'));
+    const parts = line.split(SEP);
+    // The command comes last, so a separator inside it stays part of it.
+    const cells = [...parts.slice(0, FIELDS.length - 1), parts.slice(FIELDS.length - 1).join(SEP)];
+    const parsed = RowSchema.safeParse(cells);
     if (!parsed.success) continue;
-    const [name, created, attached, activity, width, height, pid, command, dead] = parsed.data;
+    const [name, created, attached, activity, width, height, pid, dead, command] = parsed.data;
     out.push({
       name,
       createdAt: new Date(created * 1000),
@@ -99,6 +104,7 @@ export interface Tmux {
   sendKeys(name: string, keys: string[]): Promise<void>;
   resize(name: string, cols: number, rows: number): Promise<void>;
   setOption(name: string, option: string, value: string): Promise<void>;
+  /** The option's value as it applies to the session (inherited from global if unset). */
   showOption(name: string, option: string): Promise<string | null>;
   /** Kills this socket's whole tmux server (tests only). */
   killServer(): Promise<void>;
@@ -239,14 +245,13 @@ export function createTmux(options: CreateTmuxOptions): Tmux {
       await must(['resize-window', '-t', pane(name), '-x', String(cols), '-y', String(rows)], 'resize-window');
     },
     async setOption(name, option, value) {
-      checkName(name);
       if (!OPTION_PATTERN.test(option)) throw new AppError('invalid_input', `invalid tmux option: ${option}`);
-      await must(['set-option', '-t', `=${name}`, option, value], 'set-option');
+      await must(['set-option', '-t', pane(name), option, value], 'set-option');
     },
     async showOption(name, option) {
-      checkName(name);
       if (!OPTION_PATTERN.test(option)) throw new AppError('invalid_input', `invalid tmux option: ${option}`);
-      const r = await run(['show-options', '-v', '-t', `=${name}`, option]);
+      // -A: include the inherited (global) value, which is what applies to the session.
+      const r = await run(['show-options', '-v', '-A', '-t', pane(name), option]);
       if (r.code !== 0) return null;
       return r.stdout.replace(/\n$/, '');
     },

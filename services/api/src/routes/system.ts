@@ -1,5 +1,5 @@
 import type { Response } from 'express';
-import { getOwner, listAudit, resolveUserByEmail } from '@rdv/core/auth';
+import { createLoginLink, getOwner, listAudit, redeemLoginLink, resolveUserByEmail, writeAudit } from '@rdv/core/auth';
 import { AppError } from '@rdv/core/errors';
 import { AuditEntrySchema, AuditQuerySchema, HealthSchema, MeSchema, UserSchema, listOf, type RdvEvent } from '@rdv/core/schemas';
 import { z } from 'zod';
@@ -87,6 +87,35 @@ export function systemRoutes(deps: AppDeps, sse: SseRegistry, pending: () => num
           return owner;
         }
         return resolveUserByEmail(db, body.email);
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/auth/login-links',
+      tag: 'auth',
+      summary: 'A one-time browser login code for you (local mode; valid 10 minutes). Open <web>/login?code=…',
+      response: z.object({ code: z.string(), expiresAt: z.string() }),
+      status: 201,
+      sensitive: true,
+      handler: ({ auth }) => {
+        const { code, expiresAt } = createLoginLink(db, auth.user.id);
+        writeAudit(db, { action: 'login_link.create', outcome: 'ok', userId: auth.user.id, tokenId: auth.tokenId, authMethod: auth.method });
+        return { code, expiresAt: expiresAt.toISOString() };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/auth/login-links/redeem',
+      tag: 'auth',
+      summary: 'For the web edge (service token only): use up a login code, returning its user',
+      auth: 'service',
+      body: z.object({ code: z.string().min(1).max(200) }).strict(),
+      response: UserSchema,
+      handler: ({ body }) => {
+        const user = redeemLoginLink(db, body.code);
+        writeAudit(db, { action: 'login_link.redeem', outcome: user ? 'ok' : 'denied', userId: user?.id ?? null, authMethod: 'service' });
+        if (!user) throw new AppError('unauthorized', 'this login link is invalid, used or expired; ask for a new one with "rdv login-link"');
+        return user;
       },
     }),
     defineRoute({

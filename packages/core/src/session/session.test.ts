@@ -1,0 +1,111 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ensureOwner, resolveUserByEmail } from '../auth/index.js';
+import { createEventBus } from '../events/index.js';
+import { createFolderService } from '../folder/index.js';
+import { testLogger, useDb, useTempDir, useTmux, waitFor } from '../testing/index.js';
+import { createSessionService } from './index.js';
+
+function setup() {
+  const { db } = useDb();
+  const tmux = useTmux();
+  const events = createEventBus(db);
+  const folders = createFolderService({ db, events });
+  const home = useTempDir();
+  const sessions = createSessionService({
+    db,
+    tmux,
+    folders,
+    events,
+    log: testLogger(),
+    shell: '/bin/sh',
+    defaultCwd: home,
+    apiSocket: join(home, 'run', 'api.sock'),
+  });
+  const owner = ensureOwner(db, { email: '', cliTokenPath: join(home, 'cli-token'), log: testLogger() }).owner;
+  return { db, tmux, events, folders, sessions, userId: owner.id, home };
+}
+
+describe('sessions (real tmux)', () => {
+  it('creates a shell, runs a command and reads the scrollback', async () => {
+    const { sessions, tmux, userId, home } = setup();
+    const s = await sessions.create(userId, { name: 'build', kind: 'shell' });
+    expect(s).toMatchObject({ name: 'build', kind: 'shell', status: 'active', cwd: home, tmuxName: `rdv-${s.id}` });
+    expect(await tmux.hasSession(s.tmuxName)).toBe(true);
+    await sessions.exec(userId, s.id, 'echo "id=$RDV_SESSION_ID"');
+    const out = await waitFor(async () => {
+      const sb = await sessions.scrollback(userId, s.id, 100);
+      return sb.text.includes(`id=${s.id}\n`) ? sb : null;
+    }, 'exec output');
+    expect(out.lines).toBeGreaterThan(0);
+    expect(sessions.find(userId, 'build').id).toBe(s.id);
+  });
+
+  it('starts an agent command in the shell and inherits folder defaults', async () => {
+    const { sessions, folders, userId } = setup();
+    const dir = useTempDir();
+    const folder = folders.create(userId, { name: 'proj', defaultCwd: dir, env: { PROJ: 'p1' } });
+    const s = await sessions.create(userId, { name: 'agent', kind: 'agent', command: 'echo agent-$PROJ-started', folderId: folder.id });
+    expect(s).toMatchObject({ agent: 'custom', command: 'echo agent-$PROJ-started', cwd: dir, folderId: folder.id });
+    await waitFor(async () => (await sessions.scrollback(userId, s.id, 50)).text.includes('agent-p1-started'), 'agent command ran');
+    await expect(sessions.create(userId, { name: 'x', kind: 'agent' })).rejects.toThrow(/which agent/);
+  });
+
+  it('refuses a bad cwd, a taken name and another user', async () => {
+    const { sessions, db, userId } = setup();
+    await expect(sessions.create(userId, { name: 'a', kind: 'shell', cwd: '/definitely/not/here' })).rejects.toThrow(/does not exist/);
+    const a = await sessions.create(userId, { name: 'a', kind: 'shell' });
+    await expect(sessions.create(userId, { name: 'a', kind: 'shell' })).rejects.toMatchObject({ code: 'conflict' });
+    const other = resolveUserByEmail(db, 'other@example.com');
+    expect(() => sessions.get(other.id, a.id)).toThrow(/not found/);
+    await expect(sessions.close(other.id, a.id)).rejects.toMatchObject({ code: 'not_found' });
+    expect(sessions.list(other.id)).toEqual([]);
+    expect(() => sessions.get(userId, 'not-a-uuid')).toThrow(/not found/);
+  });
+
+  it('renames, moves, reorders, suspends, resumes and closes idempotently', async () => {
+    const { sessions, folders, tmux, userId } = setup();
+    const a = await sessions.create(userId, { name: 'one', kind: 'shell' });
+    const b = await sessions.create(userId, { name: 'two', kind: 'shell' });
+    expect(sessions.rename(userId, a.id, 'uno').name).toBe('uno');
+    expect(() => sessions.rename(userId, a.id, 'two')).toThrow(/already open/);
+    const f = folders.create(userId, { name: 'f' });
+    expect(sessions.move(userId, a.id, f.id).folderId).toBe(f.id);
+    expect(sessions.reorder(userId, [b.id, a.id]).map((s) => s.id)).toEqual([b.id, a.id]);
+    expect(sessions.suspend(userId, a.id).status).toBe('suspended');
+    await expect(sessions.exec(userId, a.id, 'echo hi')).rejects.toThrow(/suspended/);
+    expect((await sessions.resume(userId, a.id)).status).toBe('active');
+    const closed = await sessions.close(userId, a.id);
+    expect(closed.status).toBe('closed');
+    expect(await tmux.hasSession(a.tmuxName)).toBe(false);
+    expect((await sessions.close(userId, a.id)).status).toBe('closed');
+    expect(sessions.list(userId).map((s) => s.id)).toEqual([b.id]);
+    expect(sessions.list(userId, { status: 'all' })).toHaveLength(2);
+    // A closed session's name is free again.
+    expect((await sessions.create(userId, { name: 'uno', kind: 'shell' })).name).toBe('uno');
+  });
+
+  it('resume restarts a tmux session that vanished while suspended', async () => {
+    const { sessions, tmux, userId } = setup();
+    const s = await sessions.create(userId, { name: 'sleepy', kind: 'shell' });
+    sessions.suspend(userId, s.id);
+    await tmux.killSession(s.tmuxName);
+    expect((await sessions.resume(userId, s.id)).status).toBe('active');
+    expect(await tmux.hasSession(s.tmuxName)).toBe(true);
+  });
+
+  it('reconciles with tmux: gone sessions close, strays are orphans', async () => {
+    const { sessions, tmux, userId, events } = setup();
+    const seen: string[] = [];
+    events.subscribe(userId, (e) => seen.push(e.type));
+    const s = await sessions.create(userId, { name: 'doomed', kind: 'shell' });
+    await tmux.newSession({ name: 'rdv-stray', cwd: '/', command: ['/bin/sh'] });
+    await tmux.newSession({ name: 'someone-else', cwd: '/', command: ['/bin/sh'] });
+    await tmux.killSession(s.tmuxName);
+    const result = await sessions.reconcile();
+    expect(result).toEqual({ closed: [s.id], orphans: ['rdv-stray'] });
+    expect(sessions.get(userId, s.id).status).toBe('closed');
+    expect(seen).toContain('session.closed');
+    expect(await sessions.reconcile()).toEqual({ closed: [], orphans: ['rdv-stray'] });
+  });
+});
