@@ -45,6 +45,7 @@ export function createApp(deps: AppDeps): ApiApp {
     ...sessionRoutes(deps),
     ...folderRoutes(deps),
     ...tokenRoutes(deps),
+    ...(deps.featureRoutes ?? []),
   ];
   const openapi = defineRoute({
     method: 'get',

@@ -7,6 +7,7 @@ import type { RateLimiter, ServiceTokenStore } from '@rdv/core/auth';
 import type { SessionService } from '@rdv/core/session';
 import type { Tmux } from '@rdv/core/tmux';
 import type { AuthMethod, User } from '@rdv/core/schemas';
+import type { RouteDef } from './route.js';
 
 /** Everything the app needs, built by main (or a test) and passed in. */
 export interface AppDeps {
@@ -21,6 +22,8 @@ export interface AppDeps {
   startedAt: number;
   limits: { requestsPerMinute: number; sensitivePerMinute: number; authFailuresPerMinute: number };
   cliTokenExpiryDays: number;
+  /** Routes of features (worktrees, orchestrator) built in server.ts. */
+  featureRoutes?: RouteDef[];
   /** Called when the service token is rotated through the API. */
   onServiceTokenRotated?: (id: string) => void;
 }

@@ -11,6 +11,8 @@ import type { Logger } from '@rdv/core/log';
 import { createSessionService } from '@rdv/core/session';
 import { createTmux } from '@rdv/core/tmux';
 import { createApp } from './app.js';
+import type { FeatureDeps } from './features.js';
+import { createOrchestratorFeature } from './orchestrator-feature.js';
 
 const DAY_MS = 86_400_000;
 
@@ -88,7 +90,11 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
     log.error({ err }, 'could not reconcile sessions with tmux');
   }
 
+  const featureDeps: FeatureDeps = { config, db, tmux, events, folders, sessions, log, shutdown };
+  const orchestrator = createOrchestratorFeature(featureDeps);
+
   const api = createApp({
+    featureRoutes: [...orchestrator.routes],
     db,
     tmux,
     events,
