@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { ensureOwner, openServiceTokenStore } from '@rdv/core/auth';
-import type { RdvConfig } from '@rdv/core/config';
+import { expandHome, type RdvConfig } from '@rdv/core/config';
 import { openDb } from '@rdv/core/db';
 import { createEventBus } from '@rdv/core/events';
 import { createFolderService } from '@rdv/core/folder';
@@ -10,9 +10,11 @@ import { acquirePidFile, ensurePrivateDir, listenUnix, type ShutdownController }
 import type { Logger } from '@rdv/core/log';
 import { createSessionService } from '@rdv/core/session';
 import { createTmux } from '@rdv/core/tmux';
+import { createWorktreeService } from '@rdv/core/worktree';
 import { createApp } from './app.js';
 import type { FeatureDeps } from './features.js';
 import { createOrchestratorFeature } from './orchestrator-feature.js';
+import { worktreeRoutes } from './routes/worktrees.js';
 
 const DAY_MS = 86_400_000;
 
@@ -69,6 +71,14 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
 
   const events = createEventBus(db.db);
   const folders = createFolderService({ db: db.db, events });
+  const worktrees = createWorktreeService({
+    db: db.db,
+    log: log.child({ component: 'worktrees' }),
+    root: config.worktrees.root ? expandHome(config.worktrees.root) : '',
+    home: paths.home,
+    trashRetentionDays: config.cleanup.trash_retention_days,
+    staleDays: config.worktrees.stale_days,
+  });
   const sessions = createSessionService({
     db: db.db,
     tmux,
@@ -78,6 +88,7 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
     shell: config.sessions.shell,
     defaultCwd: config.sessions.default_cwd || process.env.HOME || homedir(),
     apiSocket: paths.apiSocket,
+    worktrees,
   });
 
   const { owner } = ensureOwner(db.db, { email: config.owner_email, cliTokenPath: paths.cliToken, log });
@@ -94,7 +105,7 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
   const orchestrator = createOrchestratorFeature(featureDeps);
 
   const api = createApp({
-    featureRoutes: [...orchestrator.routes],
+    featureRoutes: [...worktreeRoutes(featureDeps, worktrees, sessions), ...orchestrator.routes],
     db,
     tmux,
     events,
@@ -128,7 +139,10 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
     await closed;
   });
 
+  const expireTrash = () => worktrees.expireTrash().catch((err: unknown) => log.warn({ err }, 'trash cleanup failed'));
+  void expireTrash();
   const timers = [
+    setInterval(expireTrash, config.cleanup.interval_hours * 3_600_000),
     setInterval(() => {
       sessions.reconcile().catch((err: unknown) => log.warn({ err }, 'reconcile failed'));
     }, config.sessions.reconcile_interval_ms),

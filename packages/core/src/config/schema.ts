@@ -84,6 +84,13 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    worktrees: z
+      .object({
+        root: z.string().default(''),
+        stale_days: int(1, 3650).default(14),
+      })
+      .strict()
+      .prefault({}),
     cleanup: z
       .object({
         trash_retention_days: int(0, 3650).default(30),

@@ -8,6 +8,7 @@ import {
   NameSchema,
   TimestampSchema,
 } from './common.js';
+import { CreateWorktreeSchema } from './worktree.js';
 
 // ---- sessions ----
 export const SESSION_STATUSES = ['active', 'suspended', 'closed', 'trashed'] as const;
@@ -35,11 +36,8 @@ export const SessionSchema = z.object({
 });
 export type Session = z.infer<typeof SessionSchema>;
 
-export const WorktreeRequestSchema = z.object({
-  repoPath: AbsolutePathSchema,
-  branch: z.string().min(1).max(200),
-  base: z.string().min(1).max(200).optional(),
-});
+/** `worktree` of POST /api/sessions: the session starts in a new worktree for this branch. */
+export const WorktreeRequestSchema = CreateWorktreeSchema;
 
 export const CreateSessionSchema = z
   .object({
@@ -52,11 +50,15 @@ export const CreateSessionSchema = z
     env: EnvSchema.optional(),
     cols: z.number().int().min(10).max(1000).optional(),
     rows: z.number().int().min(5).max(500).optional(),
+    worktree: WorktreeRequestSchema.optional(),
   })
   .strict()
   .superRefine((v, ctx) => {
     if (v.kind === 'shell' && v.agent) {
       ctx.addIssue({ code: 'custom', path: ['agent'], message: 'only agent sessions have an agent' });
+    }
+    if (v.worktree && v.cwd) {
+      ctx.addIssue({ code: 'custom', path: ['cwd'], message: 'give cwd or worktree, not both (a worktree session starts in its worktree)' });
     }
     if (v.agent === 'custom' && !v.command) {
       ctx.addIssue({ code: 'custom', path: ['command'], message: 'a custom agent needs a command' });

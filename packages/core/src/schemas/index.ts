@@ -90,3 +90,20 @@ export {
   formatZodError,
   parseInput,
 } from './parse.js';
+export {
+  WorktreeStatusValueSchema,
+  SetupResultSchema,
+  WorktreeSchema,
+  BranchSchema,
+  CreateWorktreeSchema,
+  WorktreeGitStatusSchema,
+  WorktreeWithStatusSchema,
+  ListWorktreesQuerySchema,
+  WorktreeRefQuerySchema,
+  RemoveWorktreeSchema,
+  CleanupWorktreesSchema,
+  CleanupCandidateSchema,
+  CleanupReportSchema,
+  TrashEntrySchema,
+} from './worktree.js';
+export type { Worktree, CreateWorktree, TrashEntry } from './worktree.js';

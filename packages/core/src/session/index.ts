@@ -8,6 +8,7 @@ import type { EventBus } from '../events/index.js';
 import type { FolderService } from '../folder/index.js';
 import { IdSchema, type Agent, type CreateSession, type Session, type SessionStatus } from '../schemas/index.js';
 import type { Tmux } from '../tmux/index.js';
+import type { WorktreeService } from '../worktree/index.js';
 
 type SessionRow = typeof schema.sessions.$inferSelect;
 
@@ -56,6 +57,8 @@ export interface SessionServiceDeps {
   defaultCwd: string;
   /** Put into every session's environment as RDV_API_SOCKET. */
   apiSocket: string;
+  /** Enables `worktree` on create, and trash on close of worktree sessions. */
+  worktrees?: WorktreeService;
 }
 
 export interface ReconcileResult {
@@ -78,8 +81,13 @@ export interface SessionService {
   reorder(userId: string, ids: string[]): Session[];
   suspend(userId: string, id: string): Session;
   resume(userId: string, id: string): Promise<Session>;
-  /** Kills the tmux session and marks it closed. Idempotent. */
+  /**
+   * Kills the tmux session and marks it closed. A worktree session's worktree moves to
+   * the trash (status "trashed") instead; nothing is deleted. Idempotent.
+   */
   close(userId: string, id: string): Promise<Session>;
+  /** Brings a trashed worktree session back: the worktree returns and a new tmux session starts in it. */
+  restore(userId: string, trashId: string): Promise<Session | null>;
   /** Types a command line into the session, then Enter. */
   exec(userId: string, id: string, command: string): Promise<void>;
   scrollback(userId: string, id: string, lines: number): Promise<{ sessionId: string; lines: number; text: string }>;
@@ -162,8 +170,8 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
       const folderId = input.folderId ?? null;
       if (folderId) folders.get(userId, folderId);
       const prefs = folders.effectivePreferences(userId, folderId);
-      const cwd = input.cwd ?? prefs.defaultCwd ?? deps.defaultCwd;
-      checkCwd(cwd);
+      if (input.worktree && !deps.worktrees) throw new AppError('unavailable', 'worktrees are not enabled on this server');
+      if (!input.worktree) checkCwd(input.cwd ?? prefs.defaultCwd ?? deps.defaultCwd);
       let agent: Agent | null = null;
       let command: string | null = null;
       if (input.kind === 'agent') {
@@ -176,6 +184,8 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
         throw new AppError('conflict', `a session named "${input.name}" is already open; pick another name`);
       }
       const id = randomUUID();
+      const worktree = input.worktree ? await deps.worktrees!.create(userId, input.worktree, id) : null;
+      const cwd = worktree?.path ?? input.cwd ?? prefs.defaultCwd ?? deps.defaultCwd;
       const at = new Date();
       const maxPos = db
         .select({ m: max(schema.sessions.position) })
@@ -194,6 +204,7 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
           agent,
           command,
           cwd,
+          worktreeId: worktree?.id ?? null,
           env: { ...prefs.env, ...(input.env ?? {}) },
           status: 'active',
           position: (maxPos?.m ?? -1) + 1,
@@ -208,6 +219,7 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
       } catch (err) {
         db.delete(schema.sessions).where(eq(schema.sessions.id, id)).run();
         await tmux.killSession(inserted.tmuxName).catch(() => false);
+        if (worktree) await deps.worktrees!.discard(userId, worktree.id).catch((e: unknown) => log.warn({ err: e }, 'could not discard the worktree'));
         throw err;
       }
       const session = toSession(inserted);
@@ -290,8 +302,28 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
       const r = row(userId, id);
       if (r.status === 'closed' || r.status === 'trashed') return toSession(r);
       await tmux.killSession(r.tmuxName);
+      if (r.worktreeId && deps.worktrees) {
+        const wt = deps.worktrees.get(userId, r.worktreeId);
+        if (wt.status === 'active') {
+          await deps.worktrees.trash(userId, wt.id, id);
+          log.info({ sessionId: id, worktreeId: wt.id }, 'session closed; its worktree is in the trash');
+          return update(id, { status: 'trashed', closedAt: new Date() }, 'session.closed');
+        }
+      }
       log.info({ sessionId: id }, 'session closed');
       return update(id, { status: 'closed', closedAt: new Date() }, 'session.closed');
+    },
+    async restore(userId, trashId) {
+      if (!deps.worktrees) throw new AppError('unavailable', 'worktrees are not enabled on this server');
+      const entry = await deps.worktrees.restore(userId, trashId);
+      if (!entry.sessionId) return null;
+      const r = row(userId, entry.sessionId);
+      if (r.status !== 'trashed') return toSession(r);
+      if (nameTaken(userId, r.name, r.id)) {
+        throw new AppError('conflict', `the worktree is back, but a session named "${r.name}" is open; rename that one to restore this session`);
+      }
+      await startTmux(r);
+      return update(r.id, { status: 'active', closedAt: null, lastActivityAt: new Date() });
     },
     async exec(userId, id, command) {
       const r = row(userId, id);

@@ -1,7 +1,8 @@
 // Test helpers: real tmux, SQLite and temp dirs, each registering its own cleanup.
 // Only tests import this (it is not part of the built package).
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onTestFinished, afterAll } from 'vitest';
@@ -50,4 +51,42 @@ export async function waitFor<T>(check: () => T | Promise<T>, what: string, time
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
+}
+
+export interface TestRepo {
+  /** The clone (main worktree), on branch main, with one commit pushed to `remote`. */
+  path: string;
+  /** A bare repository acting as origin. */
+  remote: string;
+  git(...args: string[]): string;
+  commit(file: string, content: string, message?: string): string;
+}
+
+/** A real git repository with a bare origin in a temp dir (GIT_CONFIG_GLOBAL=/dev/null). */
+export function useRepo(scope: Scope = 'test'): TestRepo {
+  const dir = useTempDir(scope, 'rdv-repo-');
+  const remote = join(dir, 'origin.git');
+  const path = join(dir, 'app');
+  const env = { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1', GIT_TERMINAL_PROMPT: '0' };
+  const run = (cwd: string, args: string[]) => execFileSync('git', args, { cwd, env, encoding: 'utf8' });
+  run(dir, ['init', '-q', '--bare', '-b', 'main', remote]);
+  run(dir, ['init', '-q', '-b', 'main', path]);
+  run(path, ['config', 'user.email', 'dev@example.com']);
+  run(path, ['config', 'user.name', 'Dev']);
+  run(path, ['remote', 'add', 'origin', remote]);
+  const repo: TestRepo = {
+    path,
+    remote,
+    git: (...args) => run(path, args),
+    commit(file, content, message = `change ${file}`) {
+      writeFileSync(join(path, file), content);
+      run(path, ['add', '--', file]);
+      run(path, ['commit', '-q', '-m', message]);
+      return run(path, ['rev-parse', 'HEAD']).trim();
+    },
+  };
+  repo.commit('README.md', '# app\n', 'initial');
+  run(path, ['push', '-q', '-u', 'origin', 'main']);
+  run(path, ['remote', 'set-head', 'origin', 'main']);
+  return repo;
 }

@@ -1,0 +1,16 @@
+export { validateBranchName } from './branch.js';
+export {
+  addWorktree,
+  copyIncludes,
+  defaultBranch,
+  listGitWorktrees,
+  parseWorktreeList,
+  repoRoot,
+  runSetup,
+  worktreePathFor,
+  type AddOutcome,
+  type GitWorktree,
+  type SetupResult,
+} from './ops.js';
+export { removalBlockers, removeGitWorktree, worktreeStatus, type WorktreeGitStatus } from './status.js';
+export { createWorktreeService, type CleanupCandidate, type WorktreeService, type WorktreeServiceDeps } from './service.js';

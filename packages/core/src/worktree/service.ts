@@ -1,0 +1,330 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { and, eq, inArray, lt, isNull } from 'drizzle-orm';
+import type { Logger } from 'pino';
+import { AppError } from '../errors/index.js';
+import { schema, type Db } from '../db/index.js';
+import type { CreateWorktree, TrashEntry, Worktree } from '../schemas/index.js';
+import { validateBranchName } from './branch.js';
+import { git, gitOrNull } from './git.js';
+import { addWorktree, copyIncludes, defaultBranch, listGitWorktrees, repoRoot, runSetup, worktreePathFor, type SetupResult } from './ops.js';
+import { removalBlockers, removeGitWorktree, worktreeStatus, type WorktreeGitStatus } from './status.js';
+
+type Row = typeof schema.worktrees.$inferSelect;
+const DAY_MS = 86_400_000;
+
+export interface WorktreeServiceDeps {
+  db: Db;
+  log: Logger;
+  /** Where worktrees go; "" means beside each repo, in `<repo>-worktrees/`. */
+  root: string;
+  /** RDV_HOME: trash and setup logs live under it. */
+  home: string;
+  trashRetentionDays: number;
+  staleDays: number;
+}
+
+export interface CleanupCandidate {
+  id: string | null;
+  path: string;
+  branch: string | null;
+  reasons: Array<'merged' | 'stale' | 'orphaned' | 'missing'>;
+  blockers: string[];
+  removed: boolean;
+}
+
+export interface WorktreeService {
+  /** Creates a worktree (branch validated, includes copied, setup run); all or nothing. */
+  create(userId: string, input: CreateWorktree, sessionId?: string | null): Promise<Worktree>;
+  get(userId: string, id: string): Worktree;
+  findByPath(userId: string, path: string): Worktree;
+  list(userId: string, filter?: { repoPath?: string; status?: Worktree['status'] | 'all' }): Worktree[];
+  status(userId: string, worktree: Worktree): Promise<WorktreeGitStatus>;
+  attachSession(id: string, sessionId: string): void;
+  /** Removes the worktree; refuses uncommitted/unpushed changes unless `force`. */
+  remove(userId: string, id: string, force: boolean): Promise<Worktree>;
+  /** Removes a worktree made moments ago whose session could not start (branch too, if new). */
+  discard(userId: string, id: string): Promise<void>;
+  cleanup(userId: string, options: { repoPath?: string; staleDays?: number; remove: boolean }): Promise<CleanupCandidate[]>;
+  /** Moves the worktree into RDV_HOME/trash; nothing is deleted. */
+  trash(userId: string, id: string, sessionId: string | null): Promise<TrashEntry>;
+  listTrash(userId: string): TrashEntry[];
+  /** Moves a trashed worktree back; returns the entry (with sessionId for the caller to revive). */
+  restore(userId: string, trashId: string): Promise<TrashEntry>;
+  /** Deletes trashed worktrees for good (their branches stay in the repository). */
+  emptyTrash(userId: string, trashId?: string): Promise<number>;
+  /** Empties trash older than the retention period, for every user. */
+  expireTrash(at?: Date): Promise<number>;
+}
+
+export function createWorktreeService(deps: WorktreeServiceDeps): WorktreeService {
+  const { db, log } = deps;
+  const locks = new Map<string, Promise<unknown>>();
+  const withLock = async <T>(key: string, fn: () => Promise<T>): Promise<T> => {
+    const prev = locks.get(key) ?? Promise.resolve();
+    const run = prev.catch(() => undefined).then(fn);
+    locks.set(key, run);
+    try {
+      return await run;
+    } finally {
+      if (locks.get(key) === run) locks.delete(key);
+    }
+  };
+  const metaDir = (id: string) => join(deps.home, 'worktrees', id);
+  const readMeta = (id: string): { setup: SetupResult | null; copiedFiles: string[]; sessionId: string | null } => {
+    try {
+      return JSON.parse(readFileSync(join(metaDir(id), 'meta.json'), 'utf8'));
+    } catch {
+      // No metadata written (yet): nothing was copied and no setup ran.
+      return { setup: null, copiedFiles: [], sessionId: null };
+    }
+  };
+  const writeMeta = (id: string, meta: ReturnType<typeof readMeta>) => {
+    mkdirSync(metaDir(id), { recursive: true, mode: 0o700 });
+    writeFileSync(join(metaDir(id), 'meta.json'), JSON.stringify(meta), { mode: 0o600 });
+  };
+  const toWorktree = (row: Row): Worktree => {
+    const meta = readMeta(row.id);
+    return {
+      id: row.id,
+      repoPath: row.repoPath,
+      path: row.path,
+      branch: row.branch,
+      base: row.base,
+      status: row.status as Worktree['status'],
+      sessionId: meta.sessionId,
+      setup: meta.setup,
+      copiedFiles: meta.copiedFiles,
+      createdAt: row.createdAt.toISOString(),
+      updatedAt: row.updatedAt.toISOString(),
+    };
+  };
+  const row = (userId: string, id: string): Row => {
+    const r = db.select().from(schema.worktrees).where(and(eq(schema.worktrees.id, id), eq(schema.worktrees.userId, userId))).get();
+    if (!r) throw new AppError('not_found', `worktree ${id} not found`);
+    return r;
+  };
+  const setStatus = (id: string, status: string, path?: string) =>
+    db.update(schema.worktrees).set({ status, updatedAt: new Date(), ...(path ? { path } : {}) }).where(eq(schema.worktrees.id, id)).run();
+  const trashEntry = (t: typeof schema.trash.$inferSelect): TrashEntry => {
+    const s = t.sessionId ? db.select({ name: schema.sessions.name }).from(schema.sessions).where(eq(schema.sessions.id, t.sessionId)).get() : undefined;
+    const w = t.worktreeId ? db.select().from(schema.worktrees).where(eq(schema.worktrees.id, t.worktreeId)).get() : undefined;
+    return {
+      id: t.id,
+      sessionId: t.sessionId,
+      worktreeId: t.worktreeId,
+      sessionName: s?.name ?? null,
+      originalPath: t.path,
+      trashPath: w?.status === 'trashed' ? w.path : null,
+      trashedAt: t.trashedAt.toISOString(),
+      expiresAt: t.expiresAt.toISOString(),
+    };
+  };
+  const rootFor = (repo: string) => (deps.root ? join(deps.root, basename(repo)) : `${repo}-worktrees`);
+
+  const service: WorktreeService = {
+    async create(userId, input, sessionId = null) {
+      const repo = await repoRoot(input.repoPath);
+      await validateBranchName(input.branch, repo);
+      if (input.base) await validateBranchName(input.base.replace(/^origin\//, ''), repo);
+      return withLock(repo, async () => {
+        const base = input.base ?? (await defaultBranch(repo));
+        const root = rootFor(repo);
+        const path = worktreePathFor(root, input.branch);
+        mkdirSync(dirname(path), { recursive: true });
+        const outcome = await addWorktree(repo, input.branch, base, path);
+        if (!outcome.ok) {
+          throw new AppError(
+            'conflict',
+            outcome.reason === 'checked_out'
+              ? `branch ${input.branch} is already checked out at ${outcome.path}`
+              : `${outcome.path} already exists; remove it or pick another branch`,
+          );
+        }
+        const id = randomUUID();
+        const fail = async (message: string, cause?: unknown): Promise<never> => {
+          await removeGitWorktree(repo, path, base, true).catch(() => undefined);
+          if (outcome.source === 'new') await gitOrNull(repo, ['branch', '-D', '--', input.branch]);
+          rmSync(metaDir(id), { recursive: true, force: true });
+          throw new AppError('conflict', message, { cause });
+        };
+        let copiedFiles: string[] = [];
+        try {
+          copiedFiles = copyIncludes(repo, path);
+        } catch (err) {
+          return fail(`copying ignored files into the worktree failed: ${(err as Error).message}`, err);
+        }
+        const setup = await runSetup(repo, path);
+        if (setup && setup.exitCode !== 0) {
+          return fail(`the setup command (${setup.command}) failed with exit ${setup.exitCode ?? 'timeout'}; nothing was kept. Output:\n${setup.output.slice(-2000)}`);
+        }
+        const at = new Date();
+        const inserted = db
+          .insert(schema.worktrees)
+          .values({ id, userId, repoPath: repo, path, branch: input.branch, base, status: 'active', createdAt: at, updatedAt: at })
+          .returning()
+          .get();
+        writeMeta(id, { setup, copiedFiles, sessionId });
+        log.info({ worktreeId: id, path, source: outcome.source }, 'worktree created');
+        return toWorktree(inserted);
+      });
+    },
+    get: (userId, id) => toWorktree(row(userId, id)),
+    findByPath(userId, path) {
+      const r = db.select().from(schema.worktrees).where(and(eq(schema.worktrees.userId, userId), eq(schema.worktrees.path, path))).get();
+      if (!r) throw new AppError('not_found', `no worktree of yours at ${path}`);
+      return toWorktree(r);
+    },
+    list(userId, filter = {}) {
+      const status = filter.status ?? 'active';
+      return db
+        .select()
+        .from(schema.worktrees)
+        .where(
+          and(
+            eq(schema.worktrees.userId, userId),
+            status === 'all' ? undefined : eq(schema.worktrees.status, status),
+            filter.repoPath ? eq(schema.worktrees.repoPath, filter.repoPath) : undefined,
+          ),
+        )
+        .all()
+        .map(toWorktree);
+    },
+    status: (_userId, wt) => worktreeStatus(wt.path, wt.base),
+    attachSession(id, sessionId) {
+      writeMeta(id, { ...readMeta(id), sessionId });
+    },
+    async remove(userId, id, force) {
+      const r = row(userId, id);
+      if (r.status === 'removed') return toWorktree(r);
+      if (r.status === 'trashed') throw new AppError('conflict', 'this worktree is in the trash; restore it or empty the trash');
+      await withLock(r.repoPath, () => removeGitWorktree(r.repoPath, r.path, r.base, force));
+      setStatus(id, 'removed');
+      log.info({ worktreeId: id, force }, 'worktree removed');
+      return toWorktree(row(userId, id));
+    },
+    async discard(userId, id) {
+      const r = row(userId, id);
+      await withLock(r.repoPath, async () => {
+        await removeGitWorktree(r.repoPath, r.path, r.base, true);
+        const created = (await gitOrNull(r.repoPath, ['reflog', 'show', '--format=%H', `refs/heads/${r.branch}`]))?.split('\n').filter(Boolean).length === 1;
+        if (created) await gitOrNull(r.repoPath, ['branch', '-D', '--', r.branch]);
+      });
+      db.delete(schema.worktrees).where(eq(schema.worktrees.id, id)).run();
+      rmSync(metaDir(id), { recursive: true, force: true });
+    },
+    async cleanup(userId, options) {
+      const staleMs = (options.staleDays ?? deps.staleDays) * DAY_MS;
+      const rows = service.list(userId, { repoPath: options.repoPath });
+      const openSessions = new Set(
+        db
+          .select({ id: schema.sessions.worktreeId })
+          .from(schema.sessions)
+          .where(and(eq(schema.sessions.userId, userId), inArray(schema.sessions.status, ['active', 'suspended'])))
+          .all()
+          .map((s) => s.id),
+      );
+      const out: CleanupCandidate[] = [];
+      for (const wt of rows) {
+        const st = await worktreeStatus(wt.path, wt.base, { diskUsage: false });
+        const reasons: CleanupCandidate['reasons'] = [];
+        if (!st.exists) reasons.push('missing');
+        if (st.merged) reasons.push('merged');
+        const last = st.lastCommitAt ? Date.parse(st.lastCommitAt) : Date.parse(wt.createdAt);
+        if (st.exists && Date.now() - Math.max(last, Date.parse(wt.createdAt)) > staleMs) reasons.push('stale');
+        if (!openSessions.has(wt.id)) reasons.push('orphaned');
+        if (!reasons.length) continue;
+        const blockers = st.exists ? removalBlockers(st) : [];
+        let removed = false;
+        if (options.remove && !blockers.length && !openSessions.has(wt.id)) {
+          await service.remove(userId, wt.id, false);
+          removed = true;
+        }
+        out.push({ id: wt.id, path: wt.path, branch: wt.branch, reasons, blockers, removed });
+      }
+      // Directories git still lists but that are gone: prune git's records.
+      for (const repo of new Set(rows.map((r) => r.repoPath))) {
+        for (const g of await listGitWorktrees(repo).catch(() => [])) {
+          if (g.prunable && !out.some((c) => c.path === g.path)) {
+            out.push({ id: null, path: g.path, branch: g.branch, reasons: ['missing'], blockers: [], removed: options.remove });
+          }
+        }
+        if (options.remove) await git(repo, ['worktree', 'prune']).catch(() => undefined);
+      }
+      return out;
+    },
+    async trash(userId, id, sessionId) {
+      const r = row(userId, id);
+      if (r.status !== 'active') throw new AppError('conflict', `worktree ${r.path} is ${r.status}`);
+      const trashId = randomUUID();
+      const dest = join(deps.home, 'trash', trashId, basename(r.path));
+      mkdirSync(dirname(dest), { recursive: true, mode: 0o700 });
+      if (existsSync(r.path)) await withLock(r.repoPath, () => git(r.repoPath, ['worktree', 'move', '--', r.path, dest], 'conflict'));
+      const at = new Date();
+      const t = db
+        .insert(schema.trash)
+        .values({ id: trashId, userId, sessionId, worktreeId: id, path: r.path, trashedAt: at, expiresAt: new Date(at.getTime() + deps.trashRetentionDays * DAY_MS) })
+        .returning()
+        .get();
+      setStatus(id, 'trashed', dest);
+      log.info({ worktreeId: id, trashId }, 'worktree moved to trash');
+      return trashEntry(t);
+    },
+    listTrash(userId) {
+      return db
+        .select()
+        .from(schema.trash)
+        .where(and(eq(schema.trash.userId, userId), isNull(schema.trash.restoredAt)))
+        .all()
+        .map(trashEntry);
+    },
+    async restore(userId, trashId) {
+      const t = db.select().from(schema.trash).where(and(eq(schema.trash.id, trashId), eq(schema.trash.userId, userId), isNull(schema.trash.restoredAt))).get();
+      if (!t) throw new AppError('not_found', `trash entry ${trashId} not found`);
+      if (t.worktreeId && t.path) {
+        const w = row(userId, t.worktreeId);
+        if (existsSync(t.path)) throw new AppError('conflict', `${t.path} is in use again; move it away to restore`);
+        mkdirSync(dirname(t.path), { recursive: true });
+        await withLock(w.repoPath, () => git(w.repoPath, ['worktree', 'move', '--', w.path, t.path!], 'conflict'));
+        setStatus(w.id, 'active', t.path);
+        rmSync(join(deps.home, 'trash', trashId), { recursive: true, force: true });
+      }
+      db.update(schema.trash).set({ restoredAt: new Date() }).where(eq(schema.trash.id, trashId)).run();
+      log.info({ trashId }, 'restored from trash');
+      return trashEntry({ ...t, restoredAt: new Date() });
+    },
+    async emptyTrash(userId, trashId) {
+      const entries = db
+        .select()
+        .from(schema.trash)
+        .where(and(eq(schema.trash.userId, userId), isNull(schema.trash.restoredAt), trashId ? eq(schema.trash.id, trashId) : undefined))
+        .all();
+      if (trashId && !entries.length) throw new AppError('not_found', `trash entry ${trashId} not found`);
+      for (const t of entries) await purge(t);
+      return entries.length;
+    },
+    async expireTrash(at = new Date()) {
+      const due = db.select().from(schema.trash).where(and(isNull(schema.trash.restoredAt), lt(schema.trash.expiresAt, at))).all();
+      for (const t of due) await purge(t);
+      if (due.length) log.info({ count: due.length }, 'expired trash emptied');
+      return due.length;
+    },
+  };
+
+  async function purge(t: typeof schema.trash.$inferSelect): Promise<void> {
+    if (t.worktreeId) {
+      const w = db.select().from(schema.worktrees).where(eq(schema.worktrees.id, t.worktreeId)).get();
+      if (w && w.status === 'trashed') {
+        await withLock(w.repoPath, () => removeGitWorktree(w.repoPath, w.path, w.base, true)).catch((err: unknown) =>
+          log.warn({ err, worktreeId: w.id }, 'could not remove a trashed worktree'),
+        );
+        setStatus(w.id, 'removed');
+      }
+    }
+    rmSync(join(deps.home, 'trash', t.id), { recursive: true, force: true });
+    db.delete(schema.trash).where(eq(schema.trash.id, t.id)).run();
+  }
+
+  return service;
+}
