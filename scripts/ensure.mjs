@@ -20,9 +20,14 @@ const MANIFESTS = [
 
 export function toolEnv(extra = {}) {
   const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1', TURBO_TELEMETRY_DISABLED: '1', ...extra };
-  // Native modules (better-sqlite3, node-pty) compile against the system's Node headers.
-  if (!env.npm_config_nodedir && existsSync('/usr/include/node/node.h')) env.npm_config_nodedir = '/usr';
   delete env.TMUX;
+  return env;
+}
+
+/** For npm install/ci/rebuild: native modules (better-sqlite3, node-pty) compile against the system's Node headers. */
+function installEnv() {
+  const env = toolEnv();
+  if (!env.npm_config_nodedir && existsSync('/usr/include/node/node.h')) env.npm_config_nodedir = '/usr';
   return env;
 }
 
@@ -63,12 +68,12 @@ export function ensureInstalled() {
   if (have !== want || !existsSync(join(ROOT, 'node_modules'))) {
     const ci = existsSync(join(ROOT, 'package-lock.json'));
     step(`installing dependencies (npm ${ci ? 'ci' : 'install'}; native modules compile, this takes a few minutes the first time)`);
-    run('npm', [ci ? 'ci' : 'install', '--no-audit', '--no-fund']);
+    run('npm', [ci ? 'ci' : 'install', '--no-audit', '--no-fund'], { env: installEnv() });
     writeFileSync(STAMP, `${manifestHash()}\n`);
   }
   if (!nativeModulesLoad()) {
     step('rebuilding native modules for this Node version');
-    run('npm', ['rebuild', 'better-sqlite3', 'node-pty']);
+    run('npm', ['rebuild', 'better-sqlite3', 'node-pty'], { env: installEnv() });
   }
 }
 
