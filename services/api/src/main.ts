@@ -1,5 +1,6 @@
 // The api's composition root: config → logger → startApi → signals.
-import { loadConfig } from '@rdv/core/config';
+// Flags: --home <dir>, --set section.key=value (see config/config.toml).
+import { loadConfig, parseConfigFlags } from '@rdv/core/config';
 import { isAppError } from '@rdv/core/errors';
 import { createShutdown } from '@rdv/core/lifecycle';
 import { createLogger } from '@rdv/core/log';
@@ -10,7 +11,7 @@ async function main(): Promise<void> {
   process.umask(0o077);
   let config;
   try {
-    config = loadConfig();
+    config = loadConfig(parseConfigFlags(process.argv.slice(2)));
   } catch (err) {
     process.stderr.write(`rdv api: ${(err as Error).message}\n`);
     process.exit(2);

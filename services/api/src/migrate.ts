@@ -1,10 +1,10 @@
 // `npm run migrate`: applies pending migrations to the configured database and exits.
-import { loadConfig } from '@rdv/core/config';
+import { loadConfig, parseConfigFlags } from '@rdv/core/config';
 import { migrateDb } from '@rdv/core/db';
 import { ensurePrivateDir } from '@rdv/core/lifecycle';
 
 try {
-  const config = loadConfig();
+  const config = loadConfig(parseConfigFlags(process.argv.slice(2)));
   ensurePrivateDir(config.paths.home);
   migrateDb(config.paths.db);
   process.stdout.write(`database ready: ${config.paths.db}\n`);

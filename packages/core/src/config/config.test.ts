@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useTempDir } from '../testing/index.js';
-import { loadConfig } from './index.js';
+import { loadConfig, parseConfigFlags } from './index.js';
 
 describe('loadConfig', () => {
   it('uses defaults under RDV_HOME', () => {
@@ -69,5 +69,18 @@ describe('loadConfig', () => {
       const leaf = key.split('.').pop()!;
       expect(text, `config.toml documents ${key}`).toMatch(new RegExp(`^#?\\s*${leaf}\\s*=`, 'm'));
     }
+  });
+
+  it('takes --home and --set flags, which beat the environment', () => {
+    const home = useTempDir();
+    const parsed = parseConfigFlags(['--home', home, '--set', 'tmux.socket=flagged', '--set=log.level=debug', '--other']);
+    expect(parsed).toEqual({ home, flags: { 'tmux.socket': 'flagged', 'log.level': 'debug' } });
+    const c = loadConfig({ env: { RDV_TMUX_SOCKET: 'env' }, ...parsed });
+    expect(c.paths.home).toBe(home);
+    expect(c.tmux.socket).toBe('flagged');
+    expect(c.sources['tmux.socket']).toBe('--tmux.socket');
+    expect(() => parseConfigFlags(['--set', 'tmux.nope=1'])).toThrow(/unknown setting tmux.nope/);
+    expect(() => parseConfigFlags(['--set', 'novalue'])).toThrow(/section.key=value/);
+    expect(() => parseConfigFlags(['--home'])).toThrow(/needs a value/);
   });
 });

@@ -149,3 +149,31 @@ export function loadConfig(options: LoadConfigOptions = {}): RdvConfig {
   const paths = resolvePaths(home, dbPath && !isAbsolute(dbPath) ? resolve(home, dbPath) : dbPath);
   return { ...config, paths, sources };
 }
+
+/**
+ * Reads the flags every service and the CLI accept for configuration:
+ * `--home <dir>` and `--set section.key=value` (repeatable). Anything else is left alone.
+ */
+export function parseConfigFlags(argv: string[]): Pick<LoadConfigOptions, 'home' | 'flags'> {
+  const flags: Record<string, unknown> = {};
+  let home: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const next = () => {
+      const value = argv[++i];
+      if (value === undefined) throw new AppError('invalid_input', `${arg} needs a value`);
+      return value;
+    };
+    if (arg === '--home') home = next();
+    else if (arg.startsWith('--home=')) home = arg.slice('--home='.length);
+    else if (arg === '--set' || arg.startsWith('--set=')) {
+      const pair = arg === '--set' ? next() : arg.slice('--set='.length);
+      const eq = pair.indexOf('=');
+      if (eq <= 0) throw new AppError('invalid_input', `--set expects section.key=value, got ${JSON.stringify(pair)}`);
+      const key = pair.slice(0, eq);
+      if (!configKeys().includes(key)) throw new AppError('invalid_input', `--set: unknown setting ${key}`);
+      flags[key] = pair.slice(eq + 1);
+    }
+  }
+  return { home, flags };
+}

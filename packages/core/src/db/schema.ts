@@ -127,7 +127,12 @@ export const orchestrators = sqliteTable(
     createdAt: created(),
     updatedAt: updated(),
   },
-  (t) => [index('orchestrators_user_idx').on(t.userId)],
+  (t) => [
+    index('orchestrators_user_idx').on(t.userId),
+    // One Master Control per user and one orchestrator per folder.
+    uniqueIndex('orchestrators_master_idx').on(t.userId).where(sql`kind = 'master'`),
+    uniqueIndex('orchestrators_folder_idx').on(t.userId, t.folderId).where(sql`kind = 'folder'`),
+  ],
 );
 
 export const insights = sqliteTable(
@@ -151,7 +156,12 @@ export const insights = sqliteTable(
     createdAt: created(),
     updatedAt: updated(),
   },
-  (t) => [index('insights_session_idx').on(t.sessionId, t.type, t.resolved)],
+  (t) => [
+    index('insights_session_idx').on(t.sessionId, t.type, t.resolved),
+    // At most one open insight per session and type.
+    uniqueIndex('insights_open_idx').on(t.sessionId, t.type).where(sql`resolved = 0`),
+    index('insights_user_idx').on(t.userId, t.resolved, t.createdAt),
+  ],
 );
 
 export const auditLog = sqliteTable(
