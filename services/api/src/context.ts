@@ -3,7 +3,7 @@ import type { DbHandle } from '@rdv/core/db';
 import type { EventBus } from '@rdv/core/events';
 import type { FolderService } from '@rdv/core/folder';
 import type { Logger } from '@rdv/core/log';
-import type { RateLimiter, ServiceTokenStore } from '@rdv/core/auth';
+import { writeAudit, type ServiceTokenStore } from '@rdv/core/auth';
 import type { SessionService } from '@rdv/core/session';
 import type { Tmux } from '@rdv/core/tmux';
 import type { AuthMethod, User } from '@rdv/core/schemas';
@@ -42,4 +42,16 @@ export function authOf(req: Request): AuthContext {
   const auth = (req as RequestWithAuth).auth;
   if (!auth) throw new Error('route reached without authentication');
   return auth;
+}
+
+/** Writes an audit row for an operation done by the caller (`ok` unless said otherwise). */
+export function auditAs(
+  deps: Pick<AppDeps, 'db'>,
+  auth: AuthContext,
+  action: string,
+  target: string | null,
+  detail?: Record<string, unknown>,
+  outcome: 'ok' | 'denied' | 'error' = 'ok',
+): void {
+  writeAudit(deps.db.db, { action, outcome, userId: auth.user.id, tokenId: auth.tokenId, authMethod: auth.method, target, detail });
 }

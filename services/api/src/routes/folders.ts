@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { writeAudit } from '@rdv/core/auth';
 import {
   CreateFolderSchema,
   FolderContextSchema,
@@ -10,7 +9,7 @@ import {
   UpdatePreferencesSchema,
   listOf,
 } from '@rdv/core/schemas';
-import type { AppDeps } from '../context.js';
+import { auditAs, type AppDeps } from '../context.js';
 import { defineRoute, type RouteDef } from '../route.js';
 
 const tag = 'folders';
@@ -78,15 +77,7 @@ export function folderRoutes(deps: AppDeps): RouteDef[] {
       sensitive: true,
       handler: ({ auth, params }) => {
         const result = folders.delete(auth.user.id, params.id!);
-        writeAudit(deps.db.db, {
-          action: 'folder.delete',
-          outcome: 'ok',
-          userId: auth.user.id,
-          tokenId: auth.tokenId,
-          authMethod: auth.method,
-          target: params.id!,
-          detail: result,
-        });
+        auditAs(deps, auth, 'folder.delete', params.id!, result);
         return { id: params.id!, ...result };
       },
     }),

@@ -1,5 +1,4 @@
 
-import { writeAudit } from '@rdv/core/auth';
 import {
   CreateSessionSchema,
   ExecResultSchema,
@@ -13,16 +12,14 @@ import {
   UpdateSessionSchema,
   listOf,
 } from '@rdv/core/schemas';
-import type { AppDeps } from '../context.js';
+import { auditAs, type AppDeps } from '../context.js';
 import { defineRoute, type RouteDef } from '../route.js';
 
 const tag = 'sessions';
 
 export function sessionRoutes(deps: AppDeps): RouteDef[] {
   const { sessions } = deps;
-  const db = deps.db.db;
-  const audit = (auth: { user: { id: string }; tokenId: string | null; method: string }, action: string, target: string, detail?: Record<string, unknown>) =>
-    writeAudit(db, { action, outcome: 'ok', userId: auth.user.id, tokenId: auth.tokenId, authMethod: auth.method, target, detail });
+  const audit = auditAs.bind(null, deps);
 
   return [
     defineRoute({

@@ -3,7 +3,7 @@ import { createLoginLink, getOwner, listAudit, redeemLoginLink, resolveUserByEma
 import { AppError } from '@rdv/core/errors';
 import { AuditEntrySchema, AuditQuerySchema, HealthSchema, MeSchema, UserSchema, listOf, type RdvEvent } from '@rdv/core/schemas';
 import { z } from 'zod';
-import type { AppDeps } from '../context.js';
+import { auditAs, type AppDeps } from '../context.js';
 import { defineRoute, type RouteDef } from '../route.js';
 
 const ResolveUserBodySchema = z.union([
@@ -99,7 +99,7 @@ export function systemRoutes(deps: AppDeps, sse: SseRegistry, pending: () => num
       sensitive: true,
       handler: ({ auth }) => {
         const { code, expiresAt } = createLoginLink(db, auth.user.id);
-        writeAudit(db, { action: 'login_link.create', outcome: 'ok', userId: auth.user.id, tokenId: auth.tokenId, authMethod: auth.method });
+        auditAs(deps, auth, 'login_link.create', null);
         return { code, expiresAt: expiresAt.toISOString() };
       },
     }),

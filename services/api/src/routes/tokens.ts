@@ -1,8 +1,8 @@
-import { createToken, listTokens, revokeToken, writeAudit } from '@rdv/core/auth';
+import { createToken, listTokens, revokeToken } from '@rdv/core/auth';
 import { CreateTokenSchema, CreatedTokenSchema, TokenSchema, listOf } from '@rdv/core/schemas';
 import { z } from 'zod';
 import { AppError } from '@rdv/core/errors';
-import type { AppDeps } from '../context.js';
+import { auditAs, type AppDeps } from '../context.js';
 import { defineRoute, type RouteDef } from '../route.js';
 
 const tag = 'tokens';
@@ -36,15 +36,7 @@ export function tokenRoutes(deps: AppDeps): RouteDef[] {
           name: body.name,
           expiresAt: days ? new Date(Date.now() + days * DAY_MS) : null,
         });
-        writeAudit(db, {
-          action: 'token.create',
-          outcome: 'ok',
-          userId: auth.user.id,
-          tokenId: auth.tokenId,
-          authMethod: auth.method,
-          target: record.id,
-          detail: { kind: record.kind, name: record.name },
-        });
+        auditAs(deps, auth, 'token.create', record.id, { kind: record.kind, name: record.name });
         return { ...record, token };
       },
     }),
@@ -57,14 +49,7 @@ export function tokenRoutes(deps: AppDeps): RouteDef[] {
       sensitive: true,
       handler: ({ auth, params }) => {
         const record = revokeToken(db, auth.user.id, params.id!);
-        writeAudit(db, {
-          action: 'token.revoke',
-          outcome: 'ok',
-          userId: auth.user.id,
-          tokenId: auth.tokenId,
-          authMethod: auth.method,
-          target: record.id,
-        });
+        auditAs(deps, auth, 'token.revoke', record.id);
         return record;
       },
     }),
@@ -79,14 +64,7 @@ export function tokenRoutes(deps: AppDeps): RouteDef[] {
         if (!auth.user.isOwner) throw new AppError('forbidden', 'only the owner can rotate the service token');
         const id = deps.serviceToken.rotate();
         deps.onServiceTokenRotated?.(id);
-        writeAudit(db, {
-          action: 'service_token.rotate',
-          outcome: 'ok',
-          userId: auth.user.id,
-          tokenId: auth.tokenId,
-          authMethod: auth.method,
-          target: id,
-        });
+        auditAs(deps, auth, 'service_token.rotate', id);
         return { id };
       },
     }),

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { writeAudit } from '@rdv/core/auth';
 import { AppError } from '@rdv/core/errors';
 import {
   CleanupReportSchema,
@@ -17,7 +16,7 @@ import {
 } from '@rdv/core/schemas';
 import type { SessionService } from '@rdv/core/session';
 import type { WorktreeService } from '@rdv/core/worktree';
-import type { AuthContext } from '../context.js';
+import { auditAs } from '../context.js';
 import type { FeatureDeps } from '../features.js';
 import { defineRoute, type RouteDef } from '../route.js';
 
@@ -25,9 +24,7 @@ const tag = 'worktrees';
 
 /** /api/worktrees and /api/trash. */
 export function worktreeRoutes(deps: FeatureDeps, worktrees: WorktreeService, sessions: SessionService): RouteDef[] {
-  const db = deps.db.db;
-  const audit = (auth: AuthContext, action: string, target: string, detail?: Record<string, unknown>) =>
-    writeAudit(db, { action, outcome: 'ok', userId: auth.user.id, tokenId: auth.tokenId, authMethod: auth.method, target, detail });
+  const audit = auditAs.bind(null, deps);
   const resolveRef = (userId: string, ref: { id?: string; path?: string }) =>
     ref.id ? worktrees.get(userId, ref.id) : worktrees.findByPath(userId, ref.path!);
 
