@@ -1,0 +1,40 @@
+import type { Command } from 'commander';
+import type { RdvConfig } from '@rdv/core/config';
+import type { CliApi } from '../api.js';
+import { examples } from '../args.js';
+import { contextFor } from '../context.js';
+
+/** The web edge's base URL, or null when it listens on a unix socket (behind cloudflared). */
+export function webUrl(config: RdvConfig): string | null {
+  const listen = config.web.listen;
+  if (listen.startsWith('/') || listen.startsWith('unix:')) return null;
+  return `http://${listen}`;
+}
+
+export interface LoginLink {
+  url: string;
+  code: string;
+  expiresAt: string;
+}
+
+/** Asks the api for a one-time browser login code and builds the link to open. */
+export async function createLoginLink(config: RdvConfig, api: CliApi): Promise<LoginLink> {
+  const { code, expiresAt } = await api.call<{ code: string; expiresAt: string }>('POST', '/api/auth/login-links');
+  const base = webUrl(config) ?? 'https://<your rdv hostname>';
+  return { url: `${base}/login?code=${encodeURIComponent(code)}`, code, expiresAt };
+}
+
+/** `rdv login-link`. */
+export function registerLoginLink(program: Command): void {
+  const cmd = program
+    .command('login-link')
+    .description('print a one-time link that logs a browser in to the web UI (local mode; valid 10 minutes)')
+    .action(async (_opts, command: Command) => {
+      const ctx = contextFor(command);
+      const link = await createLoginLink(ctx.config(), ctx.api());
+      if (ctx.out.json) return ctx.out.printJson(link);
+      ctx.out.line(link.url);
+      ctx.out.note(`valid until ${new Date(link.expiresAt).toLocaleTimeString()}, once`);
+    });
+  examples(cmd, ['rdv login-link', 'xdg-open "$(rdv login-link)"']);
+}

@@ -1,0 +1,220 @@
+import type { Command } from 'commander';
+import { z } from 'zod';
+import {
+  CommandLineSchema,
+  CreateSessionSchema,
+  NameSchema,
+  SESSION_STATUSES,
+  type Session,
+} from '@rdv/core/schemas';
+import { PathArgSchema, collect, countArg, examples, isNoFolder, parseArgs, parseEnvPairs } from '../args.js';
+import { contextFor, type CliContext } from '../context.js';
+import { CliError, UsageError } from '../errors.js';
+import { printSession, printSessions } from '../views.js';
+import { runAttach } from './attach.js';
+
+const ListArgsSchema = z.object({
+  status: z.enum([...SESSION_STATUSES, 'open', 'all'], { message: `must be one of open, all, ${SESSION_STATUSES.join(', ')}` }),
+});
+
+const CREATE_FLAGS = { agent: '--agent', command: '--command', cwd: '--cwd', env: '--env', worktree: '--repo/--branch', name: '<name>' };
+
+interface CreateOpts {
+  agent?: string;
+  command?: string;
+  cwd?: string;
+  folder?: string;
+  env?: string[];
+  repo?: string;
+  branch?: string;
+  base?: string;
+  attach?: boolean;
+}
+
+async function create(ctx: CliContext, name: string, o: CreateOpts): Promise<void> {
+  if ((o.repo || o.base) && !o.branch) throw new UsageError('--repo needs --branch (the worktree\'s branch)');
+  if (o.branch && !o.repo) throw new UsageError('--branch needs --repo (the git repository to make a worktree of)');
+  if (o.attach && !(process.stdin.isTTY && process.stdout.isTTY)) throw new UsageError('--attach needs an interactive terminal');
+  const cwd = o.cwd === undefined ? undefined : parseArgs(PathArgSchema, o.cwd, '--cwd');
+  const repo = o.repo === undefined ? undefined : parseArgs(PathArgSchema, o.repo, '--repo');
+  const base = {
+    name,
+    kind: o.agent ? 'agent' : 'shell',
+    ...(o.agent ? { agent: o.agent } : {}),
+    ...(o.command ? { command: o.command } : {}),
+    ...(cwd ? { cwd } : {}),
+    ...(o.env ? { env: parseEnvPairs(o.env) } : {}),
+    ...(repo ? { worktree: { repoPath: repo, branch: o.branch, ...(o.base ? { base: o.base } : {}) } } : {}),
+  };
+  const body: Record<string, unknown> = parseArgs(CreateSessionSchema, base, undefined, CREATE_FLAGS);
+  if (o.folder) body.folderId = (await ctx.api().folder(o.folder)).id;
+  let session: Session;
+  try {
+    session = await ctx.api().call<Session>('POST', '/api/sessions', body);
+  } catch (err) {
+    if (repo && /unknown field\(s\): worktree/.test((err as Error).message)) {
+      throw new CliError('this rdv server cannot create sessions with a worktree yet; create the worktree with `rdv worktree create` and pass --cwd');
+    }
+    throw err;
+  }
+  if (ctx.out.json) ctx.out.printJson(session);
+  else if (!o.attach) ctx.out.line(`created session ${session.name} (${session.id}); attach with \`rdv attach ${session.name}\``);
+  if (o.attach) process.exitCode = await runAttach(ctx, session.id, {});
+}
+
+/** Runs `fn` on each session ref; failures are reported and make the exit code 1. */
+async function eachSession(ctx: CliContext, refs: string[], fn: (s: Session) => Promise<Session>, verb: string): Promise<void> {
+  const done: Session[] = [];
+  let failures = 0;
+  for (const ref of refs) {
+    try {
+      const result = await fn(await ctx.api().session(ref));
+      done.push(result);
+      if (!ctx.out.json) ctx.out.line(`${verb} ${result.name} (${result.status})`);
+    } catch (err) {
+      if (refs.length === 1) throw err;
+      failures++;
+      ctx.out.note(`rdv: ${ref}: ${(err as Error).message}`);
+    }
+  }
+  if (ctx.out.json) ctx.out.printJson(refs.length === 1 ? done[0] : { items: done });
+  if (failures) throw new CliError(`${failures} of ${refs.length} failed`);
+}
+
+/** `rdv session …`: list, create, show, rename, close, suspend, resume, exec, scrollback, move, attach. */
+export function registerSession(program: Command): void {
+  const session = program.command('session').alias('s').description('manage sessions (shells and agents, each a tmux session); addressed by name or id');
+  examples(session, ['rdv session list', 'rdv session create api --agent claude --cwd ~/src/api', 'rdv session exec api -- npm test', 'rdv attach api']);
+
+  const list = session
+    .command('list')
+    .alias('ls')
+    .description('list sessions (open ones unless --all or --status)')
+    .option('-a, --all', 'every session, closed ones too')
+    .option('--status <status>', 'open, active, suspended, closed, trashed or all')
+    .option('--folder <folder>', 'only sessions in this folder (name or id)')
+    .action(async (opts: { all?: boolean; status?: string; folder?: string }, cmd: Command) => {
+      const ctx = contextFor(cmd);
+      const { status } = parseArgs(ListArgsSchema, { status: opts.status ?? (opts.all ? 'all' : 'open') }, undefined, { status: '--status' });
+      const folderId = opts.folder ? (await ctx.api().folder(opts.folder)).id : undefined;
+      const result = await ctx.api().listSessions(status, folderId);
+      if (ctx.out.json) return ctx.out.printJson(result);
+      const folders = result.items.some((s) => s.folderId) ? (await ctx.api().listFolders()).items : [];
+      printSessions(ctx.out, result.items, folders, status === 'open' ? 'no open sessions; start one with `rdv session create <name>`' : 'no sessions');
+    });
+  examples(list, ['rdv session list', 'rdv session list --all', 'rdv session list --json | jq -r \'.items[].name\'']);
+
+  const createCmd = session
+    .command('create')
+    .alias('new')
+    .description('start a session: a shell, or a coding agent with --agent')
+    .argument('<name>', 'a display name, unique among open sessions')
+    .option('--agent <agent>', 'claude, codex, gemini, opencode or custom (with --command)')
+    .option('--command <command>', 'the command line for a custom agent')
+    .option('--cwd <dir>', 'working directory (default: the folder\'s, else your default)')
+    .option('--folder <folder>', 'put it in this folder (name or id)')
+    .option('--env <KEY=VALUE>', 'environment variable (repeatable)', collect)
+    .option('--repo <path>', 'create a git worktree of this repository for the session (with --branch)')
+    .option('--branch <branch>', 'the worktree branch')
+    .option('--base <ref>', 'the worktree base (default: HEAD)')
+    .option('--attach', 'attach right away')
+    .action(async (name: string, opts: CreateOpts, cmd: Command) => create(contextFor(cmd), name, opts));
+  examples(createCmd, ['rdv session create scratch', 'rdv session create api --agent claude --cwd . --folder work', 'rdv session create fix-42 --agent codex --repo ~/src/app --branch fix-42 --attach']);
+
+  const show = session
+    .command('show')
+    .alias('get')
+    .description('show one session')
+    .argument('<session>', 'name or id (an id prefix works too)')
+    .action(async (ref: string, _o: unknown, cmd: Command) => {
+      const ctx = contextFor(cmd);
+      const s = await ctx.api().session(ref);
+      if (ctx.out.json) return ctx.out.printJson(s);
+      printSession(ctx.out, s, s.folderId ? (await ctx.api().listFolders()).items : []);
+    });
+  examples(show, ['rdv session show api', 'rdv session show 3f2a91c0 --json']);
+
+  session
+    .command('rename')
+    .description('rename a session')
+    .argument('<session>', 'name or id')
+    .argument('<new-name>', 'the new name')
+    .action(async (ref: string, newName: string, _o: unknown, cmd: Command) => {
+      const ctx = contextFor(cmd);
+      const name = parseArgs(NameSchema, newName, 'new name');
+      const s = await ctx.api().session(ref);
+      const renamed = await ctx.api().call<Session>('PATCH', `/api/sessions/${s.id}`, { name });
+      if (ctx.out.json) ctx.out.printJson(renamed);
+      else ctx.out.line(`renamed ${s.name} to ${renamed.name}`);
+    });
+
+  const verbs: [string, string, string, (ctx: CliContext, s: Session) => Promise<Session>][] = [
+    ['close', 'close sessions: ends their tmux sessions (idempotent)', 'closed', (c, s) => c.api().call('DELETE', `/api/sessions/${s.id}`)],
+    ['suspend', 'suspend sessions (their tmux sessions keep running)', 'suspended', (c, s) => c.api().call('POST', `/api/sessions/${s.id}/suspend`)],
+    ['resume', 'resume suspended sessions', 'resumed', (c, s) => c.api().call('POST', `/api/sessions/${s.id}/resume`)],
+  ];
+  for (const [verb, description, past, fn] of verbs) {
+    session
+      .command(verb)
+      .description(description)
+      .argument('<sessions...>', 'names or ids')
+      .action(async (refs: string[], _o: unknown, cmd: Command) => {
+        const ctx = contextFor(cmd);
+        await eachSession(ctx, refs, (s) => fn(ctx, s), past);
+      });
+  }
+
+  const exec = session
+    .command('exec')
+    .description('type a command line into a session, then Enter')
+    .argument('<session>', 'name or id')
+    .argument('<command...>', 'the command line (put it after -- when it has options)')
+    .action(async (ref: string, words: string[], _o: unknown, cmd: Command) => {
+      const ctx = contextFor(cmd);
+      const command = parseArgs(CommandLineSchema, words.join(' '), 'command');
+      const s = await ctx.api().session(ref);
+      const result = await ctx.api().call('POST', `/api/sessions/${s.id}/exec`, { command });
+      if (ctx.out.json) ctx.out.printJson(result);
+      else ctx.out.note(`sent to ${s.name}`);
+    });
+  examples(exec, ['rdv session exec api -- npm test -- --watch=false', 'rdv session exec api "git status"']);
+
+  const scrollback = session
+    .command('scrollback')
+    .alias('output')
+    .description('print the last lines of a session (screen and history) as text')
+    .argument('<session>', 'name or id')
+    .option('-n, --lines <count>', 'how many lines', '200')
+    .action(async (ref: string, opts: { lines: string }, cmd: Command) => {
+      const ctx = contextFor(cmd);
+      const lines = parseArgs(countArg(100_000), opts.lines, '--lines');
+      const s = await ctx.api().session(ref);
+      const result = await ctx.api().call<{ text: string }>('GET', `/api/sessions/${s.id}/scrollback?lines=${lines}`);
+      if (ctx.out.json) return ctx.out.printJson(result);
+      process.stdout.write(result.text.endsWith('\n') ? result.text : `${result.text}\n`);
+    });
+  examples(scrollback, ['rdv session scrollback api -n 50', 'rdv session scrollback api --json | jq -r .text']);
+
+  session
+    .command('move')
+    .description('move a session into a folder ("none" for the top level)')
+    .argument('<session>', 'name or id')
+    .argument('<folder>', 'folder name or id, or none')
+    .action(async (ref: string, folderRef: string, _o: unknown, cmd: Command) => {
+      const ctx = contextFor(cmd);
+      const s = await ctx.api().session(ref);
+      const folder = isNoFolder(folderRef) ? null : await ctx.api().folder(folderRef);
+      const moved = await ctx.api().call<Session>('PUT', `/api/sessions/${s.id}/folder`, { folderId: folder?.id ?? null });
+      if (ctx.out.json) ctx.out.printJson(moved);
+      else ctx.out.line(`moved ${s.name} to ${folder ? folder.name : 'the top level'}`);
+    });
+
+  session
+    .command('attach')
+    .description('same as `rdv attach`')
+    .argument('<session>', 'name or id')
+    .option('--detach-key <key>', 'the detach key (default ctrl-])')
+    .action(async (ref: string, opts: { detachKey?: string }, cmd: Command) => {
+      process.exitCode = await runAttach(contextFor(cmd), ref, opts);
+    });
+}

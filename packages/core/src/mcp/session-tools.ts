@@ -1,0 +1,147 @@
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
+import type { Logger } from '../log/index.js';
+import {
+  AbsolutePathSchema,
+  AgentSchema,
+  CommandLineSchema,
+  IdSchema,
+  NameSchema,
+  SESSION_STATUSES,
+  ScrollbackSchema,
+  SessionSchema,
+  WorktreeRequestSchema,
+  listOf,
+} from '../schemas/index.js';
+import type { RdvApi } from './rdv-api.js';
+import { SessionRefSchema, registerRdvTool } from './tool.js';
+
+const readOnly = { readOnlyHint: true, openWorldHint: false } as const;
+
+/** session_* tools: list, get, create, rename, close, suspend, resume, send input, read output. */
+export function registerSessionTools(server: McpServer, api: RdvApi, log: Logger): void {
+  const session = { session: SessionRefSchema };
+
+  registerRdvTool(server, log, {
+    name: 'session_list',
+    area: 'session',
+    title: 'List sessions',
+    description:
+      'List rdv terminal sessions (shells and coding agents, each a tmux session). By default only open ones (active or suspended).',
+    input: {
+      status: z
+        .enum([...SESSION_STATUSES, 'open', 'all'])
+        .optional()
+        .describe('which sessions: open (default), active, suspended, closed, trashed or all'),
+      folderId: IdSchema.optional().describe('only sessions in this folder'),
+    },
+    output: listOf(SessionSchema),
+    annotations: readOnly,
+    run: (a) => api.listSessions(a.status, a.folderId),
+  });
+
+  registerRdvTool(server, log, {
+    name: 'session_get',
+    area: 'session',
+    title: 'Get a session',
+    description: 'Get one session by id or name: status, kind, agent, cwd, folder, timestamps.',
+    input: session,
+    output: SessionSchema,
+    annotations: readOnly,
+    run: (a) => api.resolveSession(a.session),
+  });
+
+  registerRdvTool(server, log, {
+    name: 'session_create',
+    area: 'session',
+    title: 'Create a session',
+    description:
+      'Start a new session in its own tmux session: a shell, or a coding agent (claude, codex, gemini, opencode, or custom with a command). Optionally in a folder and/or a new git worktree.',
+    input: {
+      name: NameSchema.describe('a display name, unique among open sessions'),
+      agent: AgentSchema.optional().describe('start this coding agent instead of a plain shell'),
+      command: CommandLineSchema.optional().describe('the command line for a custom agent (or to run in the shell)'),
+      cwd: AbsolutePathSchema.optional().describe('working directory (absolute); default: the folder or user default'),
+      folderId: IdSchema.optional().describe('put the session in this folder (see folder_list)'),
+      worktree: WorktreeRequestSchema.optional().describe('create a git worktree for the session: repoPath, branch, base'),
+    },
+    output: SessionSchema,
+    run: (a) =>
+      api.createSession({
+        name: a.name,
+        kind: a.agent ? 'agent' : 'shell',
+        ...(a.agent ? { agent: a.agent } : {}),
+        ...(a.command ? { command: a.command } : {}),
+        ...(a.cwd ? { cwd: a.cwd } : {}),
+        ...(a.folderId ? { folderId: a.folderId } : {}),
+        ...(a.worktree ? { worktree: a.worktree } : {}),
+      }),
+  });
+
+  registerRdvTool(server, log, {
+    name: 'session_rename',
+    area: 'session',
+    title: 'Rename a session',
+    description: 'Give a session a new name.',
+    input: { ...session, name: NameSchema.describe('the new name') },
+    output: SessionSchema,
+    annotations: { idempotentHint: true },
+    run: async (a) => api.updateSession((await api.resolveSession(a.session)).id, { name: a.name }),
+  });
+
+  registerRdvTool(server, log, {
+    name: 'session_close',
+    area: 'session',
+    title: 'Close a session',
+    description: 'Close a session: ends its tmux session and whatever runs in it. Idempotent.',
+    input: session,
+    output: SessionSchema,
+    annotations: { destructiveHint: true, idempotentHint: true },
+    run: async (a) => api.closeSession((await api.resolveSession(a.session)).id),
+  });
+
+  registerRdvTool(server, log, {
+    name: 'session_suspend',
+    area: 'session',
+    title: 'Suspend a session',
+    description: 'Mark an active session suspended (its tmux session keeps running); resume it with session_resume.',
+    input: session,
+    output: SessionSchema,
+    run: async (a) => api.suspendSession((await api.resolveSession(a.session)).id),
+  });
+
+  registerRdvTool(server, log, {
+    name: 'session_resume',
+    area: 'session',
+    title: 'Resume a session',
+    description: 'Resume a suspended session (restarting its tmux session if it is gone).',
+    input: session,
+    output: SessionSchema,
+    run: async (a) => api.resumeSession((await api.resolveSession(a.session)).id),
+  });
+
+  registerRdvTool(server, log, {
+    name: 'session_send_input',
+    area: 'session',
+    title: 'Type into a session',
+    description:
+      'Type one line of text into an active session, then press Enter (e.g. a shell command, or an answer to an agent). For keys like C-c use session_inject.',
+    input: { ...session, text: CommandLineSchema.describe('the line to type (no newlines or control characters)') },
+    output: z.object({ sessionId: IdSchema, sent: z.literal(true) }),
+    run: async (a) => api.exec((await api.resolveSession(a.session)).id, a.text),
+  });
+
+  registerRdvTool(server, log, {
+    name: 'session_read_output',
+    area: 'session',
+    title: 'Read a session\'s output',
+    description: 'The last lines of a session\'s terminal (screen and scrollback) as plain text.',
+    input: {
+      ...session,
+      lines: z.number().int().min(1).max(5000).optional().describe('how many lines (default 200, at most 5000)'),
+    },
+    output: ScrollbackSchema,
+    annotations: readOnly,
+    run: async (a) => api.scrollback((await api.resolveSession(a.session)).id, a.lines ?? 200),
+  });
+}
