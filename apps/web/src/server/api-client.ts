@@ -1,0 +1,50 @@
+import { socketRequest } from '@rdv/core/client';
+import { AppError } from '@rdv/core/errors';
+import { UserSchema, type User } from '@rdv/core/schemas';
+import { z } from 'zod';
+
+const LoginLinkSchema = z.object({ code: z.string().min(1), expiresAt: z.string() });
+
+/** The edge's own calls to the api (service token), as opposed to proxied browser requests. */
+export interface EdgeApi {
+  /** The user for a verified Cloudflare email (created if new), or the owner. */
+  resolveUser(who: { email: string } | { owner: true }): Promise<User>;
+  /** Uses up a login code; null when it is invalid, used or expired. */
+  redeemLoginLink(code: string): Promise<User | null>;
+  /** A fresh one-time login code for the user. */
+  createLoginLink(userId: string): Promise<{ code: string; expiresAt: string }>;
+}
+
+/**
+ * Calls over api.sock. `serviceToken` is read on every call so a rotation is picked up.
+ * Errors: AppError('unavailable') when the api does not answer; the api's code otherwise.
+ */
+export function createEdgeApi(options: { socketPath: string; serviceToken: () => string }): EdgeApi {
+  const call = async <T extends z.ZodType>(path: string, body: unknown, schema: T, userId?: string): Promise<z.output<T> | null> => {
+    let res;
+    try {
+      const headers: Record<string, string> = { 'x-rdv-service-token': options.serviceToken() };
+      if (userId) headers['x-rdv-user-id'] = userId;
+      res = await socketRequest(options.socketPath, path, { method: 'POST', body, headers, timeoutMs: 10_000 });
+    } catch (err) {
+      throw new AppError('unavailable', 'the rdv api is not running or not answering', { cause: err });
+    }
+    if (res.status === 401 && path.endsWith('/redeem')) return null;
+    if (res.status < 200 || res.status >= 300) {
+      const e = (res.body as { error?: { message?: string } } | undefined)?.error;
+      throw new AppError(res.status === 401 ? 'unauthorized' : 'unavailable', `api answered ${res.status}: ${e?.message ?? 'no message'}`);
+    }
+    const parsed = schema.safeParse(res.body);
+    if (!parsed.success) throw new AppError('internal', `unexpected answer from the api for ${path}`);
+    return parsed.data;
+  };
+  return {
+    async resolveUser(who) {
+      return (await call('/api/auth/resolve-user', who, UserSchema))!;
+    },
+    redeemLoginLink: (code) => call('/api/auth/login-links/redeem', { code }, UserSchema),
+    async createLoginLink(userId) {
+      return (await call('/api/auth/login-links', {}, LoginLinkSchema, userId))!;
+    },
+  };
+}

@@ -1,0 +1,88 @@
+import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { z } from 'zod';
+
+/** Cloudflare Access settings (config [cloudflare]). */
+export interface CloudflareSettings {
+  /** "myteam.cloudflareaccess.com" (a leading https:// and trailing / are tolerated). */
+  teamDomain: string;
+  /** The Access application's AUD tag. */
+  aud: string;
+  /** JWKS URL override; "" means https://<team>/cdn-cgi/access/certs. */
+  certsUrl?: string;
+  /** Lowercased emails allowed in; empty means anyone Access lets through. */
+  allowedEmails?: string[];
+}
+
+export type AccessResult =
+  | { ok: true; email: string }
+  | { ok: false; status: 401 | 403; reason: string };
+
+export interface AccessVerifier {
+  readonly issuer: string;
+  readonly certsUrl: string;
+  /** Verifies the token from Cf-Access-Jwt-Assertion (or the CF_Authorization cookie). Never throws. */
+  verify(token: string | undefined): Promise<AccessResult>;
+}
+
+const ClaimsSchema = z.object({ email: z.string().min(3).max(320).includes('@') });
+
+/** "https://Team.cloudflareaccess.com/" → "team.cloudflareaccess.com". */
+export function normalizeTeamDomain(value: string): string {
+  return value.trim().replace(/^https?:\/\//i, '').replace(/\/+$/, '').toLowerCase();
+}
+
+/**
+ * A verifier of Cloudflare Access JWTs: RS256 only, issuer https://<team>, audience = AUD,
+ * exp/nbf enforced, keys from the team's JWKS (fetched by jose, cached, refetched on an
+ * unknown kid at most every 30 s). There is no way to skip verification.
+ * `getKey` replaces the remote JWKS (tests).
+ */
+export function createAccessVerifier(settings: CloudflareSettings, getKey?: JWTVerifyGetKey): AccessVerifier {
+  const team = normalizeTeamDomain(settings.teamDomain);
+  if (!team || !settings.aud.trim()) throw new Error('Cloudflare Access needs both team_domain and aud');
+  const issuer = `https://${team}`;
+  const certsUrl = settings.certsUrl?.trim() || `${issuer}/cdn-cgi/access/certs`;
+  const keys = getKey ?? createRemoteJWKSet(new URL(certsUrl), { timeoutDuration: 5000, cooldownDuration: 30_000, cacheMaxAge: 3_600_000 });
+  const allowed = new Set((settings.allowedEmails ?? []).map((e) => e.trim().toLowerCase()).filter(Boolean));
+  const aud = settings.aud.trim();
+
+  return {
+    issuer,
+    certsUrl,
+    async verify(token) {
+      if (!token) return { ok: false, status: 401, reason: 'no Cloudflare Access token (Cf-Access-Jwt-Assertion)' };
+      if (token.length > 16_384) return { ok: false, status: 401, reason: 'Cloudflare Access token is too large' };
+      let payload: unknown;
+      try {
+        ({ payload } = await jwtVerify(token, keys, {
+          algorithms: ['RS256'],
+          issuer,
+          audience: aud,
+          requiredClaims: ['exp', 'iat'],
+          clockTolerance: 5,
+        }));
+      } catch (err) {
+        return { ok: false, status: 401, reason: describeJoseError(err) };
+      }
+      const claims = ClaimsSchema.safeParse(payload);
+      if (!claims.success) return { ok: false, status: 401, reason: 'Cloudflare Access token has no email (service tokens are not users)' };
+      const email = claims.data.email.toLowerCase();
+      if (allowed.size > 0 && !allowed.has(email)) return { ok: false, status: 403, reason: `${email} is not in the allowed emails` };
+      return { ok: true, email };
+    },
+  };
+}
+
+/** A short reason for logs and the 401 page; never includes the token. */
+function describeJoseError(err: unknown): string {
+  if (err instanceof joseErrors.JWTExpired) return 'Cloudflare Access token has expired';
+  if (err instanceof joseErrors.JWTClaimValidationFailed) return `Cloudflare Access token rejected: ${err.claim} claim is wrong`;
+  if (err instanceof joseErrors.JOSEAlgNotAllowed) return 'Cloudflare Access token uses an algorithm other than RS256';
+  if (err instanceof joseErrors.JWKSNoMatchingKey) return 'Cloudflare Access token was signed by an unknown key';
+  if (err instanceof joseErrors.JWSSignatureVerificationFailed) return 'Cloudflare Access token signature is invalid';
+  if (err instanceof joseErrors.JWSInvalid || err instanceof joseErrors.JWTInvalid) return 'Cloudflare Access token is malformed';
+  if (err instanceof joseErrors.JWKSTimeout) return 'Cloudflare Access keys could not be fetched in time';
+  // Anything that is not a JOSE error comes from fetching the keys (network, bad JSON).
+  if (!(err instanceof joseErrors.JOSEError)) return 'Cloudflare Access keys could not be fetched';
+  return 'Cloudflare Access token is invalid';
+}

@@ -1,0 +1,23 @@
+import type { RdvConfig } from '@rdv/core/config';
+import { AppError } from '@rdv/core/errors';
+import { describeListen, isLoopbackHost, parseListen, type ListenTarget } from './listen.js';
+
+/** Checks the auth mode against the listen address; throws AppError(invalid_input) saying what to change. */
+export function checkEdgeConfig(config: RdvConfig): { target: ListenTarget; cloudflare: boolean } {
+  const cf = config.cloudflare;
+  const hasTeam = cf.team_domain.trim() !== '';
+  const hasAud = cf.aud.trim() !== '';
+  if (hasTeam !== hasAud) {
+    throw new AppError('invalid_input', `Cloudflare Access needs both cloudflare.team_domain and cloudflare.aud (RDV_CF_TEAM_DOMAIN, RDV_CF_AUD); only ${hasTeam ? 'team_domain' : 'aud'} is set`);
+  }
+  const target = parseListen(config.web.listen, config.paths.home);
+  if (!hasTeam && target.kind === 'tcp' && !isLoopbackHost(target.host)) {
+    throw new AppError(
+      'invalid_input',
+      `refusing to listen on ${describeListen(target)} (web.listen, from ${config.sources['web.listen'] ?? 'defaults'}): ` +
+        'without Cloudflare Access the web edge accepts only loopback addresses (127.0.0.1, ::1, localhost), because a login ' +
+        'link is all that protects it. Use 127.0.0.1:<port>, or set cloudflare.team_domain and cloudflare.aud to put it behind Cloudflare Access.',
+    );
+  }
+  return { target, cloudflare: hasTeam };
+}

@@ -1,0 +1,124 @@
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { useTempDir } from '@rdv/core/testing';
+import { loadConfig } from '@rdv/core/config';
+import { describe, expect, it } from 'vitest';
+import { apiPathFor, downstreamHeaders, upstreamHeaders } from '../src/server/headers.js';
+import { isLoopbackHost, parseListen } from '../src/server/listen.js';
+import { SESSION_MAX_AGE_S, createCookieSigner, openWebSecret, parseCookies, sessionCookieHeader } from '../src/server/session-cookie.js';
+import { checkEdgeConfig } from '../src/server/edge-config.js';
+
+const USER = '6f1c2b9a-1d2e-4f3a-8b4c-5d6e7f809a1b';
+const OTHER = '0a0b0c0d-0e0f-4a1b-8c2d-3e4f5a6b7c8d';
+
+describe('upstream headers', () => {
+  it('drops every client X-RDV-* header, credentials and hop-by-hop headers, then sets the identity', () => {
+    const out = upstreamHeaders(
+      {
+        'x-rdv-service-token': 'forged',
+        'x-rdv-user-id': OTHER,
+        'X-RDV-Anything': 'x',
+        cookie: 'rdv_session=abc; CF_Authorization=jwt',
+        authorization: 'Bearer stolen',
+        'cf-access-jwt-assertion': 'jwt',
+        connection: 'keep-alive, x-custom-hop',
+        'x-custom-hop': 'drop me',
+        'transfer-encoding': 'chunked',
+        host: 'evil.example',
+        'content-type': 'application/json',
+        'last-event-id': '42',
+        accept: 'text/event-stream',
+      },
+      { serviceToken: 'real-token', userId: USER },
+    );
+    expect(out).toEqual({
+      host: 'rdv',
+      'content-type': 'application/json',
+      'last-event-id': '42',
+      accept: 'text/event-stream',
+      'x-rdv-service-token': 'real-token',
+      'x-rdv-user-id': USER,
+    });
+  });
+
+  it('does not pass cookies from a service to the browser', () => {
+    expect(downstreamHeaders({ 'set-cookie': ['a=b'], 'content-type': 'text/event-stream', connection: 'keep-alive' })).toEqual({ 'content-type': 'text/event-stream' });
+  });
+});
+
+describe('api paths', () => {
+  it('forwards ordinary /api paths as they are', () => {
+    expect(apiPathFor('/api/sessions?status=all')).toBe('/api/sessions?status=all');
+    expect(apiPathFor('/api/auth/login-links')).toBe('/api/auth/login-links');
+  });
+  it.each([
+    '/api/auth/resolve-user',
+    '/api/auth/resolve-user/',
+    '/api/AUTH/Resolve-User',
+    '/api/auth/resolve%2Duser',
+    '/api//auth//resolve-user',
+    '/api/auth/login-links/redeem',
+    '/api/auth/login-links/redeem?x=1',
+    '/api/sessions/../auth/resolve-user',
+    '/api/sessions/%2e%2e/auth/resolve-user',
+    '/api/x\\..\\auth',
+    '/apix',
+    '/health',
+    '/api/%zz',
+  ])('refuses %s', (path) => {
+    expect(apiPathFor(path)).toBeNull();
+  });
+});
+
+describe('session cookie', () => {
+  it('signs and verifies, and refuses tampering, another key and expiry', () => {
+    const dir = useTempDir();
+    const key = openWebSecret(join(dir, 'web-secret'));
+    expect(statSync(join(dir, 'web-secret')).mode & 0o777).toBe(0o600);
+    expect(openWebSecret(join(dir, 'web-secret')).equals(key)).toBe(true);
+    const signer = createCookieSigner(key);
+    const value = signer.sign(USER, 1_000_000);
+    expect(signer.verify(value, 1_000_000)).toBe(USER);
+    expect(signer.verify(value.replace(USER, OTHER), 1_000_000)).toBeNull();
+    expect(signer.verify(`${value.slice(0, -2)}AA`, 1_000_000)).toBeNull();
+    expect(signer.verify(value, 1_000_000 + SESSION_MAX_AGE_S * 1000 + 1)).toBeNull();
+    expect(createCookieSigner(openWebSecret(join(useTempDir(), 's'))).verify(value, 1_000_000)).toBeNull();
+    expect(signer.verify(undefined)).toBeNull();
+    expect(signer.verify('v1.a.b')).toBeNull();
+  });
+
+  it('sets HttpOnly, SameSite=Strict, Path=/ and Secure only when asked', () => {
+    expect(sessionCookieHeader('v', { secure: false })).toBe(`rdv_session=v; Path=/; HttpOnly; SameSite=Strict; Max-Age=${SESSION_MAX_AGE_S}`);
+    expect(sessionCookieHeader('v', { secure: true })).toMatch(/; Secure$/);
+    expect(parseCookies('a=1; rdv_session=x%3Dy; a=2; bad')).toEqual(new Map([['a', '1'], ['rdv_session', 'x=y']]));
+  });
+});
+
+describe('listen address and auth mode', () => {
+  it('parses host:port, bare ports and socket paths', () => {
+    expect(parseListen('127.0.0.1:6001', '/h')).toEqual({ kind: 'tcp', host: '127.0.0.1', port: 6001 });
+    expect(parseListen('[::1]:7000', '/h')).toEqual({ kind: 'tcp', host: '::1', port: 7000 });
+    expect(parseListen('6002', '/h')).toEqual({ kind: 'tcp', host: '127.0.0.1', port: 6002 });
+    expect(parseListen('/run/rdv/web.sock', '/h')).toEqual({ kind: 'unix', path: '/run/rdv/web.sock' });
+    expect(parseListen('run/web.sock', '/h')).toEqual({ kind: 'unix', path: '/h/run/web.sock' });
+    expect(() => parseListen('nonsense:port', '/h')).toThrow(/neither host:port/);
+    expect(isLoopbackHost('127.0.0.1')).toBe(true);
+    expect(isLoopbackHost('127.1.2.3')).toBe(true);
+    expect(isLoopbackHost('::1')).toBe(true);
+    expect(isLoopbackHost('localhost')).toBe(true);
+    expect(isLoopbackHost('0.0.0.0')).toBe(false);
+    expect(isLoopbackHost('::')).toBe(false);
+    expect(isLoopbackHost('192.168.1.5')).toBe(false);
+  });
+
+  it('refuses a non-loopback listen without Cloudflare Access, saying why', () => {
+    const home = useTempDir();
+    const local = loadConfig({ env: { RDV_HOME: home, RDV_WEB_LISTEN: '0.0.0.0:6001' } });
+    expect(() => checkEdgeConfig(local)).toThrow(/refusing to listen on 0\.0\.0\.0:6001 .*RDV_WEB_LISTEN.*only loopback/);
+    const cf = loadConfig({ env: { RDV_HOME: home, RDV_WEB_LISTEN: '0.0.0.0:6001', RDV_CF_TEAM_DOMAIN: 't.cloudflareaccess.com', RDV_CF_AUD: 'x' } });
+    expect(checkEdgeConfig(cf)).toMatchObject({ cloudflare: true });
+    const half = loadConfig({ env: { RDV_HOME: home, RDV_CF_AUD: 'x' } });
+    expect(() => checkEdgeConfig(half)).toThrow(/needs both cloudflare\.team_domain and cloudflare\.aud/);
+    expect(checkEdgeConfig(loadConfig({ env: { RDV_HOME: home } }))).toMatchObject({ cloudflare: false, target: { kind: 'tcp', host: '127.0.0.1', port: 6001 } });
+  });
+});

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { displayStatus, initialState, reducer, sessionsIn } from '../src/ui/model.js';
+import { chunkInput } from '../src/ui/terminal-socket.js';
+import { isTerminalReply, keySequence, withCtrl } from '../src/ui/terminal-theme.js';
+import type { Session } from '@rdv/core/schemas';
+
+const session = (over: Partial<Session>): Session => ({
+  id: '6f1c2b9a-1d2e-4f3a-8b4c-5d6e7f809a1b',
+  name: 's',
+  tmuxName: 'rdv-x',
+  kind: 'shell',
+  agent: null,
+  command: null,
+  cwd: '/home/me',
+  folderId: null,
+  worktreeId: null,
+  status: 'active',
+  position: 0,
+  createdAt: '2026-01-01T00:00:00Z',
+  updatedAt: '2026-01-01T00:00:00Z',
+  lastActivityAt: null,
+  closedAt: null,
+  exitCode: null,
+  ...over,
+});
+
+describe('terminal input helpers', () => {
+  it('splits big pastes into frames under the service limit, never inside a surrogate pair', () => {
+    const text = `${'a'.repeat(16_383)}😀${'b'.repeat(20_000)}`;
+    const chunks = chunkInput(text);
+    expect(chunks.join('')).toBe(text);
+    for (const c of chunks) expect(Buffer.byteLength(c)).toBeLessThanOrEqual(64 * 1024);
+    expect(chunks[0]!.endsWith('\ud83d')).toBe(false);
+    expect(chunkInput('ls\r')).toEqual(['ls\r']);
+  });
+
+  it('maps key bar keys, following the cursor key mode, and Ctrl', () => {
+    expect(keySequence('esc', { appCursor: false, ctrl: false })).toBe('\x1b');
+    expect(keySequence('up', { appCursor: false, ctrl: false })).toBe('\x1b[A');
+    expect(keySequence('up', { appCursor: true, ctrl: false })).toBe('\x1bOA');
+    expect(keySequence('left', { appCursor: false, ctrl: true })).toBe('\x1b[1;5D');
+    expect(withCtrl('c')).toBe('\x03');
+    expect(withCtrl('[')).toBe('\x1b');
+    expect(withCtrl('1')).toBeNull();
+  });
+
+  it('recognises terminal query answers but not typing or pastes', () => {
+    expect(isTerminalReply('\x1b[>0;276;0c')).toBe(true);
+    expect(isTerminalReply('\x1b[?1;2c')).toBe(true);
+    expect(isTerminalReply('\x1bP>|xterm.js(6.0.0)\x1b\\')).toBe(true);
+    expect(isTerminalReply('\x1b]11;rgb:1111/1414/1717\x1b\\')).toBe(true);
+    expect(isTerminalReply('\x1b[A')).toBe(false);
+    expect(isTerminalReply('c')).toBe(false);
+    expect(isTerminalReply('\x1b[200~echo \x1b[>0c\x1b[201~')).toBe(false);
+  });
+});
+
+describe('UI state', () => {
+  it('derives the sidebar status from the session and open insights', () => {
+    const s = session({});
+    expect(displayStatus(s, [])).toBe('running');
+    expect(displayStatus(s, [{ id: 'i', orchestratorId: null, sessionId: s.id, type: 'waiting_input', severity: 'warning', message: '', createdAt: null, actions: [] }])).toBe('waiting');
+    expect(displayStatus(s, [{ id: 'i', orchestratorId: null, sessionId: s.id, type: 'stalled', severity: 'warning', message: '', createdAt: null, actions: [] }])).toBe('stalled');
+    expect(displayStatus(session({ status: 'suspended' }), [])).toBe('suspended');
+    expect(displayStatus(session({ status: 'closed', exitCode: 0 }), [])).toBe('exited');
+  });
+
+  it('keeps tabs consistent: closing picks a neighbour; a closed session does not come back', () => {
+    const a = session({ id: '00000000-0000-4000-8000-00000000000a', position: 1 });
+    const b = session({ id: '00000000-0000-4000-8000-00000000000b', position: 0 });
+    let st = reducer(initialState, { type: 'loaded', sessions: [a, b], folders: [] });
+    expect(sessionsIn(st.sessions, st.folders, null).map((s) => s.id)).toEqual([b.id, a.id]);
+    st = reducer(st, { type: 'open', id: a.id });
+    st = reducer(st, { type: 'open', id: b.id });
+    st = reducer(st, { type: 'closeTab', id: b.id });
+    expect(st.activeId).toBe(a.id);
+    st = reducer(st, { type: 'dismiss', id: a.id });
+    expect(st.tabs).toEqual([]);
+    st = reducer(st, { type: 'session', session: { ...a, status: 'closed' } });
+    expect(st.sessions.map((s) => s.id)).toEqual([b.id]);
+  });
+});
