@@ -126,12 +126,14 @@ export const orchestrators = sqliteTable(
     monitoring: integer('monitoring', { mode: 'boolean' }).notNull().default(false),
     createdAt: created(),
     updatedAt: updated(),
+    // Deleted orchestrators stay as tombstones so a repeated DELETE still finds its own.
+    deletedAt: ts('deleted_at'),
   },
   (t) => [
     index('orchestrators_user_idx').on(t.userId),
-    // One Master Control per user and one orchestrator per folder.
-    uniqueIndex('orchestrators_master_idx').on(t.userId).where(sql`kind = 'master'`),
-    uniqueIndex('orchestrators_folder_idx').on(t.userId, t.folderId).where(sql`kind = 'folder'`),
+    // One live Master Control per user and one live orchestrator per folder.
+    uniqueIndex('orchestrators_master_idx').on(t.userId).where(sql`kind = 'master' AND deleted_at IS NULL`),
+    uniqueIndex('orchestrators_folder_idx').on(t.userId, t.folderId).where(sql`kind = 'folder' AND deleted_at IS NULL`),
   ],
 );
 

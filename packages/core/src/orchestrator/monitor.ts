@@ -1,0 +1,261 @@
+import type { Logger } from 'pino';
+import type { Db } from '../db/index.js';
+import { DEFAULT_NUDGE_TEXT, type SessionState } from '../schemas/index.js';
+import type { Verdict } from './classify.js';
+import type { InsightStore } from './insights.js';
+import { nextIntervention, resetIntervention, type InterventionAction } from './intervention.js';
+import type { ProcReader } from './proc.js';
+import { draftInsight, verdictKey } from './rules.js';
+import type { OrchestratorStore } from './store.js';
+import { createTargetLoader, type Target } from './targets.js';
+import type { MonitorMethod, TmuxReader } from './tmux-reader.js';
+import { newTracker, observe, type ObserveOptions, type Tracker } from './tracker.js';
+
+export interface MonitorOptions extends Partial<ObserveOptions> {
+  /** How often tmux's activity timestamps are read (ms); changes are noticed this fast. */
+  tickMs?: number;
+  /** Typing we did shows up as output for this long (ms) and is not the agent's. */
+  echoMs?: number;
+  now?: () => number;
+}
+
+export interface MonitorDeps {
+  db: Db;
+  orchestrators: OrchestratorStore;
+  insights: InsightStore;
+  proc: ProcReader;
+  /** Makes a reader when the loop starts; disposed when it stops. */
+  createReader: () => TmuxReader;
+  /** Sends a nudge or Esc on the orchestrator's behalf; resolves false when nothing was sent. */
+  intervene: (target: Target, action: Exclude<InterventionAction, 'raise'>) => Promise<boolean>;
+  log: Logger;
+  options?: MonitorOptions;
+}
+
+/** A watched session as status reports show it. */
+export interface TrackedSession {
+  target: Target;
+  state: SessionState;
+  reason: string;
+  since: number;
+  lastOutputAt: number;
+}
+
+/** One loop for all users' watched sessions. Owns a TmuxReader while running; dispose() stops it. */
+export interface Monitor {
+  /** Starts or stops the loop to match whether any orchestrator is monitoring. */
+  refresh(): void;
+  readonly running: boolean;
+  readonly method: MonitorMethod | null;
+  readonly lastScanAt: number | null;
+  sessions(): TrackedSession[];
+  /** We typed into this session: its echo is not the agent's output. */
+  noteInjection(sessionId: string, at: number): void;
+  /** One scan now (also what the timer runs). */
+  tick(): Promise<void>;
+  dispose(): Promise<void>;
+}
+
+const CLEANUP_EVERY_MS = 30_000;
+
+/** Creates the monitor, stopped: refresh() starts it when some orchestrator is monitoring. The caller disposes. */
+export function createMonitor(deps: MonitorDeps): Monitor {
+  const { db, insights, orchestrators, log } = deps;
+  const opt = deps.options ?? {};
+  const now = opt.now ?? Date.now;
+  const tickMs = opt.tickMs ?? 1000;
+  const echoMs = opt.echoMs ?? 1500;
+  const observeOptions: ObserveOptions = {
+    settleMs: opt.settleMs ?? 1000,
+    busyCpuShare: opt.busyCpuShare ?? 0.05,
+    shellConfirmMs: opt.shellConfirmMs ?? 2000,
+    frozenBusyMinMs: opt.frozenBusyMinMs ?? 600_000,
+  };
+  const loadTargets = createTargetLoader(db);
+  const trackers = new Map<string, Tracker>();
+  let reader: TmuxReader | null = null;
+  let running = false;
+  let disposed = false;
+  let timer: NodeJS.Timeout | null = null;
+  let ticking: Promise<void> | null = null;
+  let lastScanAt: number | null = null;
+  let lastCleanupAt = 0;
+  let lastFailureLogAt = 0;
+
+  const resolveOpen = (sessionId: string, reason: string) => {
+    for (const row of insights.open(sessionId)) insights.resolve(row, 'auto', reason);
+  };
+
+  /** Brings the session's open insights in line with the verdict. */
+  const reconcile = (tr: Tracker, v: Verdict) => {
+    const t = tr.target;
+    const draft = draftInsight(v, {
+      sessionName: t.name,
+      agent: t.agent,
+      reading: tr.reading,
+      quietMs: now() - tr.lastOutputAt,
+      lastOutputAt: tr.lastOutputAt,
+      escalation: tr.intervention.step,
+      nudgeText: t.orchestrator.nudgeText ?? DEFAULT_NUDGE_TEXT,
+    });
+    const open = insights.open(t.sessionId);
+    for (const row of open) if (row.type !== draft?.type) insights.resolve(row, 'auto', 'the session moved on');
+    for (const type of [...tr.episodes.keys()]) if (type !== draft?.type) tr.episodes.delete(type);
+    if (!draft) return;
+    const episode = verdictKey(v, tr.reading, 0);
+    const existing = open.find((r) => r.type === draft.type);
+    const known = tr.episodes.get(draft.type);
+    if (existing) {
+      insights.update(existing, t.orchestrator.id, draft);
+    } else if (known?.episode === episode) {
+      // Ours was open for this very episode and is gone: the user dismissed it; don't page again.
+      known.dismissed = true;
+      return;
+    } else {
+      insights.create(t.userId, t.orchestrator.id, t.sessionId, draft);
+    }
+    tr.episodes.set(draft.type, { episode, dismissed: false });
+  };
+
+  const intervene = async (tr: Tracker, at: number) => {
+    const o = tr.target.orchestrator;
+    if (!o.autoIntervention || tr.episodes.get('stalled')?.dismissed) return;
+    const { action, state } = nextIntervention(tr.intervention, at, o.stallThresholdSeconds * 1000);
+    if (action === 'nudge' || action === 'escape') {
+      if (!(await deps.intervene(tr.target, action))) return;
+      tr.ignoreUntil = now() + echoMs;
+      log.info({ sessionId: tr.target.sessionId, action }, 'auto-intervention');
+    }
+    tr.intervention = state;
+  };
+
+  const step = async (tr: Tracker, pane: Parameters<typeof observe>[1]) => {
+    const verdict = await observe(tr, pane, { reader: reader!, proc: deps.proc, now }, observeOptions);
+    if (verdict.reason === 'pending') return;
+    const at = now();
+    if (verdict.state !== tr.verdict.state) tr.since = at;
+    tr.verdict = verdict;
+    if (verdict.state === 'stalled') await intervene(tr, at);
+    else tr.intervention = resetIntervention(tr.intervention);
+    const key = verdictKey(verdict, tr.reading, tr.intervention.step);
+    if (key === tr.key) return;
+    tr.key = key;
+    reconcile(tr, verdict);
+  };
+
+  const scan = async () => {
+    const targets = loadTargets(orchestrators.monitoring());
+    if (!reader) return;
+    let panes;
+    try {
+      panes = await reader.listPanes(targets.map((t) => t.tmuxName));
+    } catch (err) {
+      if (now() - lastFailureLogAt > 60_000) log.warn({ err }, 'monitoring could not list tmux panes');
+      lastFailureLogAt = now();
+      return;
+    }
+    lastScanAt = now();
+    const watched = new Set<string>();
+    for (const t of targets) {
+      watched.add(t.sessionId);
+      const pane = panes.get(t.tmuxName);
+      if (!pane || pane.dead) continue;
+      let tr = trackers.get(t.sessionId);
+      if (tr) tr.target = t;
+      else trackers.set(t.sessionId, (tr = newTracker(t, now())));
+      try {
+        await step(tr, pane);
+      } catch (err) {
+        // A pane that vanished mid-scan; the next scan (or reconcile) sorts it out.
+        log.debug({ err, sessionId: t.sessionId }, 'could not observe session');
+      }
+      if (disposed || !running) return;
+    }
+    for (const id of [...trackers.keys()]) {
+      if (watched.has(id)) continue;
+      trackers.delete(id);
+      resolveOpen(id, 'the session is no longer watched');
+    }
+    if (now() - lastCleanupAt >= CLEANUP_EVERY_MS) cleanup([...watched]);
+  };
+
+  /** Insights of sessions nobody watches any more (closed, moved, monitoring stopped) resolve. */
+  const cleanup = (watched: string[]) => {
+    lastCleanupAt = now();
+    for (const row of insights.openOutside(watched)) insights.resolve(row, 'auto', 'the session is no longer watched');
+  };
+
+  const schedule = () => {
+    if (!running || disposed) return;
+    timer = setTimeout(() => {
+      timer = null;
+      void monitor.tick().finally(schedule);
+    }, tickMs);
+    timer.unref();
+  };
+
+  const stop = () => {
+    running = false;
+    if (timer) clearTimeout(timer);
+    timer = null;
+    reader?.dispose();
+    reader = null;
+    trackers.clear();
+  };
+
+  const monitor: Monitor = {
+    get running() {
+      return running;
+    },
+    get method() {
+      return reader?.method ?? null;
+    },
+    get lastScanAt() {
+      return lastScanAt;
+    },
+    refresh() {
+      if (disposed) return;
+      const want = orchestrators.monitoring().length > 0;
+      if (want && !running) {
+        running = true;
+        reader = deps.createReader();
+        lastCleanupAt = 0;
+        log.info('monitoring started');
+        void monitor.tick().finally(schedule);
+      } else if (!want && running) {
+        stop();
+        cleanup([]);
+        log.info('monitoring stopped');
+      }
+    },
+    sessions: () =>
+      [...trackers.values()].map((tr) => ({
+        target: tr.target,
+        state: tr.verdict.state,
+        reason: tr.verdict.reason,
+        since: tr.since,
+        lastOutputAt: tr.lastOutputAt,
+      })),
+    noteInjection(sessionId, at) {
+      const tr = trackers.get(sessionId);
+      if (tr) tr.ignoreUntil = Math.max(tr.ignoreUntil, at + echoMs);
+    },
+    tick() {
+      if (!running || disposed) return Promise.resolve();
+      ticking ??= scan()
+        .catch((err: unknown) => log.error({ err }, 'monitoring scan failed'))
+        .finally(() => {
+          ticking = null;
+        });
+      return ticking;
+    },
+    async dispose() {
+      if (disposed) return;
+      disposed = true;
+      const pending = ticking;
+      stop();
+      await pending;
+    },
+  };
+  return monitor;
+}
