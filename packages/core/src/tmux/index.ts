@@ -12,6 +12,14 @@ export const TMUX_KEY_PATTERN =
   /^(?:Enter|Escape|Tab|BTab|BSpace|Space|Up|Down|Left|Right|Home|End|PageUp|PageDown|PPage|NPage|IC|DC|F(?:[1-9]|1[0-2])|(?:C-|M-|S-){1,3}(?:[a-z0-9]|Up|Down|Left|Right|Enter|Space|Tab|BSpace|Escape|\[|\]|\\|_))$/;
 const OPTION_PATTERN = /^@?[a-z][a-z0-9-]{0,63}$/;
 
+/**
+ * tmux treats an argument ending in ";" as a command separator (and a trailing "\;" as
+ * a literal ";"), even in argv; so a trailing ";" is sent as "\;" to arrive as given.
+ */
+export function escapeTrailingSemicolon(text: string): string {
+  return text.endsWith(';') ? `${text.slice(0, -1)}\\;` : text;
+}
+
 export interface TmuxSessionInfo {
   name: string;
   createdAt: Date;
@@ -230,7 +238,7 @@ export function createTmux(options: CreateTmuxOptions): Tmux {
     },
     async sendLiteral(name, text) {
       if (text.length === 0) return;
-      await must(['send-keys', '-t', pane(name), '-l', '--', text], 'send-keys');
+      await must(['send-keys', '-t', pane(name), '-l', '--', escapeTrailingSemicolon(text)], 'send-keys');
     },
     async sendKeys(name, keys) {
       for (const key of keys) {

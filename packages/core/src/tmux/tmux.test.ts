@@ -43,6 +43,13 @@ describe('tmux wrapper (real tmux)', () => {
     await waitFor(async () => (await tmux.capturePane('rdv-t1')).includes('-l ; kill-server'), 'hostile text typed');
     expect(await tmux.hasSession('rdv-t1')).toBe(true);
     await tmux.sendKeys('rdv-t1', ['C-c']);
+    // A trailing ";" would be taken by tmux as a command separator; it must arrive as typed.
+    await tmux.sendLiteral('rdv-t1', 'echo semi;');
+    await tmux.sendKeys('rdv-t1', ['Enter']);
+    await tmux.sendLiteral('rdv-t1', "printf '%s\\n' back\\;");
+    await tmux.sendKeys('rdv-t1', ['Enter']);
+    await waitFor(async () => (await tmux.capturePane('rdv-t1')).includes('back;\n'), 'semicolons typed as given');
+    expect(await tmux.capturePane('rdv-t1')).toMatch(/[#$] echo semi;\n/);
 
     await tmux.resize('rdv-t1', 120, 40);
     await waitFor(async () => (await tmux.listSessions())[0]?.width === 120, 'resize');
