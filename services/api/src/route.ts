@@ -23,7 +23,7 @@ export interface RouteDef<B extends z.ZodType = z.ZodType, Q extends z.ZodType =
   body?: B;
   query?: Q;
   response?: z.ZodType;
-  /** Response status on success (default 200). */
+  /** Response status on success (default 200); a handler may set `res.locals.status` to differ. */
   status?: number;
   /** Counts against the sensitive rate limit. */
   sensitive?: boolean;
@@ -57,7 +57,8 @@ export function mountRoutes(router: Router, routes: RouteDef[], before: (def: Ro
         res.status(def.status ?? 204).end();
         return;
       }
-      res.status(def.status ?? 200).json(result);
+      // A handler may choose another success status (e.g. 200 for "already existed").
+      res.status((res.locals.status as number | undefined) ?? def.status ?? 200).json(result);
     };
     router[def.method](def.path, ...before(def), handler);
   }

@@ -39,9 +39,11 @@ export function orchestratorRoutes(deps: Pick<AppDeps, 'db'>, service: Orchestra
       body: CreateOrchestratorSchema,
       response: OrchestratorSchema,
       status: 201,
-      handler: ({ auth, body }) => {
+      handler: ({ auth, body, res }) => {
         const { orchestrator, created } = service.create(auth.user.id, body);
         if (created) audit(auth, 'orchestrator.create', orchestrator.id, { kind: orchestrator.kind, folderId: orchestrator.folderId });
+        // The existing one comes back as 200; a new one is 201.
+        if (!created) res.locals.status = 200;
         return orchestrator;
       },
     }),
