@@ -1,0 +1,188 @@
+// Bench plumbing: a temp RDV_HOME with owner, token and a session on a private tmux
+// socket; the built service as a child process; in-process and websocket terminals.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createToken, ensureOwner, openServiceTokenStore } from '@rdv/core/auth';
+import { socketRequest } from '@rdv/core/client';
+import { loadConfig } from '@rdv/core/config';
+import { openDb } from '@rdv/core/db';
+import { createEventBus } from '@rdv/core/events';
+import { createFolderService } from '@rdv/core/folder';
+import { createSilentLogger } from '@rdv/core/log';
+import { createSessionService } from '@rdv/core/session';
+import { attachTmuxPty } from '@rdv/core/pty';
+import { createTmux, sanitizedEnv } from '@rdv/core/tmux';
+import WebSocket from 'ws';
+
+const nodePty = createRequire(import.meta.url)('node-pty');
+
+
+export const ENTRY = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Temp home, database, owner + CLI token, tmux on its own socket. `dispose()` removes all of it. */
+export async function createBenchEnv() {
+  const home = realpathSync(mkdtempSync(join(tmpdir(), 'rdvb-')));
+  const socket = `bench-${randomBytes(4).toString('hex')}`;
+  const env = { HOME: process.env.HOME ?? home, PATH: process.env.PATH ?? '/usr/bin:/bin', RDV_HOME: home, RDV_TMUX_SOCKET: socket, RDV_TMUX_CONFIG_FILE: '/dev/null', RDV_LOG_LEVEL: 'warn' };
+  const config = loadConfig({ env });
+  const db = openDb({ path: config.paths.db, migrate: true });
+  const log = createSilentLogger();
+  const { owner } = ensureOwner(db.db, { email: '', cliTokenPath: config.paths.cliToken, log });
+  const token = createToken(db.db, { userId: owner.id, kind: 'cli', name: 'bench' }).token;
+  openServiceTokenStore(config.paths.serviceToken, { create: true, graceMs: 0 });
+  const tmux = createTmux({ socket, configFile: '/dev/null', historyLimit: 2000 });
+  const events = createEventBus(db.db);
+  const sessions = createSessionService({ db: db.db, tmux, folders: createFolderService({ db: db.db, events }), events, log, shell: '/bin/sh', defaultCwd: home, apiSocket: config.paths.apiSocket });
+  let service = null;
+  return {
+    home,
+    env,
+    config,
+    tmux,
+    token,
+    newSession: (name) => sessions.create(owner.id, { name, kind: 'shell', cwd: home }),
+    /** Starts dist/main.js and waits for /health. */
+    async startService() {
+      const log = process.env.BENCH_SERVICE_LOG ? 'inherit' : 'ignore';
+      const proc = spawn(process.execPath, [ENTRY], { env, stdio: ['ignore', log, log === 'inherit' ? 'inherit' : 'pipe'] });
+      service = proc;
+      let stderr = '';
+      proc.stderr?.on('data', (c) => (stderr += c));
+      const deadline = Date.now() + 15_000;
+      for (;;) {
+        if (proc.exitCode !== null) throw new Error(`service exited: ${stderr}`);
+        try {
+          if ((await socketRequest(config.paths.terminalSocket, '/health', { timeoutMs: 1000 })).status === 200) return proc;
+        } catch {
+          // Not listening yet.
+        }
+        if (Date.now() > deadline) throw new Error('service did not become healthy');
+        await sleep(50);
+      }
+    },
+    health: () => socketRequest(config.paths.terminalSocket, '/health').then((r) => r.body),
+    async dispose() {
+      if (service && service.exitCode === null) {
+        const exited = new Promise((r) => service.once('exit', r));
+        service.kill('SIGTERM');
+        await Promise.race([exited, sleep(6000)]);
+        if (service.exitCode === null) service.kill('SIGKILL');
+      }
+      await tmux.killServer().catch(() => undefined);
+      // tmux leaves its socket file behind when its server is killed.
+      rmSync(join(process.env.TMUX_TMPDIR || '/tmp', `tmux-${process.getuid?.() ?? 0}`, socket), { force: true });
+      db.dispose();
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
+
+/** About `mb` MB of coloured UTF-8 lines (SGR colours, accents, CJK, box drawing). */
+export function writeColouredFile(path, mb) {
+  const words = ['rdv', 'tmux', 'héllo', 'wörld', '你好', 'λambda', '─│┌┐', 'naïve', 'ok', '→', 'agent', 'session'];
+  const target = mb * 1024 * 1024;
+  const lines = [];
+  let size = 0;
+  for (let i = 0; size < target; i++) {
+    let line = '';
+    for (let w = 0; w < 10; w++) line += `\x1b[${31 + ((i + w) % 7)}m${words[(i * 7 + w) % words.length]}\x1b[0m `;
+    line += `${i}\n`;
+    lines.push(line);
+    size += Buffer.byteLength(line);
+  }
+  writeFileSync(path, lines.join(''));
+  return size;
+}
+
+/**
+ * A terminal to drive: `write(text)`, and `onData(listener)` for raw output bytes.
+ * `attachInProcess` is the baseline: plain node-pty running the same `tmux attach` in
+ * this process (node-pty's own writer, which goes through the libuv thread pool).
+ * `attachCorePty` is the same through `@rdv/core/pty`, whose writer the service uses
+ * (straight to the fd). `attachWs` is a websocket client of the service (binary output
+ * frames, JSON input frames as a browser sends them).
+ */
+export function attachInProcess(benchEnv, session, cols, rows) {
+  const argv = benchEnv.tmux.argv(['-u', 'attach-session', '-t', `=${session.tmuxName}`]);
+  const env = { ...sanitizedEnv(benchEnv.env), TERM: 'xterm-256color' };
+  const pty = nodePty.spawn('tmux', argv, { name: 'xterm-256color', cols, rows, cwd: benchEnv.home, env, encoding: null });
+  const listeners = new Set();
+  pty.onData((chunk) => {
+    for (const l of listeners) l(chunk);
+  });
+  return Promise.resolve({
+    write: (text) => pty.write(text),
+    onData: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    close: () => pty.kill(),
+  });
+}
+
+export function attachCorePty(benchEnv, session, cols, rows) {
+  const pty = attachTmuxPty(benchEnv.tmux, session.tmuxName, { cols, rows, env: benchEnv.env });
+  return Promise.resolve({
+    write: (text) => pty.write(text),
+    onData: (listener) => pty.onData(listener),
+    close: () => pty.dispose(),
+  });
+}
+
+export function attachWs(benchEnv, session, cols, rows) {
+  const url = `ws+unix://${benchEnv.config.paths.terminalSocket}:/ws/terminal/${session.id}?cols=${cols}&rows=${rows}`;
+  const ws = new WebSocket(url, { headers: { authorization: `Bearer ${benchEnv.token}` }, perMessageDeflate: false });
+  const listeners = new Set();
+  ws.on('message', (data, isBinary) => {
+    if (!isBinary) return;
+    for (const l of listeners) l(data);
+  });
+  return new Promise((resolve, reject) => {
+    ws.once('error', reject);
+    ws.once('open', () =>
+      resolve({
+        write: (text) => ws.send(JSON.stringify({ type: 'input', data: text })),
+        onData: (listener) => {
+          listeners.add(listener);
+          return () => listeners.delete(listener);
+        },
+        close: () => ws.close(),
+      }),
+    );
+  });
+}
+
+/** Resolves with the hrtime at which `needle` shows up in the output (also across chunk edges). */
+export function waitForBytes(term, needle, timeoutMs) {
+  const want = Buffer.from(needle);
+  let tail = Buffer.alloc(0);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`timed out waiting for ${needle}`));
+    }, timeoutMs);
+    const off = term.onData((chunk) => {
+      const edge = tail.length ? Buffer.concat([tail, chunk.subarray(0, want.length - 1)]) : null;
+      if (chunk.indexOf(want) >= 0 || (edge && edge.indexOf(want) >= 0)) {
+        const at = process.hrtime.bigint();
+        clearTimeout(timer);
+        off();
+        resolve(at);
+        return;
+      }
+      tail = Buffer.from(chunk.subarray(Math.max(0, chunk.length - want.length + 1)));
+    });
+  });
+}
+
+export function percentile(sorted, p) {
+  if (sorted.length === 0) return NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i];
+}

@@ -1,0 +1,228 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { ServiceTokenStore } from '@rdv/core/auth';
+import type { DbHandle } from '@rdv/core/db';
+import { AppError, toAppError } from '@rdv/core/errors';
+import type { Logger } from '@rdv/core/log';
+import { attachTmuxPty, DEFAULT_WATERMARKS } from '@rdv/core/pty';
+import { formatZodError, IdSchema, type Session } from '@rdv/core/schemas';
+import type { SessionService } from '@rdv/core/session';
+import type { Tmux } from '@rdv/core/tmux';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { createUpgradeAuth, type AuthContext } from './auth.js';
+import { createTerminalClient, type TerminalClient } from './client.js';
+import { AttachQuerySchema, MAX_WS_PAYLOAD_BYTES, type AttachQuery } from './frames.js';
+import { matchTerminalPath, refuseUpgrade, sendError, sendJson } from './http.js';
+import { createSessionHub, type HubLimits, type HubStats, type SessionHub } from './hub.js';
+
+export interface TerminalLimits extends HubLimits {
+  /** How often every client is pinged. */
+  keepAliveIntervalMs: number;
+  /** A client silent (no pong, no frame) for this long is dropped. */
+  keepAliveTimeoutMs: number;
+}
+
+export const DEFAULT_LIMITS: TerminalLimits = {
+  stallBytes: 2 * 1024 * 1024,
+  watermarks: DEFAULT_WATERMARKS,
+  pendingInputBytes: 256 * 1024,
+  keepAliveIntervalMs: 30_000,
+  keepAliveTimeoutMs: 90_000,
+};
+
+export interface TerminalServerDeps {
+  db: DbHandle;
+  tmux: Tmux;
+  /** Only `get` is used: the session by id, scoped to its user (not_found for anyone else's). */
+  sessions: Pick<SessionService, 'get'>;
+  serviceToken: ServiceTokenStore;
+  log: Logger;
+  version: string;
+  startedAt: number;
+  rateLimits: { requestsPerMinute: number; authFailuresPerMinute: number };
+  limits?: Partial<TerminalLimits>;
+  /** Base environment of tmux clients (sanitized before use; default process.env). */
+  ptyEnv?: NodeJS.ProcessEnv;
+}
+
+export interface TerminalStats {
+  sessions: number;
+  clients: number;
+  backlogBytes: number;
+  maxBacklogBytes: number;
+  hubs: HubStats[];
+}
+
+export interface TerminalServer {
+  /** Answers GET /health and upgrades /ws/terminal/:sessionId; the caller listens. */
+  server: Server;
+  stats(): TerminalStats;
+  /**
+   * Refuses new upgrades, detaches every tmux client (the sessions keep running) and
+   * closes every websocket with `code`; waits up to `deadlineMs` for the close
+   * handshakes, then cuts what is left. Idempotent.
+   */
+  closeAll(code: number, reason: string, deadlineMs: number): Promise<void>;
+}
+
+/** The terminal service: HTTP health, authenticated websocket attach, one hub per session. */
+export function createTerminalServer(deps: TerminalServerDeps): TerminalServer {
+  const { log, tmux } = deps;
+  const limits: TerminalLimits = { ...DEFAULT_LIMITS, ...deps.limits };
+  const auth = createUpgradeAuth({ db: deps.db.db, serviceToken: deps.serviceToken, log, limits: deps.rateLimits });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_PAYLOAD_BYTES, perMessageDeflate: false, clientTracking: false });
+  const hubs = new Map<string, SessionHub>();
+  const clients = new Set<TerminalClient>();
+  const sockets = new Set<WebSocket>();
+  let nextClientId = 1;
+  let closing = false;
+
+  const hubFor = (session: Session): SessionHub => {
+    const existing = hubs.get(session.id);
+    if (existing && !existing.ended) return existing;
+    const hub = createSessionHub({
+      sessionId: session.id,
+      log: log.child({ component: 'hub', sessionId: session.id }),
+      limits,
+      attach: (cols, rows) => attachTmuxPty(tmux, session.tmuxName, { cols, rows, env: deps.ptyEnv }),
+      sessionAlive: () => tmux.hasSession(session.tmuxName),
+      onEmpty: (h) => {
+        if (hubs.get(session.id) === h) hubs.delete(session.id);
+      },
+    });
+    hubs.set(session.id, hub);
+    return hub;
+  };
+
+  /** Everything that decides whether this upgrade may become a websocket. Throws AppError. */
+  const admit = async (req: IncomingMessage): Promise<{ auth: AuthContext; session: Session; query: AttachQuery }> => {
+    if (closing) throw new AppError('unavailable', 'the terminal service is shutting down');
+    const url = new URL(req.url ?? '/', 'http://terminal');
+    const id = matchTerminalPath(url.pathname);
+    if (id === null) throw new AppError('not_found', `no websocket at ${url.pathname}`);
+    const authCtx = auth.authenticate(req.headers, `WS /ws/terminal/${IdSchema.safeParse(id).success ? id : '?'}`);
+    const parsed = AttachQuerySchema.safeParse(Object.fromEntries(url.searchParams));
+    if (!parsed.success) throw new AppError('invalid_input', `query: ${formatZodError(parsed.error)}`);
+    const session = deps.sessions.get(authCtx.user.id, id);
+    if (session.status === 'suspended') throw new AppError('conflict', `session ${session.name} is suspended; resume it to attach`);
+    if (session.status !== 'active') throw new AppError('not_found', `session ${session.name} has ended`);
+    if (!(await tmux.hasSession(session.tmuxName))) throw new AppError('not_found', `session ${session.name} has ended (no tmux session)`);
+    return { auth: authCtx, session, query: parsed.data };
+  };
+
+  const accept = (ws: WebSocket, a: { auth: AuthContext; session: Session; query: AttachQuery }) => {
+    const id = nextClientId++;
+    sockets.add(ws);
+    const client = createTerminalClient({
+      id,
+      ws,
+      sessionId: a.session.id,
+      userId: a.auth.user.id,
+      outputMode: a.query.output,
+      cols: a.query.cols,
+      rows: a.query.rows,
+      log: log.child({ component: 'client', sessionId: a.session.id, clientId: id }),
+    });
+    clients.add(client);
+    ws.on('close', () => {
+      clients.delete(client);
+      sockets.delete(ws);
+    });
+    log.info({ sessionId: a.session.id, clientId: id, userId: a.auth.user.id, method: a.auth.method, tokenId: a.auth.tokenId }, 'client attached');
+    hubFor(a.session).join(client);
+  };
+
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', (err) => log.debug({ err: err.message }, 'upgrade socket error'));
+    admit(req).then(
+      (a) => {
+        if (closing) return refuseUpgrade(socket, new AppError('unavailable', 'the terminal service is shutting down'));
+        if (socket.destroyed) return;
+        auth.audit({ action: 'terminal.attach', outcome: 'ok', userId: a.auth.user.id, tokenId: a.auth.tokenId, authMethod: a.auth.method, target: a.session.id });
+        wss.handleUpgrade(req, socket, head, (ws) => accept(ws, a));
+      },
+      (err: unknown) => {
+        const error = toAppError(err);
+        if (error.code === 'internal') log.error({ err }, 'terminal attach failed');
+        refuseUpgrade(socket, error);
+      },
+    );
+  };
+
+  const health = async () => {
+    let tmuxOk = true;
+    let tmuxSessions = 0;
+    try {
+      tmuxSessions = (await tmux.listSessions()).length;
+    } catch {
+      // tmux cannot be run: reported as an unhealthy component.
+      tmuxOk = false;
+    }
+    const database = deps.db.ping();
+    const s = stats();
+    return {
+      status: database && tmuxOk ? 'healthy' : 'degraded',
+      version: deps.version,
+      uptimeSeconds: Math.round((Date.now() - deps.startedAt) / 1000),
+      components: { database, tmux: tmuxOk },
+      metrics: {
+        tmuxSessions,
+        attachedSessions: s.sessions,
+        clients: s.clients,
+        backlogBytes: s.backlogBytes,
+        maxBacklogBytes: s.maxBacklogBytes,
+        rssBytes: process.memoryUsage.rss(),
+      },
+    };
+  };
+
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://terminal');
+    if (url.pathname === '/health' && (req.method === 'GET' || req.method === 'HEAD')) {
+      health().then(
+        (body) => sendJson(res, 200, body),
+        (err: unknown) => sendError(res, toAppError(err)),
+      );
+      return;
+    }
+    if (matchTerminalPath(url.pathname) !== null) {
+      return sendError(res, new AppError('invalid_input', 'this endpoint takes a websocket upgrade'));
+    }
+    sendError(res, new AppError('not_found', `no route for ${req.method} ${url.pathname}`));
+  });
+  server.on('upgrade', onUpgrade);
+
+  const keepAlive = setInterval(() => {
+    const at = Date.now();
+    for (const c of clients) c.heartbeat(at, limits.keepAliveTimeoutMs);
+  }, limits.keepAliveIntervalMs);
+  keepAlive.unref();
+
+  const stats = (): TerminalStats => {
+    const list = [...hubs.values()].map((h) => h.stats());
+    return {
+      sessions: list.length,
+      clients: clients.size,
+      backlogBytes: list.reduce((a, h) => a + h.backlogBytes, 0),
+      maxBacklogBytes: Math.max(0, ...list.map((h) => h.maxBacklogBytes)),
+      hubs: list,
+    };
+  };
+
+  let closed: Promise<void> | null = null;
+  const closeAll = (code: number, reason: string, deadlineMs: number): Promise<void> => {
+    closed ??= (async () => {
+      closing = true;
+      clearInterval(keepAlive);
+      for (const hub of [...hubs.values()]) hub.dispose(code, reason);
+      hubs.clear();
+      const deadline = Date.now() + deadlineMs;
+      while (sockets.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      for (const ws of sockets) ws.terminate();
+      wss.close();
+    })();
+    return closed;
+  };
+
+  return { server, stats, closeAll };
+}

@@ -1,0 +1,103 @@
+import { readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { openServiceTokenStore } from '@rdv/core/auth';
+import type { RdvConfig } from '@rdv/core/config';
+import { openDb } from '@rdv/core/db';
+import { createEventBus } from '@rdv/core/events';
+import { createFolderService } from '@rdv/core/folder';
+import { acquirePidFile, ensurePrivateDir, listenUnix, type ShutdownController } from '@rdv/core/lifecycle';
+import type { Logger } from '@rdv/core/log';
+import { createSessionService } from '@rdv/core/session';
+import { createTmux } from '@rdv/core/tmux';
+import { createTerminalServer, type TerminalLimits, type TerminalServer } from './app.js';
+
+export const VERSION: string = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+
+export interface RunningTerminal {
+  server: Server;
+  terminal: TerminalServer;
+  socketPath: string;
+}
+
+/**
+ * Starts the terminal service on RDV_HOME/run/terminal.sock: pid file (stale files of a
+ * crashed instance cleaned), database (read, no migrations), service token store, tmux,
+ * listen (0600). Every resource is registered on `shutdown`, which closes websockets
+ * with 1001 and leaves every tmux session running.
+ */
+export async function startTerminal(
+  config: RdvConfig,
+  log: Logger,
+  shutdown: ShutdownController,
+  limits?: Partial<TerminalLimits>,
+): Promise<RunningTerminal> {
+  const { paths } = config;
+  ensurePrivateDir(paths.home);
+  ensurePrivateDir(paths.runDir);
+  ensurePrivateDir(paths.serverDir);
+
+  const pid = acquirePidFile(paths.pidFile('terminal'), [paths.terminalSocket], log, 'terminal');
+  shutdown.add('pid file', () => pid.release());
+
+  const db = openDb({ path: paths.db, busyTimeoutMs: config.database.busy_timeout_ms });
+  shutdown.add('database', () => db.dispose());
+
+  const serviceToken = openServiceTokenStore(paths.serviceToken, {
+    create: false,
+    graceMs: config.auth.service_token_grace_seconds * 1000,
+  });
+
+  const tmux = createTmux({
+    socket: config.tmux.socket,
+    configFile: config.tmux.config_file || undefined,
+    historyLimit: config.tmux.history_limit,
+  });
+  try {
+    log.info({ version: await tmux.version(), socket: config.tmux.socket }, 'tmux found');
+  } catch (err) {
+    log.error({ err }, 'tmux cannot be run; attaches will fail until it is installed');
+  }
+
+  // Only `get` is used (a session by id, scoped to its user); the rest of the service is the api's.
+  const events = createEventBus(db.db);
+  const sessions = createSessionService({
+    db: db.db,
+    tmux,
+    folders: createFolderService({ db: db.db, events }),
+    events,
+    log: log.child({ component: 'sessions' }),
+    shell: config.sessions.shell,
+    defaultCwd: config.sessions.default_cwd || paths.home,
+    apiSocket: paths.apiSocket,
+  });
+
+  const terminal = createTerminalServer({
+    db,
+    tmux,
+    sessions,
+    serviceToken,
+    log,
+    version: VERSION,
+    startedAt: Date.now(),
+    rateLimits: {
+      requestsPerMinute: config.rate_limit.requests_per_minute,
+      authFailuresPerMinute: config.rate_limit.auth_failures_per_minute,
+    },
+    limits,
+  });
+  const { server } = terminal;
+  const removeSocket = await listenUnix(server, paths.terminalSocket);
+  shutdown.add('socket file', removeSocket);
+  shutdown.add('websockets', async () => {
+    // Stop accepting, then close every websocket with 1001; tmux sessions keep running.
+    const stopped = new Promise<void>((resolveClose) => server.close(() => resolveClose()));
+    await terminal.closeAll(1001, 'service shutting down', Math.max(100, config.shutdown.deadline_ms - 1000));
+    server.closeAllConnections();
+    await stopped;
+  });
+
+  log.info({ socket: paths.terminalSocket }, 'terminal listening');
+  return { server, terminal, socketPath: paths.terminalSocket };
+}

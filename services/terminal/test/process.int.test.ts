@@ -1,0 +1,111 @@
+// The built service as a child process: startup files, SIGTERM, kill -9 and restart.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { socketRequest } from '@rdv/core/client';
+import { readPid } from '@rdv/core/lifecycle';
+import { waitFor } from '@rdv/core/testing';
+import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { bearer, connect, markCommand, useRig, type Rig } from './helpers.js';
+
+const ENTRY = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+
+interface Child {
+  proc: ChildProcess;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  output(): string;
+}
+
+function startChild(rig: Rig): Child {
+  const proc = spawn(process.execPath, [ENTRY], { env: rig.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  proc.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  proc.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => proc.on('exit', (code, signal) => r({ code, signal })));
+  onTestFinished(() => {
+    if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+  });
+  return { proc, exited, output: () => out };
+}
+
+async function healthy(rig: Rig, child: Child): Promise<void> {
+  await waitFor(async () => {
+    if (child.proc.exitCode !== null) throw new Error(`service exited: ${child.output()}`);
+    const r = await socketRequest(rig.config.paths.terminalSocket, '/health', { timeoutMs: 1000 });
+    return r.status === 200;
+  }, 'the service to answer /health', 15_000, 50);
+}
+
+describe('terminal service process', () => {
+  beforeAll(() => {
+    if (!existsSync(ENTRY)) throw new Error(`${ENTRY} is missing: build it first (npx tsc -p services/terminal/tsconfig.json)`);
+  });
+
+  it('closes websockets with 1001 on SIGTERM, leaves tmux running, and serves the session again after a restart', async () => {
+    const rig = await useRig();
+    const session = await rig.newSession();
+    const { paths } = rig.config;
+    const first = startChild(rig);
+    await healthy(rig, first);
+    expect(readPid(paths.pidFile('terminal'))).toBe(first.proc.pid);
+    expect(statSync(paths.terminalSocket).mode & 0o777).toBe(0o600);
+    expect(statSync(paths.runDir).mode & 0o777).toBe(0o700);
+
+    const c = await connect(paths.terminalSocket, session.id, { headers: bearer(rig.cliToken) });
+    c.type(markCommand('before'));
+    await c.waitForText('MARKbefore');
+
+    first.proc.kill('SIGTERM');
+    expect(await c.closeCode).toBe(1001);
+    expect(await first.exited).toEqual({ code: 0, signal: null });
+    expect(existsSync(paths.terminalSocket)).toBe(false);
+    expect(existsSync(paths.pidFile('terminal'))).toBe(false);
+    expect(await rig.tmux.hasSession(session.tmuxName)).toBe(true);
+
+    const second = startChild(rig);
+    await healthy(rig, second);
+    const again = await connect(paths.terminalSocket, session.id, { headers: bearer(rig.cliToken) });
+    await again.waitForText('MARKbefore', 'the screen from before the restart');
+    again.type(markCommand('after'));
+    await again.waitForText('MARKafter');
+  });
+
+  it('survives kill -9: the session lives on, the restart cleans stale files and reattaches', async () => {
+    const rig = await useRig();
+    const session = await rig.newSession();
+    const { paths } = rig.config;
+    const first = startChild(rig);
+    await healthy(rig, first);
+    const c = await connect(paths.terminalSocket, session.id, { headers: bearer(rig.cliToken) });
+    c.type(markCommand('one'));
+    await c.waitForText('MARKone');
+
+    first.proc.kill('SIGKILL');
+    expect((await first.exited).signal).toBe('SIGKILL');
+    await c.closeCode;
+    expect(existsSync(paths.pidFile('terminal'))).toBe(true); // stale, left by the crash
+    expect(await rig.tmux.hasSession(session.tmuxName)).toBe(true);
+    // The crashed service's tmux client goes away with its pty.
+    await waitFor(async () => (await rig.tmux.listSessions()).find((s) => s.name === session.tmuxName)?.attachedClients === 0, 'no tmux client left');
+
+    const second = startChild(rig);
+    await healthy(rig, second);
+    expect(second.output()).toContain('cleaned up after a previous instance');
+    const again = await connect(paths.terminalSocket, session.id, { headers: bearer(rig.cliToken) });
+    await again.waitForText('MARKone', 'the screen from before the crash');
+    again.type(markCommand('two'));
+    await again.waitForText('MARKtwo');
+  });
+
+  it('refuses to start while another instance is running', async () => {
+    const rig = await useRig();
+    const first = startChild(rig);
+    await healthy(rig, first);
+    const second = startChild(rig);
+    const exit = await second.exited;
+    expect(exit.code).not.toBe(0);
+    expect(second.output()).toContain('already running');
+    const r = await socketRequest(rig.config.paths.terminalSocket, '/health');
+    expect(r.status).toBe(200);
+  });
+});
