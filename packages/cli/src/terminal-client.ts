@@ -30,6 +30,11 @@ export interface ConnectOptions {
   rows: number;
   /** Terminal bytes to show: text `output` frames and binary frames alike. */
   onOutput: (data: Buffer | string) => void;
+  /**
+   * An `error` frame: the service refused one frame (or dropped input) but the session
+   * goes on. If the socket then closes abnormally, `ended` carries this message.
+   */
+  onNotice?: (message: string) => void;
   timeoutMs?: number;
 }
 
@@ -61,6 +66,7 @@ export function connectTerminal(o: ConnectOptions): Promise<TerminalConnection> 
   });
   let settleEnd!: (end: TerminalEnd) => void;
   let endedWith: TerminalEnd | null = null;
+  let lastNotice: string | null = null;
   const ended = new Promise<TerminalEnd>((r) => (settleEnd = r));
   const end = (e: TerminalEnd) => {
     if (endedWith) return;
@@ -84,9 +90,15 @@ export function connectTerminal(o: ConnectOptions): Promise<TerminalConnection> 
     const frame = parsed.data;
     if (frame.type === 'output') o.onOutput(frame.data);
     else if (frame.type === 'exit') end({ kind: 'exit', code: frame.code });
-    else if (frame.type === 'error') end({ kind: 'error', message: frame.message });
+    else if (frame.type === 'error') {
+      lastNotice = frame.message;
+      o.onNotice?.(frame.message);
+    }
   });
-  ws.on('close', (code: number, reason: Buffer) => end({ kind: 'closed', code, reason: reason.toString('utf8') }));
+  ws.on('close', (code: number, reason: Buffer) => {
+    if (lastNotice && code !== 1000 && code !== 1001) end({ kind: 'error', message: lastNotice });
+    else end({ kind: 'closed', code, reason: reason.toString('utf8') });
+  });
 
   const connection: TerminalConnection = {
     input(data) {

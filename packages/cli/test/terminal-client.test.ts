@@ -62,13 +62,24 @@ describe('connectTerminal', () => {
     expect((await conn.ended).kind).toBe('closed');
   });
 
-  it('reports exit and error frames', async () => {
+  it('reports exit; an error frame is a notice and the session goes on', async () => {
     const socket = await serve((ws) => ws.send(JSON.stringify({ type: 'exit', code: 3 })));
     const conn = await connectTerminal({ ...base, socketPath: socket, onOutput: () => {} });
     expect(await conn.ended).toEqual({ kind: 'exit', code: 3 });
-    const socket2 = await serve((ws) => ws.send(JSON.stringify({ type: 'error', message: 'boom' })));
-    const conn2 = await connectTerminal({ ...base, socketPath: socket2, onOutput: () => {} });
-    expect(await conn2.ended).toEqual({ kind: 'error', message: 'boom' });
+
+    const socket2 = await serve((ws) => {
+      ws.send(JSON.stringify({ type: 'error', message: 'frame refused' }));
+      ws.send(JSON.stringify({ type: 'output', data: 'still here' }));
+      ws.on('message', () => ws.close(4500, 'bye'));
+    });
+    const notices: string[] = [];
+    const output: string[] = [];
+    const conn2 = await connectTerminal({ ...base, socketPath: socket2, onOutput: (d) => output.push(String(d)), onNotice: (m) => notices.push(m) });
+    await waitFor(() => output.includes('still here'), 'output after the notice');
+    expect(notices).toEqual(['frame refused']);
+    conn2.input('x');
+    // Closed abnormally after a notice: the notice is the reason given.
+    expect(await conn2.ended).toEqual({ kind: 'error', message: 'frame refused' });
   });
 
   it('turns a refused upgrade into a message, and a missing socket into "not running" (exit 3)', async () => {

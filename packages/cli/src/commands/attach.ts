@@ -53,6 +53,8 @@ async function bridge(ctx: CliContext, tty: Tty, session: { id: string; name: st
         stdout.once('drain', () => conn.resume());
       }
     },
+    // The session goes on; say what was refused without leaving raw mode.
+    onNotice: (message) => stdout.write(`\r\n[rdv: ${message}]\r\n`),
   });
 
   let restored = false;
