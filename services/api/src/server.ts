@@ -9,7 +9,7 @@ import { createFolderService } from '@rdv/core/folder';
 import { acquirePidFile, ensurePrivateDir, listenUnix, type ShutdownController } from '@rdv/core/lifecycle';
 import type { Logger } from '@rdv/core/log';
 import { createSessionService } from '@rdv/core/session';
-import { createTmux } from '@rdv/core/tmux';
+import { openConfiguredTmux } from '@rdv/core/tmux';
 import { createWorktreeService } from '@rdv/core/worktree';
 import { createApp } from './app.js';
 import type { FeatureDeps } from './features.js';
@@ -58,16 +58,7 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
   };
   maybeRotate();
 
-  const tmux = createTmux({
-    socket: config.tmux.socket,
-    configFile: config.tmux.config_file || undefined,
-    historyLimit: config.tmux.history_limit,
-  });
-  try {
-    log.info({ version: await tmux.version(), socket: config.tmux.socket }, 'tmux found');
-  } catch (err) {
-    log.error({ err }, 'tmux cannot be run; sessions will fail until it is installed');
-  }
+  const tmux = await openConfiguredTmux(config, log, 'sessions will fail');
 
   const events = createEventBus(db.db);
   const folders = createFolderService({ db: db.db, events });

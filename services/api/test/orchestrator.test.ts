@@ -160,8 +160,10 @@ describe('orchestrators api', () => {
 
   it('injects exactly what it is given, refuses control characters, audits and rate limits', async () => {
     const m = await master();
-    const target = await agent('typist', 'stty -echo; cat -A');
+    const target = await agent('typist', 'stty -echo; echo TYPIST-READY; cat -A');
     const inject = (body: Record<string, unknown>) => api.call('POST', `/api/orchestrators/${m.id}/inject`, { sessionId: target.id, ...body });
+    // Type only once the script reads: before that the text would go to the shell.
+    await waitFor(async () => (await api.call('GET', `/api/sessions/${target.id}/scrollback?lines=20`)).body.text.includes('TYPIST-READY\n'), 'typist ready');
     const texts = ['a;', 'find . -exec echo {} \\;', '$(touch /tmp/rdv-pwned)', '-t', '; kill-server', '#{pane_id} ~ {', 'é ❯ 中'];
     for (const text of texts) {
       const r = await inject({ text, reason: 'exactness test' });

@@ -8,7 +8,7 @@ import { createFolderService } from '@rdv/core/folder';
 import { acquirePidFile, ensurePrivateDir, listenUnix, type ShutdownController } from '@rdv/core/lifecycle';
 import type { Logger } from '@rdv/core/log';
 import { createSessionService } from '@rdv/core/session';
-import { createTmux } from '@rdv/core/tmux';
+import { openConfiguredTmux } from '@rdv/core/tmux';
 import { createTerminalServer, type TerminalLimits, type TerminalServer } from './app.js';
 
 export const VERSION: string = (
@@ -49,16 +49,7 @@ export async function startTerminal(
     graceMs: config.auth.service_token_grace_seconds * 1000,
   });
 
-  const tmux = createTmux({
-    socket: config.tmux.socket,
-    configFile: config.tmux.config_file || undefined,
-    historyLimit: config.tmux.history_limit,
-  });
-  try {
-    log.info({ version: await tmux.version(), socket: config.tmux.socket }, 'tmux found');
-  } catch (err) {
-    log.error({ err }, 'tmux cannot be run; attaches will fail until it is installed');
-  }
+  const tmux = await openConfiguredTmux(config, log, 'attaches will fail');
 
   // Only `get` is used (a session by id, scoped to its user); the rest of the service is the api's.
   const events = createEventBus(db.db);

@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
 import { z } from 'zod';
+import type { Logger } from 'pino';
+import type { RdvConfig } from '../config/index.js';
 import { AppError } from '../errors/index.js';
 import { sanitizedEnv } from './env.js';
 
@@ -267,4 +269,22 @@ export function createTmux(options: CreateTmuxOptions): Tmux {
       await run(['kill-server']);
     },
   };
+}
+
+/**
+ * The Tmux for rdv's configured server (`[tmux]` socket, config file, history), with its
+ * version logged — or, when tmux cannot run, an error saying what will fail (`consequence`).
+ */
+export async function openConfiguredTmux(config: RdvConfig, log: Logger, consequence: string): Promise<Tmux> {
+  const tmux = createTmux({
+    socket: config.tmux.socket,
+    configFile: config.tmux.config_file || undefined,
+    historyLimit: config.tmux.history_limit,
+  });
+  try {
+    log.info({ version: await tmux.version(), socket: config.tmux.socket }, 'tmux found');
+  } catch (err) {
+    log.error({ err }, `tmux cannot be run; ${consequence} until it is installed`);
+  }
+  return tmux;
 }
