@@ -8,7 +8,10 @@ import { contextFor } from '../context.js';
 export function webUrl(config: RdvConfig): string | null {
   const listen = config.web.listen;
   if (listen.startsWith('/') || listen.startsWith('unix:')) return null;
-  return `http://${listen}`;
+  // A bare port means loopback, as the web edge reads it.
+  if (/^\d+$/.test(listen)) return `http://127.0.0.1:${listen}`;
+  // An unspecified address is reachable on loopback too.
+  return `http://${listen.replace(/^(0\.0\.0\.0|\[::\]):/, '127.0.0.1:')}`;
 }
 
 export interface LoginLink {
