@@ -13,6 +13,20 @@ interface Member {
   gate: FlowGate | null;
 }
 
+/**
+ * Input made only of answers to terminal queries (DA1/DA2, mode reports, OSC colour
+ * replies, DCS replies such as XTVERSION; not cursor reports, which look like Ctrl+F3).
+ * tmux asks them of its client terminal; with one shared tmux client, every attached
+ * terminal would answer and the extra answers would be typed into the session.
+ */
+const TERMINAL_REPLIES = /^(?:\x1b\[[?>][\d;]*c|\x1b\[\??[\d;]*\$y|\x1b\][\d;]+[^\x07\x1b]*(?:\x07|\x1b\\)|\x1bP[^\x1b]*\x1b\\)+$/;
+
+/** True when `data` is nothing but replies to terminal queries. */
+export function isTerminalReply(data: string | Buffer): boolean {
+  const text = typeof data === 'string' ? data : data.toString('latin1');
+  return text.length > 0 && text.charCodeAt(0) === 0x1b && TERMINAL_REPLIES.test(text);
+}
+
 const RESPAWN_WINDOW_MS = 10_000;
 const MAX_RESPAWNS = 5;
 /** How long a replaced shared tmux client lives on, so keystrokes already in its tty reach tmux. */
@@ -31,6 +45,9 @@ export function createSessionHub(deps: SessionHubDeps): SessionHub {
   const { log, limits } = deps;
   const members = new Map<number, Member>();
   let shared: PtyProcess | null = null;
+  /** The member the shared tmux client was started for: the one terminal whose query replies count. */
+  let responderId: number | null = null;
+  let sharedSize = '';
   let sharedOffs: Array<() => void> = [];
   const retired = new Set<PtyProcess>();
   let rehubQueued = false;
@@ -134,6 +151,8 @@ export function createSessionHub(deps: SessionHubDeps): SessionHub {
     const pty = spawn(lead.client.cols, lead.client.rows);
     if (!pty) return;
     shared = pty;
+    responderId = lead.client.id;
+    sharedSize = `${lead.client.cols}x${lead.client.rows}`;
     let encoder: OutputEncoder | null = null;
     const offData = pty.onData((chunk) => {
       let json: string | undefined;
@@ -156,6 +175,14 @@ export function createSessionHub(deps: SessionHubDeps): SessionHub {
     });
     sharedOffs = [offData, offExit];
     flushPending(pty);
+  };
+
+  /** The latest active member's size wins; a keystroke at the same size costs no ioctl. */
+  const resizeShared = (cols: number, rows: number) => {
+    const size = `${cols}x${rows}`;
+    if (!shared || size === sharedSize) return;
+    sharedSize = size;
+    shared.resize(cols, rows);
   };
 
   const queueRehub = () => {
@@ -190,7 +217,11 @@ export function createSessionHub(deps: SessionHubDeps): SessionHub {
       const m = members.get(client.id);
       if (!m) return;
       let target = m.mode === 'own' ? m.pty : shared;
-      if (m.mode === 'shared' && shared) shared.resize(client.cols, client.rows);
+      if (m.mode === 'shared' && shared) {
+        // Only the terminal tmux asked answers; the others' replies would be typed into the session.
+        if (client.id !== responderId && isTerminalReply(data)) return;
+        resizeShared(client.cols, client.rows);
+      }
       target ??= [...members.values()].find((o) => o.pty && !o.pty.closed)?.pty ?? null;
       const size = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
       if (target) {
@@ -209,7 +240,7 @@ export function createSessionHub(deps: SessionHubDeps): SessionHub {
     },
     resize(client, cols, rows) {
       const m = members.get(client.id);
-      if (m?.mode === 'shared') shared?.resize(cols, rows);
+      if (m?.mode === 'shared') resizeShared(cols, rows);
       else if (m?.mode === 'own') m.pty?.resize(cols, rows);
     },
     drained(client, backlogBytes) {
@@ -226,7 +257,7 @@ export function createSessionHub(deps: SessionHubDeps): SessionHub {
       if (members.size === 0) return finish();
       const lead = latest(sharedMembers());
       if (!lead) dropShared();
-      else shared?.resize(lead.client.cols, lead.client.rows);
+      else resizeShared(lead.client.cols, lead.client.rows);
     },
   };
 

@@ -122,6 +122,26 @@ describe('terminal attach', () => {
     expect(await rig.tmux.hasSession(session.tmuxName)).toBe(true);
   });
 
+  it("types only one terminal's answers to tmux's queries into a shared session", async () => {
+    const rig = await useRig();
+    const svc = await startService(rig);
+    const session = await rig.newSession();
+    const a = await connect(svc.socketPath, session.id, { headers: bearer(rig.cliToken) });
+    await a.waitForText('#', 'a prompt');
+    a.type('cat -v\r');
+    const b = await connect(svc.socketPath, session.id, { headers: bearer(rig.cliToken) });
+    // b joined last, so the shared tmux client is b's: a's automatic replies are dropped…
+    await waitFor(() => svc.terminal.stats().clients === 2, 'both attached');
+    a.type('\x1b[>0;276;0c');
+    a.type('\x1b]11;rgb:0000/0000/0000\x1b\\');
+    // …but what a person types, escape sequences included, still goes through.
+    a.type('\x1b[Atyped-by-a\r');
+    await b.waitForText('typed-by-a');
+    expect(b.text()).toContain('^[[Atyped-by-a');
+    expect(b.text()).not.toContain('276;0c');
+    expect(b.text()).not.toContain('rgb:0000');
+  });
+
   it('loses no keystroke typed while another client joins', async () => {
     const rig = await useRig();
     const svc = await startService(rig);

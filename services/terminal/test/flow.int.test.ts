@@ -28,6 +28,9 @@ describe('terminal flow control and keep-alive', () => {
     // A big screen: tmux forwards output while its queue for a client stays under about
     // 8 bytes per cell, and skips to periodic redraws past that.
     const query = 'cols=200&rows=60';
+    // The loop ends when this file appears (a Ctrl-C alone may land between two cats, where
+    // some shells keep looping).
+    const stopFile = join(rig.home, 'stop-flood');
     const slow = await connect(svc.socketPath, session.id, { headers, query });
     const fast = await connect(svc.socketPath, session.id, { headers, query });
     await slow.waitForText('#', 'a prompt');
@@ -40,7 +43,7 @@ describe('terminal flow control and keep-alive', () => {
     try {
       // Coloured text keeps tmux busy parsing, so it forwards nearly every byte instead of
       // skipping to periodic redraws as it does for a flood of plain text.
-      fast.type(`while :; do cat ${colouredFile(rig.home)}; done\r`);
+      fast.type(`while [ ! -e ${stopFile} ]; do cat ${colouredFile(rig.home)}; done\r`);
       await waitFor(() => {
         const hub = svc.terminal.stats().hubs[0];
         return hub && (hub.stalled === 1 || hub.pausedPtys === 1);
@@ -57,6 +60,7 @@ describe('terminal flow control and keep-alive', () => {
     // Bounded: the stall mark plus at most one pty read (64 KiB) and a repaint.
     expect(maxBacklog).toBeLessThan(limits.stallBytes + 256 * KB);
 
+    writeFileSync(stopFile, '');
     fast.type('\x03');
     slow.ws.resume();
     fast.type(markCommand('back'));
