@@ -19,6 +19,36 @@ const readDrag = (e: DragEvent): Dragged | null => {
 };
 const carries = (e: DragEvent) => e.dataTransfer.types.includes(DRAG_TYPE);
 
+/**
+ * A tree row that can be dragged (as `item`) and dropped on: the drag and drop handlers
+ * to spread on the row, and whether something is hovering over it.
+ */
+function useDragItem(item: Dragged, onDropped: (d: Dragged) => void) {
+  const [dropping, setDropping] = useState(false);
+  const props = {
+    draggable: true,
+    onDragStart: (e: DragEvent) => {
+      e.dataTransfer.setData(DRAG_TYPE, JSON.stringify(item));
+      e.dataTransfer.effectAllowed = 'move' as const;
+    },
+    onDragOver: (e: DragEvent) => {
+      if (!carries(e)) return;
+      e.preventDefault();
+      e.stopPropagation();
+      setDropping(true);
+    },
+    onDragLeave: () => setDropping(false),
+    onDrop: (e: DragEvent) => {
+      e.preventDefault();
+      e.stopPropagation();
+      setDropping(false);
+      const d = readDrag(e);
+      if (d) onDropped(d);
+    },
+  };
+  return { dropping, props };
+}
+
 /** Collapsed folders, remembered per browser. */
 function useCollapsed(): [Set<string>, (id: string) => void] {
   const [collapsed, setCollapsed] = useState<Set<string>>(new Set());
@@ -51,7 +81,9 @@ function shortPath(p: string): string {
 
 function SessionRow({ session, depth }: { session: Session; depth: number }) {
   const ui = useUi();
-  const [dropping, setDropping] = useState(false);
+  const { dropping, props: dragProps } = useDragItem({ what: 'session', id: session.id }, (d) => {
+    if (d.what === 'session' && d.id !== session.id) void ui.actions.placeSession(d.id, session.folderId ?? null, session.id);
+  });
   const status = displayStatus(session, ui.state.insights);
   const active = ui.state.activeId === session.id;
   const what = `${session.kind === 'agent' ? (session.agent ?? 'agent') : 'shell'} · ${shortPath(session.cwd)}`;
@@ -64,25 +96,7 @@ function SessionRow({ session, depth }: { session: Session; depth: number }) {
     <div
       className={`row session${active ? ' active' : ''}${dropping ? ' drop-before' : ''} status-${status}`}
       style={{ paddingLeft: 10 + depth * 14 }}
-      draggable
-      onDragStart={(e) => {
-        e.dataTransfer.setData(DRAG_TYPE, JSON.stringify({ what: 'session', id: session.id }));
-        e.dataTransfer.effectAllowed = 'move';
-      }}
-      onDragOver={(e) => {
-        if (!carries(e)) return;
-        e.preventDefault();
-        e.stopPropagation();
-        setDropping(true);
-      }}
-      onDragLeave={() => setDropping(false)}
-      onDrop={(e) => {
-        e.preventDefault();
-        e.stopPropagation();
-        setDropping(false);
-        const d = readDrag(e);
-        if (d?.what === 'session' && d.id !== session.id) void ui.actions.placeSession(d.id, session.folderId ?? null, session.id);
-      }}
+      {...dragProps}
       onClick={() => ui.select(session.id)}
       onContextMenu={open}
       role="treeitem"
@@ -105,7 +119,10 @@ function SessionRow({ session, depth }: { session: Session; depth: number }) {
 
 function FolderNode({ folder, depth, collapsed, toggle }: { folder: Folder; depth: number; collapsed: Set<string>; toggle: (id: string) => void }) {
   const ui = useUi();
-  const [dropping, setDropping] = useState(false);
+  const { dropping, props: dragProps } = useDragItem({ what: 'folder', id: folder.id }, (d) => {
+    if (d.what === 'session') void ui.actions.moveSession(d.id, folder.id);
+    if (d.what === 'folder' && d.id !== folder.id) void ui.actions.moveFolder(d.id, folder.id);
+  });
   const { sessions, folders } = ui.state;
   const children = foldersIn(folders, folder.id);
   const mine = sessionsIn(sessions, folders, folder.id);
@@ -119,26 +136,7 @@ function FolderNode({ folder, depth, collapsed, toggle }: { folder: Folder; dept
       <div
         className={`row folder${dropping ? ' drop-into' : ''}`}
         style={{ paddingLeft: 6 + depth * 14 }}
-        draggable
-        onDragStart={(e) => {
-          e.dataTransfer.setData(DRAG_TYPE, JSON.stringify({ what: 'folder', id: folder.id }));
-          e.dataTransfer.effectAllowed = 'move';
-        }}
-        onDragOver={(e) => {
-          if (!carries(e)) return;
-          e.preventDefault();
-          e.stopPropagation();
-          setDropping(true);
-        }}
-        onDragLeave={() => setDropping(false)}
-        onDrop={(e) => {
-          e.preventDefault();
-          e.stopPropagation();
-          setDropping(false);
-          const d = readDrag(e);
-          if (d?.what === 'session') void ui.actions.moveSession(d.id, folder.id);
-          if (d?.what === 'folder' && d.id !== folder.id) void ui.actions.moveFolder(d.id, folder.id);
-        }}
+        {...dragProps}
         onClick={() => toggle(folder.id)}
         onContextMenu={open}
         role="treeitem"
