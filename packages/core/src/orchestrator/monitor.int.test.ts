@@ -2,13 +2,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { and, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { ensureOwner } from '../auth/index.js';
 import { schema } from '../db/index.js';
-import { createEventBus } from '../events/index.js';
-import { createFolderService } from '../folder/index.js';
 import type { RdvEvent } from '../schemas/index.js';
-import { createSessionService } from '../session/index.js';
-import { testLogger, useDb, useTempDir, useTmux, waitFor } from '../testing/index.js';
+import { createEventBus } from '../events/index.js';
+import { testLogger, useSessions, waitFor } from '../testing/index.js';
 import { createOrchestratorService } from './index.js';
 
 /** Scripted "agents": each prints something and then behaves in one way. */
@@ -25,14 +22,8 @@ const SCRIPTS = {
 } as const;
 
 function setup() {
-  const { db } = useDb();
-  const tmux = useTmux();
-  const events = createEventBus(db);
-  const folders = createFolderService({ db, events });
-  const home = useTempDir();
-  const log = testLogger();
-  const sessions = createSessionService({ db, tmux, folders, events, log, shell: '/bin/sh', defaultCwd: home, apiSocket: join(home, 'api.sock') });
-  const owner = ensureOwner(db, { email: '', cliTokenPath: join(home, 'cli-token'), log }).owner;
+  const { db, tmux, events, folders, sessions, log, home, userId } = useSessions();
+  const owner = { id: userId };
   const orchestrators = createOrchestratorService({ db, tmux, events, folders, sessions, log, defaults: { intervalSeconds: 30, stallThresholdSeconds: 300 } });
   const seen: RdvEvent[] = [];
   events.subscribe(owner.id, (e) => seen.push(e));

@@ -1,30 +1,8 @@
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ensureOwner, resolveUserByEmail } from '../auth/index.js';
-import { createEventBus } from '../events/index.js';
-import { createFolderService } from '../folder/index.js';
-import { testLogger, useDb, useTempDir, useTmux, waitFor } from '../testing/index.js';
-import { createSessionService } from './index.js';
+import { resolveUserByEmail } from '../auth/index.js';
+import { useSessions, useTempDir, waitFor } from '../testing/index.js';
 
-function setup() {
-  const { db } = useDb();
-  const tmux = useTmux();
-  const events = createEventBus(db);
-  const folders = createFolderService({ db, events });
-  const home = useTempDir();
-  const sessions = createSessionService({
-    db,
-    tmux,
-    folders,
-    events,
-    log: testLogger(),
-    shell: '/bin/sh',
-    defaultCwd: home,
-    apiSocket: join(home, 'run', 'api.sock'),
-  });
-  const owner = ensureOwner(db, { email: '', cliTokenPath: join(home, 'cli-token'), log: testLogger() }).owner;
-  return { db, tmux, events, folders, sessions, userId: owner.id, home };
-}
+const setup = () => useSessions();
 
 describe('sessions (real tmux)', () => {
   it('creates a shell, runs a command and reads the scrollback', async () => {

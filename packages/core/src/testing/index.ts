@@ -6,7 +6,11 @@ import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onTestFinished, afterAll } from 'vitest';
+import { ensureOwner } from '../auth/index.js';
 import { openDb, type DbHandle } from '../db/index.js';
+import { createEventBus } from '../events/index.js';
+import { createFolderService } from '../folder/index.js';
+import { createSessionService } from '../session/index.js';
 import { createSilentLogger } from '../log/index.js';
 import { createTmux, type Tmux } from '../tmux/index.js';
 
@@ -89,4 +93,29 @@ export function useRepo(scope: Scope = 'test'): TestRepo {
   run(path, ['push', '-q', '-u', 'origin', 'main']);
   run(path, ['remote', 'set-head', 'origin', 'main']);
   return repo;
+}
+
+/**
+ * The session stack on real resources: a migrated database, its own tmux server, events,
+ * folders, sessions (shell /bin/sh, cwd `home`) and the owner user.
+ */
+export function useSessions(scope: Scope = 'test') {
+  const { db } = useDb(scope);
+  const tmux = useTmux(scope);
+  const events = createEventBus(db);
+  const folders = createFolderService({ db, events });
+  const home = useTempDir(scope);
+  const log = testLogger();
+  const sessions = createSessionService({
+    db,
+    tmux,
+    folders,
+    events,
+    log,
+    shell: '/bin/sh',
+    defaultCwd: home,
+    apiSocket: join(home, 'run', 'api.sock'),
+  });
+  const owner = ensureOwner(db, { email: '', cliTokenPath: join(home, 'cli-token'), log }).owner;
+  return { db, tmux, events, folders, sessions, log, home, userId: owner.id };
 }
