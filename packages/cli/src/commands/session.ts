@@ -116,7 +116,7 @@ export function registerSession(program: Command): void {
     .option('--env <KEY=VALUE>', 'environment variable (repeatable)', collect)
     .option('--repo <path>', 'create a git worktree of this repository for the session (with --branch)')
     .option('--branch <branch>', 'the worktree branch')
-    .option('--base <ref>', 'the worktree base (default: HEAD)')
+    .option('--base <ref>', 'the base for a new branch (default: the repository\'s default branch)')
     .option('--attach', 'attach right away')
     .action(async (name: string, opts: CreateOpts, cmd: Command) => create(contextFor(cmd), name, opts));
   examples(createCmd, ['rdv session create scratch', 'rdv session create api --agent claude --cwd . --folder work', 'rdv session create fix-42 --agent codex --repo ~/src/app --branch fix-42 --attach']);

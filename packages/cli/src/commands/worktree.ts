@@ -58,7 +58,7 @@ export function registerWorktree(program: Command): void {
     .description('create a worktree for a branch (new from --base, or an existing local/remote branch)')
     .requiredOption('--repo <path>', 'the git repository')
     .requiredOption('--branch <branch>', 'the branch')
-    .option('--base <ref>', 'where a new branch starts (default: HEAD)')
+    .option('--base <ref>', 'where a new branch starts (default: the repository\'s default branch)')
     .action(async (o: { repo: string; branch: string; base?: string }, cmd: Command) => {
       const ctx = contextFor(cmd);
       const body = parseArgs(CreateArgsSchema, { repoPath: o.repo, branch: o.branch, ...(o.base ? { base: o.base } : {}) });

@@ -1,7 +1,6 @@
-import { execFile } from 'node:child_process';
 import { AppError } from '../errors/index.js';
 import { CONTROL_CHARS } from '../schemas/index.js';
-import { escapeTrailingSemicolon, sanitizedEnv, TMUX_KEY_PATTERN, TMUX_NAME_PATTERN, type Tmux } from '../tmux/index.js';
+import { TMUX_KEY_PATTERN, type Tmux } from '../tmux/index.js';
 
 /** One step of an injection: a tmux key name, or one character typed literally. */
 export type KeyStep = { key: string } | { literal: string };
@@ -71,29 +70,16 @@ export interface Injector {
   send(tmuxName: string, input: { text?: string; enter: boolean; keys: KeyStep[] }): Promise<void>;
 }
 
-const NO_TARGET = /can't find (session|window|pane)|no server running|error connecting to/i;
-
-/** An injector over `tmux.argv` (same socket and config as the rest of rdv). */
+/** An injector over rdv's tmux wrapper (same socket and config; argv arrays; `-l` for text). */
 export function createInjector(tmux: Tmux): Injector {
-  const env = sanitizedEnv();
-  const run = (args: string[]) =>
-    new Promise<void>((resolve, reject) => {
-      execFile('tmux', tmux.argv(args), { env, timeout: 10_000 }, (err, _stdout, stderr) => {
-        if (!err) return resolve();
-        if (NO_TARGET.test(String(stderr))) return reject(new AppError('not_found', 'tmux session not found'));
-        reject(new AppError('unavailable', `tmux send-keys failed: ${String(stderr).trim() || err.message}`, { cause: err }));
-      });
-    });
   return {
     async send(tmuxName, input) {
-      if (!TMUX_NAME_PATTERN.test(tmuxName)) throw new AppError('invalid_input', 'invalid tmux session name');
-      const target = `=${tmuxName}:`;
-      const literal = (text: string) => run(['send-keys', '-t', target, '-l', '--', escapeTrailingSemicolon(text)]);
-      if (input.text) await literal(input.text);
+      if (input.text) await tmux.sendLiteral(tmuxName, input.text);
       const steps: KeyStep[] = [...(input.enter && input.text !== undefined ? [{ key: 'Enter' }] : []), ...input.keys];
+      // Runs of named keys go in one send-keys; a literal character goes on its own.
       let named: string[] = [];
       const flush = async () => {
-        if (named.length) await run(['send-keys', '-t', target, ...named]);
+        if (named.length) await tmux.sendKeys(tmuxName, named);
         named = [];
       };
       for (const step of steps) {
@@ -101,7 +87,7 @@ export function createInjector(tmux: Tmux): Injector {
           named.push(step.key);
         } else {
           await flush();
-          await literal(step.literal);
+          await tmux.sendLiteral(tmuxName, step.literal);
         }
       }
       await flush();

@@ -11,7 +11,7 @@ export { sanitizedEnv } from './env.js';
 export const TMUX_NAME_PATTERN = /^[A-Za-z0-9_-]{1,100}$/;
 /** Key names `send-keys` may get without -l: Enter, Escape, C-c, M-x, F1, Up, … */
 export const TMUX_KEY_PATTERN =
-  /^(?:Enter|Escape|Tab|BTab|BSpace|Space|Up|Down|Left|Right|Home|End|PageUp|PageDown|PPage|NPage|IC|DC|F(?:[1-9]|1[0-2])|(?:C-|M-|S-){1,3}(?:[a-z0-9]|Up|Down|Left|Right|Enter|Space|Tab|BSpace|Escape|\[|\]|\\|_))$/;
+  /^(?:Enter|Escape|Tab|BTab|BSpace|Space|Up|Down|Left|Right|Home|End|PageUp|PageDown|PPage|NPage|IC|DC|F(?:[1-9]|1[0-2])|(?:C-|M-|S-){1,3}(?:[A-Za-z0-9]|Up|Down|Left|Right|Enter|Space|Tab|BSpace|Escape|\[|\]|\\|_|@|\^))$/;
 const OPTION_PATTERN = /^@?[a-z][a-z0-9-]{0,63}$/;
 
 /**
