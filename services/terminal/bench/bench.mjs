@@ -4,13 +4,14 @@
 //               node-pty attached to the same tmux session in this process (4 rounds);
 //   fan-out     the slowest of 10 clients attached at once vs 1 client (same rounds);
 //   echo        keystroke round trips (p50, p99 over 2000) through the service vs
-//               in-process node-pty, in alternating blocks.
+//               in-process node-pty, in alternating blocks; also through a bare relay
+//               process (relay.mjs), the floor for any process between client and tmux.
 // Needs the built service (services/terminal/dist/main.js). BENCH_MB and BENCH_KEYS shrink
 // the run; BENCH_SERVICE_LOG=1 passes the service's log through.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { attachCorePty, attachInProcess, attachWs, createBenchEnv, ENTRY, percentile, sleep, waitForBytes, writeColouredFile } from './lib.mjs';
+import { attachCorePty, attachInProcess, attachWs, createBenchEnv, ENTRY, percentile, sleep, startRelay, waitForBytes, writeColouredFile } from './lib.mjs';
 
 const MB = Number(process.env.BENCH_MB ?? 100);
 const ROUNDS = 4;
@@ -20,6 +21,17 @@ const ROWS = 50;
 const GOALS = { throughputRatio: 0.9, echoP50DeltaMs: 0.3, echoP99Ms: 3, fanoutRatio: 0.8 };
 
 let runSeq = 0;
+
+/** CPU ticks of all cores from /proc/stat: total and stolen by the hypervisor (null off Linux). */
+function cpuTicks() {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    return { total: fields.reduce((a, b) => a + b, 0), steal: fields[7] ?? 0 };
+  } catch {
+    return null;
+  }
+}
+const stealPercent = (a, b) => (a && b && b.total > a.total ? (100 * (b.steal - a.steal)) / (b.total - a.total) : NaN);
 
 /** `cat file` until a marker after it reaches every attached terminal: seconds, MB/s of the file, MB/s received. */
 async function throughput(env, session, attach, clients, file, bytes) {
@@ -99,19 +111,24 @@ async function main() {
     const session = await env.newSession('bench');
     const echoSession = await env.newSession('echo');
 
-    // Echo first (short): plain node-pty, the service and node-pty through @rdv/core/pty
-    // take turns in blocks of 100 keystrokes, one terminal attached at a time, the order
-    // reversed every other block, so drifting load hits all alike.
+    // Echo first (short): plain node-pty, the service, node-pty through @rdv/core/pty and
+    // the bare relay take turns in blocks of 100 keystrokes, one terminal attached at a
+    // time, the order reversed every other block, so drifting load hits all alike.
+    const relay = await startRelay(env, echoSession);
+    const ticksBefore = cpuTicks();
     const local = [];
     const remote = [];
     const core = [];
-    const series = new Map([[attachInProcess, local], [attachWs, remote], [attachCorePty, core]]);
+    const bare = [];
+    const series = new Map([[attachInProcess, local], [attachWs, remote], [attachCorePty, core], [relay.attach, bare]]);
     const blocks = Math.max(1, Math.round(KEYSTROKES / 100));
     for (let b = 0; b < blocks; b++) {
       const order = b % 2 === 0 ? [...series.keys()] : [...series.keys()].reverse();
       for (const attach of order) series.get(attach).push(...(await echo(env, echoSession, attach, KEYSTROKES / blocks)));
     }
+    const echoSteal = stealPercent(ticksBefore, cpuTicks());
     core.sort((a, b) => a - b);
+    bare.sort((a, b) => a - b);
     local.sort((a, b) => a - b);
     remote.sort((a, b) => a - b);
 
@@ -153,12 +170,14 @@ async function main() {
     out(`  10 clients, slowest           ${fmt(tenRate, 1)}  (mean of all ${fmt(tenMean, 1)}; rounds: ${list(rounds.map((r) => slowest(r.ten).rate))})`);
     out(`  ratio slowest of 10 / 1       ${fmt(tenRatio)}   goal >= ${GOALS.fanoutRatio}  ${verdict(tenRatio >= GOALS.fanoutRatio)}   (per round: ${list(rounds.map((r) => slowest(r.ten).rate / r.one.rate), 2)})`);
     out();
-    out(`keystroke echo, ms over ${remote.length} keystrokes`);
+    out(`keystroke echo, ms over ${remote.length} keystrokes (cpu time stolen by the hypervisor meanwhile: ${fmt(echoSteal, 1)} %)`);
     out(`  in-process node-pty on tmux   p50 ${fmt(percentile(local, 50), 3)}  p99 ${fmt(percentile(local, 99), 3)}  max ${fmt(local.at(-1), 3)}`);
     out(`  (in-process, @rdv/core/pty    p50 ${fmt(percentile(core, 50), 3)}  p99 ${fmt(percentile(core, 99), 3)}  max ${fmt(core.at(-1), 3)}: the service's direct pty writes)`);
+    out(`  (bare relay process           p50 ${fmt(percentile(bare, 50), 3)}  p99 ${fmt(percentile(bare, 99), 3)}  max ${fmt(bare.at(-1), 3)}: the floor for a process in between)`);
     out(`  service                       p50 ${fmt(percentile(remote, 50), 3)}  p99 ${fmt(percentile(remote, 99), 3)}  max ${fmt(remote.at(-1), 3)}`);
     out(`  p50 service - in-process      ${fmt(p50Delta, 3)}   goal <= ${GOALS.echoP50DeltaMs}  ${verdict(p50Delta <= GOALS.echoP50DeltaMs)}`);
     out(`  p99 service                   ${fmt(percentile(remote, 99), 3)}   goal <= ${GOALS.echoP99Ms}  ${verdict(percentile(remote, 99) <= GOALS.echoP99Ms)}`);
+    out(`  service - bare relay          p50 ${fmt(percentile(remote, 50) - percentile(bare, 50), 3)}  p99 ${fmt(percentile(remote, 99) - percentile(bare, 99), 3)}   (what the service's own work adds)`);
     out();
     out(`service rss after the runs ${fmt(health.metrics.rssBytes / 1048576, 0)} MB; load ${loadavg().map((l) => l.toFixed(2)).join(' ')}; ${fmt((Date.now() - started) / 1000, 0)} s in all`);
   } finally {

@@ -23,6 +23,7 @@ const nodePty = createRequire(import.meta.url)('node-pty');
 
 
 export const ENTRY = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+const RELAY = fileURLToPath(new URL('./relay.mjs', import.meta.url));
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Temp home, database, owner + CLI token, tmux on its own socket. `dispose()` removes all of it. */
@@ -40,6 +41,7 @@ export async function createBenchEnv() {
   const events = createEventBus(db.db);
   const sessions = createSessionService({ db: db.db, tmux, folders: createFolderService({ db: db.db, events }), events, log, shell: '/bin/sh', defaultCwd: home, apiSocket: config.paths.apiSocket });
   let service = null;
+  const disposers = [];
   return {
     home,
     env,
@@ -50,7 +52,8 @@ export async function createBenchEnv() {
     /** Starts dist/main.js and waits for /health. */
     async startService() {
       const log = process.env.BENCH_SERVICE_LOG ? 'inherit' : 'ignore';
-      const proc = spawn(process.execPath, [ENTRY], { env, stdio: ['ignore', log, log === 'inherit' ? 'inherit' : 'pipe'] });
+      const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+      const proc = spawn(process.execPath, [...nodeArgs, ENTRY], { env, stdio: ['ignore', log, log === 'inherit' ? 'inherit' : 'pipe'] });
       service = proc;
       let stderr = '';
       proc.stderr?.on('data', (c) => (stderr += c));
@@ -66,8 +69,11 @@ export async function createBenchEnv() {
         await sleep(50);
       }
     },
+    /** Runs `fn` first thing in `dispose()`. */
+    onDispose: (fn) => disposers.push(fn),
     health: () => socketRequest(config.paths.terminalSocket, '/health').then((r) => r.body),
     async dispose() {
+      for (const fn of disposers.splice(0)) fn();
       if (service && service.exitCode === null) {
         const exited = new Promise((r) => service.once('exit', r));
         service.kill('SIGTERM');
@@ -106,7 +112,8 @@ export function writeColouredFile(path, mb) {
  * this process (node-pty's own writer, which goes through the libuv thread pool).
  * `attachCorePty` is the same through `@rdv/core/pty`, whose writer the service uses
  * (straight to the fd). `attachWs` is a websocket client of the service (binary output
- * frames, JSON input frames as a browser sends them).
+ * frames, JSON input frames as a browser sends them); `startRelay(...).attach` is the
+ * same client of the bare relay.
  */
 export function attachInProcess(benchEnv, session, cols, rows) {
   const argv = benchEnv.tmux.argv(['-u', 'attach-session', '-t', `=${session.tmuxName}`]);
@@ -137,7 +144,30 @@ export function attachCorePty(benchEnv, session, cols, rows) {
 
 export function attachWs(benchEnv, session, cols, rows) {
   const url = `ws+unix://${benchEnv.config.paths.terminalSocket}:/ws/terminal/${session.id}?cols=${cols}&rows=${rows}`;
-  const ws = new WebSocket(url, { headers: { authorization: `Bearer ${benchEnv.token}` }, perMessageDeflate: false });
+  return wsTerminal(url, { authorization: `Bearer ${benchEnv.token}` });
+}
+
+/**
+ * Starts relay.mjs (the least a relay process can do) for `session`; `attach` is then a
+ * websocket client of it, like `attachWs`. The relay ends with `benchEnv.dispose()`.
+ */
+export async function startRelay(benchEnv, session) {
+  const socketPath = join(benchEnv.home, 'relay.sock');
+  const argv = benchEnv.tmux.argv(['-u', 'attach-session', '-t', `=${session.tmuxName}`]);
+  const proc = spawn(process.execPath, [RELAY, socketPath, ...argv], { env: benchEnv.env, stdio: ['pipe', 'pipe', 'inherit'] });
+  benchEnv.onDispose(() => proc.stdin.end());
+  await new Promise((resolve, reject) => {
+    proc.once('exit', (code) => reject(new Error(`relay exited with ${code}`)));
+    proc.stdout.once('data', resolve);
+  });
+  return {
+    attach: (_env, _session, cols, rows) => wsTerminal(`ws+unix://${socketPath}:/?cols=${cols}&rows=${rows}`, {}),
+  };
+}
+
+/** A websocket terminal: binary output frames, JSON input frames as a browser sends them. */
+function wsTerminal(url, headers) {
+  const ws = new WebSocket(url, { headers, perMessageDeflate: false });
   const listeners = new Set();
   ws.on('message', (data, isBinary) => {
     if (!isBinary) return;
