@@ -1,10 +1,11 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ServiceTokenStore } from '@rdv/core/auth';
+import { ConfigSchema, type ConfigFile } from '@rdv/core/config';
 import type { DbHandle } from '@rdv/core/db';
 import { AppError, toAppError } from '@rdv/core/errors';
 import type { Logger } from '@rdv/core/log';
-import { attachTmuxPty, DEFAULT_WATERMARKS } from '@rdv/core/pty';
+import { attachTmuxPty } from '@rdv/core/pty';
 import { formatZodError, IdSchema, type Session } from '@rdv/core/schemas';
 import type { SessionService } from '@rdv/core/session';
 import type { Tmux } from '@rdv/core/tmux';
@@ -22,13 +23,19 @@ export interface TerminalLimits extends HubLimits {
   keepAliveTimeoutMs: number;
 }
 
-export const DEFAULT_LIMITS: TerminalLimits = {
-  stallBytes: 2 * 1024 * 1024,
-  watermarks: DEFAULT_WATERMARKS,
-  pendingInputBytes: 256 * 1024,
-  keepAliveIntervalMs: 30_000,
-  keepAliveTimeoutMs: 90_000,
-};
+/** The `[terminal]` config section as the service's limits. */
+export function limitsFrom(t: ConfigFile['terminal']): TerminalLimits {
+  return {
+    keepAliveIntervalMs: t.keepalive_interval_seconds * 1000,
+    keepAliveTimeoutMs: t.keepalive_timeout_seconds * 1000,
+    watermarks: { highBytes: t.high_watermark_kb * 1024, lowBytes: t.low_watermark_kb * 1024 },
+    stallBytes: t.stall_kb * 1024,
+    pendingInputBytes: t.pending_input_kb * 1024,
+  };
+}
+
+/** What config.toml's defaults give. */
+export const DEFAULT_LIMITS: TerminalLimits = limitsFrom(ConfigSchema.parse({}).terminal);
 
 export interface TerminalServerDeps {
   db: DbHandle;

@@ -9,7 +9,7 @@ import { acquirePidFile, ensurePrivateDir, listenUnix, type ShutdownController }
 import type { Logger } from '@rdv/core/log';
 import { createSessionService } from '@rdv/core/session';
 import { openConfiguredTmux } from '@rdv/core/tmux';
-import { createTerminalServer, type TerminalLimits, type TerminalServer } from './app.js';
+import { createTerminalServer, limitsFrom, type TerminalLimits, type TerminalServer } from './app.js';
 
 export const VERSION: string = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -31,6 +31,7 @@ export async function startTerminal(
   config: RdvConfig,
   log: Logger,
   shutdown: ShutdownController,
+  /** Overrides the `[terminal]` section (tests). */
   limits?: Partial<TerminalLimits>,
 ): Promise<RunningTerminal> {
   const { paths } = config;
@@ -76,7 +77,7 @@ export async function startTerminal(
       requestsPerMinute: config.rate_limit.requests_per_minute,
       authFailuresPerMinute: config.rate_limit.auth_failures_per_minute,
     },
-    limits,
+    limits: { ...limitsFrom(config.terminal), ...limits },
   });
   const { server } = terminal;
   const removeSocket = await listenUnix(server, paths.terminalSocket);

@@ -16,8 +16,8 @@ interface Child {
   output(): string;
 }
 
-function startChild(rig: Rig): Child {
-  const proc = spawn(process.execPath, [ENTRY], { env: rig.env, stdio: ['ignore', 'pipe', 'pipe'] });
+function startChild(rig: Rig, env: Record<string, string> = {}): Child {
+  const proc = spawn(process.execPath, [ENTRY], { env: { ...rig.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   proc.stderr!.on('data', (c: Buffer) => (out += c.toString()));
@@ -95,6 +95,27 @@ describe('terminal service process', () => {
     await again.waitForText('MARKone', 'the screen from before the crash');
     again.type(markCommand('two'));
     await again.waitForText('MARKtwo');
+  });
+
+  it('takes its keep-alive from the [terminal] settings and drops a client that stops answering', async () => {
+    const rig = await useRig();
+    const session = await rig.newSession();
+    const child = startChild(rig, { RDV_TERMINAL_KEEPALIVE_INTERVAL_SECONDS: '1', RDV_TERMINAL_KEEPALIVE_TIMEOUT_SECONDS: '2' });
+    await healthy(rig, child);
+    const socket = rig.config.paths.terminalSocket;
+    const silent = await connect(socket, session.id, { headers: bearer(rig.cliToken), autoPong: false });
+    const alive = await connect(socket, session.id, { headers: bearer(rig.cliToken) });
+    expect(await silent.closeCode).toBe(1006); // cut, not closed: it was not listening
+    alive.type(markCommand('still'));
+    await alive.waitForText('MARKstill');
+    expect(alive.ws.readyState).toBe(alive.ws.OPEN);
+  });
+
+  it('refuses to start with settings that contradict each other, naming them', async () => {
+    const rig = await useRig();
+    const child = startChild(rig, { RDV_TERMINAL_LOW_WATERMARK_KB: '4096' });
+    expect((await child.exited).code).toBe(2);
+    expect(child.output()).toMatch(/terminal\.low_watermark_kb \(from RDV_TERMINAL_LOW_WATERMARK_KB\): must be below high_watermark_kb/);
   });
 
   it('refuses to start while another instance is running', async () => {

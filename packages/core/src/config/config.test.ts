@@ -57,6 +57,18 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ env: { RDV_HOME: home } })).toThrow(/not valid TOML/);
   });
 
+  it('checks settings against each other in the terminal section', () => {
+    const home = useTempDir();
+    expect(() => loadConfig({ env: { RDV_HOME: home, RDV_TERMINAL_LOW_WATERMARK_KB: '2048' } })).toThrow(
+      /terminal\.low_watermark_kb \(from RDV_TERMINAL_LOW_WATERMARK_KB\): must be below high_watermark_kb \(1024\)/,
+    );
+    expect(() => loadConfig({ home, flags: { 'terminal.keepalive_timeout_seconds': '30' } })).toThrow(
+      /terminal\.keepalive_timeout_seconds \(from --terminal\.keepalive_timeout_seconds\): must be longer than keepalive_interval_seconds \(30\)/,
+    );
+    const ok = loadConfig({ home, flags: { 'terminal.high_watermark_kb': '4096', 'terminal.low_watermark_kb': '512' } }).terminal;
+    expect(ok).toMatchObject({ high_watermark_kb: 4096, low_watermark_kb: 512, stall_kb: 2048 });
+  });
+
   it('the shipped config/config.toml parses and documents every key', async () => {
     const { readFileSync } = await import('node:fs');
     const { configKeys } = await import('./index.js');

@@ -62,6 +62,29 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    terminal: z
+      .object({
+        keepalive_interval_seconds: int(1, 3600).default(30),
+        keepalive_timeout_seconds: int(2, 86_400).default(90),
+        high_watermark_kb: int(16, 1_048_576).default(1024),
+        low_watermark_kb: int(0, 1_048_576).default(128),
+        stall_kb: int(16, 1_048_576).default(2048),
+        pending_input_kb: int(1, 1_048_576).default(256),
+      })
+      .strict()
+      .superRefine((t, ctx) => {
+        if (t.low_watermark_kb >= t.high_watermark_kb) {
+          ctx.addIssue({ code: 'custom', path: ['low_watermark_kb'], message: `must be below high_watermark_kb (${t.high_watermark_kb})` });
+        }
+        if (t.keepalive_timeout_seconds <= t.keepalive_interval_seconds) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['keepalive_timeout_seconds'],
+            message: `must be longer than keepalive_interval_seconds (${t.keepalive_interval_seconds})`,
+          });
+        }
+      })
+      .prefault({}),
     web: z
       .object({
         listen: z.string().default('127.0.0.1:6001'),
