@@ -212,7 +212,7 @@ async function main() {
   const owner = ensureOwner(db, { email: '', cliTokenPath: join(dir, 'cli-token'), log: silent }).owner;
   const events = createEventBus(db);
   const folders = createFolderService({ db, events });
-  const sessionsService = createSessionService({ db, tmux, folders, events, log: silent, shell: '/bin/sh', defaultCwd: dir, apiSocket: join(dir, 'api.sock') });
+  const sessionsService = createSessionService({ db, tmux, folders, events, log: silent, shell: '/bin/sh', defaultCwd: dir, apiSocket: join(dir, 'api.sock'), exitStatusDir: join(dir, 'exit-status') });
   const deps = { db, tmux, events, folders, sessions: sessionsService, log: silent };
   try {
     log(`creating ${IDLE} idle and ${BUSY} busy sessions on tmux socket ${socket}…`);

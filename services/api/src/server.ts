@@ -80,6 +80,7 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
     defaultCwd: config.sessions.default_cwd || process.env.HOME || homedir(),
     apiSocket: paths.apiSocket,
     worktrees,
+    exitStatusDir: paths.exitStatusDir,
   });
 
   const { owner } = ensureOwner(db.db, { email: config.owner_email, cliTokenPath: paths.cliToken, log });

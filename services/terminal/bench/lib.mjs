@@ -39,7 +39,7 @@ export async function createBenchEnv() {
   openServiceTokenStore(config.paths.serviceToken, { create: true, graceMs: 0 });
   const tmux = createTmux({ socket, configFile: '/dev/null', historyLimit: 2000 });
   const events = createEventBus(db.db);
-  const sessions = createSessionService({ db: db.db, tmux, folders: createFolderService({ db: db.db, events }), events, log, shell: '/bin/sh', defaultCwd: home, apiSocket: config.paths.apiSocket });
+  const sessions = createSessionService({ db: db.db, tmux, folders: createFolderService({ db: db.db, events }), events, log, shell: '/bin/sh', defaultCwd: home, apiSocket: config.paths.apiSocket, exitStatusDir: config.paths.exitStatusDir });
   let service = null;
   const disposers = [];
   return {

@@ -7,7 +7,7 @@ import { AppError, toAppError } from '@rdv/core/errors';
 import type { Logger } from '@rdv/core/log';
 import { attachTmuxPty } from '@rdv/core/pty';
 import { formatZodError, IdSchema, type Session } from '@rdv/core/schemas';
-import type { SessionService } from '@rdv/core/session';
+import { readExitStatus, type SessionService } from '@rdv/core/session';
 import type { Tmux } from '@rdv/core/tmux';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { createUpgradeAuth, type AuthContext } from './auth.js';
@@ -48,6 +48,8 @@ export interface TerminalServerDeps {
   startedAt: number;
   rateLimits: { requestsPerMinute: number; authFailuresPerMinute: number };
   limits?: Partial<TerminalLimits>;
+  /** Where sessions leave their exit status (RdvPaths.exitStatusDir); without it `exit` carries 0. */
+  exitStatusDir?: string;
   /** Base environment of tmux clients (sanitized before use; default process.env). */
   ptyEnv?: NodeJS.ProcessEnv;
 }
@@ -93,6 +95,7 @@ export function createTerminalServer(deps: TerminalServerDeps): TerminalServer {
       limits,
       attach: (cols, rows) => attachTmuxPty(tmux, session.tmuxName, { cols, rows, env: deps.ptyEnv }),
       sessionAlive: () => tmux.hasSession(session.tmuxName),
+      exitStatus: () => (deps.exitStatusDir ? readExitStatus(deps.exitStatusDir, session.tmuxName) : null),
       onEmpty: (h) => {
         if (hubs.get(session.id) === h) hubs.delete(session.id);
       },

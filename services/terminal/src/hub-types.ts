@@ -40,6 +40,8 @@ export interface SessionHubDeps {
   attach(cols: number, rows: number): PtyProcess;
   /** Whether the tmux session still exists (asked when a tmux client exits). */
   sessionAlive(): Promise<boolean>;
+  /** How the session's program exited (status, or 128 + signal); null when unknown. Asked once it has ended. */
+  exitStatus(): number | null;
   /** Called once when the last client has left or the session has ended. */
   onEmpty(hub: SessionHub): void;
 }

@@ -107,7 +107,8 @@ export function createSessionHub(deps: SessionHubDeps): SessionHub {
       .catch(() => false)
       .then((alive) => {
         if (ended || disposed) return;
-        if (!alive) return end(exit.exitCode);
+        // The shell's own status when it ended on its own; else the tmux client's (0).
+        if (!alive) return end(deps.exitStatus() ?? exit.exitCode);
         const at = Date.now();
         respawns = respawns.filter((t) => at - t < RESPAWN_WINDOW_MS).concat(at);
         if (respawns.length > MAX_RESPAWNS) return fail('the tmux client keeps exiting; try again later');

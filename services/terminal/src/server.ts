@@ -63,6 +63,7 @@ export async function startTerminal(
     shell: config.sessions.shell,
     defaultCwd: config.sessions.default_cwd || paths.home,
     apiSocket: paths.apiSocket,
+    exitStatusDir: paths.exitStatusDir,
   });
 
   const terminal = createTerminalServer({
@@ -73,6 +74,7 @@ export async function startTerminal(
     log,
     version: VERSION,
     startedAt: Date.now(),
+    exitStatusDir: paths.exitStatusDir,
     rateLimits: {
       requestsPerMinute: config.rate_limit.requests_per_minute,
       authFailuresPerMinute: config.rate_limit.auth_failures_per_minute,

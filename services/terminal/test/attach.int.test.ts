@@ -185,6 +185,23 @@ describe('terminal attach', () => {
     await waitFor(() => svc.terminal.stats().sessions === 0, 'the hub to be gone');
   });
 
+  it("sends the shell's own exit status when it exits, 128 + the signal when one ended it", async () => {
+    const rig = await useRig();
+    const svc = await startService(rig);
+    for (const [command, code] of [['exit 7', 7], ['kill -KILL $$', 137]] as const) {
+      const session = await rig.newSession();
+      const a = await connect(svc.socketPath, session.id, { headers: bearer(rig.cliToken) });
+      const b = await connect(svc.socketPath, session.id, { headers: bearer(rig.cliToken), query: 'output=json' });
+      await a.waitForText('#');
+      await b.waitForText('#');
+      a.type(`${command}\r`);
+      for (const c of [a, b]) {
+        expect(await c.waitForFrame('exit')).toEqual({ type: 'exit', code });
+        expect(await c.closeCode).toBe(1000);
+      }
+    }
+  });
+
   it('answers malformed and oversized frames with an error frame and keeps serving', async () => {
     const rig = await useRig();
     const svc = await startService(rig);

@@ -53,6 +53,7 @@ export async function useRig(): Promise<Rig> {
     shell: '/bin/sh',
     defaultCwd: home,
     apiSocket: config.paths.apiSocket,
+    exitStatusDir: config.paths.exitStatusDir,
   });
   let n = 0;
   return {

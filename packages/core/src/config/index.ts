@@ -14,6 +14,8 @@ export interface RdvPaths {
   db: string;
   runDir: string;
   serverDir: string;
+  /** Exit statuses of ended sessions, briefly (see core/session exit-status). */
+  exitStatusDir: string;
   apiSocket: string;
   terminalSocket: string;
   webSocket: string;
@@ -54,6 +56,7 @@ export function resolvePaths(home: string, dbPath = ''): RdvPaths {
     db: dbPath ? resolve(home, dbPath) : join(home, 'sqlite.db'),
     runDir,
     serverDir,
+    exitStatusDir: join(serverDir, 'exit-status'),
     apiSocket: join(runDir, 'api.sock'),
     terminalSocket: join(runDir, 'terminal.sock'),
     webSocket: join(runDir, 'web.sock'),

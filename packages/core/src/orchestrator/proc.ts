@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { EXIT_WRAPPER_NAME } from '../session/exit-status.js';
 import { SHELL_NAMES } from './patterns.js';
 
 /** Linux clock ticks per second for /proc CPU times (USER_HZ, 100 on every mainstream arch). */
@@ -38,8 +39,8 @@ export interface ProcReader {
   readonly available: boolean;
   stat(pid: number): ProcStat | null;
   /**
-   * The pane's process is a shell and it is in front of its terminal (no job of it runs):
-   * the agent has exited. null if unknown.
+   * The pane's shell (the pane's process, or the shell rdv's exit-status wrapper runs) is
+   * in front of its terminal (no job of it runs): the agent has exited. null if unknown.
    */
   shellInForeground(panePid: number): boolean | null;
   /** CPU ticks used so far by the process and all its descendants; null when it is gone. */
@@ -87,6 +88,9 @@ export function createProcReader(root = '/proc'): ProcReader {
     return out;
   };
 
+  /** `/bin/sh -c <script> rdv-exit-status …`: the wrapper of core/session exit-status.ts. */
+  const isExitWrapper = (pid: number): boolean => readText(`${root}/${pid}/cmdline`)?.split('\0')[3] === EXIT_WRAPPER_NAME;
+
   const scanTree = (root0: number): number[] => {
     const byParent = new Map<number, number[]>();
     let names: string[] = [];
@@ -131,7 +135,10 @@ export function createProcReader(root = '/proc'): ProcReader {
     stat,
     shellInForeground(panePid) {
       if (!available) return null;
-      const s = stat(panePid);
+      // rdv starts the shell under a small sh that records its exit status: look past it.
+      const shellPid = isExitWrapper(panePid) ? tree(panePid)[1] : panePid;
+      if (shellPid === undefined) return null;
+      const s = stat(shellPid);
       if (!s) return null;
       return s.tpgid === s.pgrp && SHELL_NAMES.has(s.comm);
     },

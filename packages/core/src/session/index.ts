@@ -9,6 +9,9 @@ import type { FolderService } from '../folder/index.js';
 import { IdSchema, type Agent, type CreateSession, type Session, type SessionStatus } from '../schemas/index.js';
 import type { Tmux } from '../tmux/index.js';
 import type { WorktreeService } from '../worktree/index.js';
+import { exitWrapperArgv, prepareExitStatus, pruneExitStatuses, readExitStatus } from './exit-status.js';
+
+export { EXIT_WRAPPER_NAME, exitStatusFile, readExitStatus } from './exit-status.js';
 
 type SessionRow = typeof schema.sessions.$inferSelect;
 
@@ -21,6 +24,8 @@ export const AGENT_COMMANDS: Record<Exclude<Agent, 'custom'>, string> = {
 };
 
 const OPEN_STATUSES: SessionStatus[] = ['active', 'suspended'];
+/** How long an ended session's exit status file is kept for its readers. */
+const EXIT_STATUS_KEEP_MS = 60_000;
 
 export function toSession(row: SessionRow): Session {
   return {
@@ -59,6 +64,11 @@ export interface SessionServiceDeps {
   apiSocket: string;
   /** Enables `worktree` on create, and trash on close of worktree sessions. */
   worktrees?: WorktreeService;
+  /**
+   * Where each session's shell leaves its exit status (see exit-status.ts); the
+   * `exitCode` of a session that ended on its own. Without it, no status is kept.
+   */
+  exitStatusDir?: string;
 }
 
 export interface ReconcileResult {
@@ -151,13 +161,15 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
       .get() !== undefined;
 
   const startTmux = async (r: SessionRow, size?: { cols?: number; rows?: number }) => {
+    const shell = deps.shell ? [deps.shell, '-l'] : undefined;
+    const exitDir = deps.exitStatusDir;
     await tmux.newSession({
       name: r.tmuxName,
       cwd: r.cwd,
       cols: size?.cols,
       rows: size?.rows,
       env: { ...(r.env ?? {}), RDV_SESSION_ID: r.id, RDV_API_SOCKET: deps.apiSocket },
-      command: deps.shell ? [deps.shell, '-l'] : undefined,
+      command: exitDir ? exitWrapperArgv(prepareExitStatus(exitDir, r.tmuxName), shell) : shell,
     });
     if (r.kind === 'agent' && r.command) {
       await tmux.sendLiteral(r.tmuxName, r.command);
@@ -357,7 +369,8 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
       for (const r of open) {
         const t = liveByName.get(r.tmuxName);
         if (!t) {
-          update(r.id, { status: 'closed', closedAt: new Date() }, 'session.closed');
+          const exitCode = deps.exitStatusDir ? readExitStatus(deps.exitStatusDir, r.tmuxName) : null;
+          update(r.id, { status: 'closed', closedAt: new Date(), exitCode }, 'session.closed');
           closed.push(r.id);
           continue;
         }
@@ -367,6 +380,7 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
         }
       }
       const orphans = live.filter((s) => s.name.startsWith('rdv-') && !openNames.has(s.name)).map((s) => s.name);
+      if (deps.exitStatusDir) pruneExitStatuses(deps.exitStatusDir, new Set(live.map((s) => s.name)), EXIT_STATUS_KEEP_MS);
       if (closed.length) log.info({ closed }, 'sessions whose tmux session ended were marked closed');
       return { closed, orphans };
     },

@@ -1,4 +1,7 @@
+import { mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { createProcReader } from '../orchestrator/proc.js';
 import { resolveUserByEmail } from '../auth/index.js';
 import { useSessions, useTempDir, waitFor } from '../testing/index.js';
 
@@ -85,5 +88,46 @@ describe('sessions (real tmux)', () => {
     expect(sessions.get(userId, s.id).status).toBe('closed');
     expect(seen).toContain('session.closed');
     expect(await sessions.reconcile()).toEqual({ closed: [], orphans: ['rdv-stray'] });
+  });
+
+  it("records the shell's exit status when it ends on its own: its code, or 128 + the signal", async () => {
+    const { sessions, tmux, userId } = setup();
+    for (const [command, code] of [['exit 5', 5], ['kill -KILL $$', 137]] as const) {
+      const s = await sessions.create(userId, { name: `ends-${code}`, kind: 'shell' });
+      await sessions.exec(userId, s.id, command);
+      await waitFor(async () => !(await tmux.hasSession(s.tmuxName)), 'the shell to end');
+      expect((await sessions.reconcile()).closed).toEqual([s.id]);
+      expect(sessions.get(userId, s.id)).toMatchObject({ status: 'closed', exitCode: code });
+    }
+    // Closed by rdv (the tmux session killed): no status to report.
+    const killed = await sessions.create(userId, { name: 'closed-by-us', kind: 'shell' });
+    expect((await sessions.close(userId, killed.id)).exitCode).toBeNull();
+  });
+
+  it('runs the shell under the exit-status wrapper without changing what the session sees', async () => {
+    const { sessions, tmux, userId } = setup();
+    const s = await sessions.create(userId, { name: 'wrapped', kind: 'shell' });
+    await sessions.exec(userId, s.id, 'echo "pid=$$ shell=$0 sid=$RDV_SESSION_ID"; sleep 30');
+    await waitFor(async () => (await tmux.capturePane(s.tmuxName)).includes(`sid=${s.id}`), 'the echo');
+    const [info] = (await tmux.listSessions()).filter((t) => t.name === s.tmuxName);
+    // The agent-exited check looks past the wrapper to the shell: busy with sleep now...
+    const proc = createProcReader();
+    expect(proc.shellInForeground(info!.panePid)).toBe(false);
+    await tmux.sendKeys(s.tmuxName, ['C-c']);
+    // ...and in front again at its prompt.
+    await waitFor(() => proc.shellInForeground(info!.panePid) === true, 'the shell back in front');
+    expect(await tmux.capturePane(s.tmuxName)).toMatch(/shell=-?\/bin\/sh/);
+  });
+
+  it('drops exit status files a minute after their session ended', async () => {
+    const { sessions, home } = setup();
+    const dir = join(home, 'exit-status');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'rdv-old'), '3\n');
+    writeFileSync(join(dir, 'rdv-new'), '4\n');
+    const old = new Date(Date.now() - 61_000);
+    utimesSync(join(dir, 'rdv-old'), old, old);
+    await sessions.reconcile();
+    expect(readdirSync(dir).sort()).toEqual(['rdv-new']);
   });
 });

@@ -115,6 +115,7 @@ export function useSessions(scope: Scope = 'test') {
     shell: '/bin/sh',
     defaultCwd: home,
     apiSocket: join(home, 'run', 'api.sock'),
+    exitStatusDir: join(home, 'exit-status'),
   });
   const owner = ensureOwner(db, { email: '', cliTokenPath: join(home, 'cli-token'), log }).owner;
   return { db, tmux, events, folders, sessions, log, home, userId: owner.id };
