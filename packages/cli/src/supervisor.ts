@@ -130,6 +130,8 @@ export function superviseServices(config: RdvConfig, options: { print: (line: st
   const ready = (async () => {
     const failed: string[] = [];
     for (const spec of services) {
+      // Stopped while an earlier one was starting (Ctrl-C early): start no more.
+      if (stopping) break;
       const child = launch(spec, 0);
       const socket = spec.healthSocket?.(config);
       if (socket && !(await waitForHealth(socket, 30_000, () => child.exitCode === null && !stopping))) failed.push(spec.name);
