@@ -3,11 +3,9 @@ import type { Server } from 'node:http';
 import { openServiceTokenStore } from '@rdv/core/auth';
 import type { RdvConfig } from '@rdv/core/config';
 import { openDb } from '@rdv/core/db';
-import { createEventBus } from '@rdv/core/events';
-import { createFolderService } from '@rdv/core/folder';
 import { acquirePidFile, ensurePrivateDir, listenUnix, type ShutdownController } from '@rdv/core/lifecycle';
 import type { Logger } from '@rdv/core/log';
-import { createSessionService } from '@rdv/core/session';
+import { getSession } from '@rdv/core/session';
 import { openConfiguredTmux } from '@rdv/core/tmux';
 import { createTerminalServer, limitsFrom, type TerminalLimits, type TerminalServer } from './app.js';
 
@@ -52,24 +50,11 @@ export async function startTerminal(
 
   const tmux = await openConfiguredTmux(config, log, 'attaches will fail');
 
-  // Only `get` is used (a session by id, scoped to its user); the rest of the service is the api's.
-  const events = createEventBus(db.db);
-  const sessions = createSessionService({
-    db: db.db,
-    tmux,
-    folders: createFolderService({ db: db.db, events }),
-    events,
-    log: log.child({ component: 'sessions' }),
-    shell: config.sessions.shell,
-    defaultCwd: config.sessions.default_cwd || paths.home,
-    apiSocket: paths.apiSocket,
-    exitStatusDir: paths.exitStatusDir,
-  });
-
   const terminal = createTerminalServer({
     db,
     tmux,
-    sessions,
+    // A session by id, scoped to its user: all the terminal service needs of sessions.
+    sessions: { get: (userId, id) => getSession(db.db, userId, id) },
     serviceToken,
     log,
     version: VERSION,

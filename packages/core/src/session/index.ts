@@ -50,6 +50,22 @@ export function toSession(row: SessionRow): Session {
 
 export const tmuxNameFor = (id: string): string => `rdv-${id}`;
 
+function sessionRow(db: Db, userId: string, id: string): SessionRow {
+  if (!IdSchema.safeParse(id).success) throw new AppError('not_found', `session ${id} not found`);
+  const r = db
+    .select()
+    .from(schema.sessions)
+    .where(and(eq(schema.sessions.id, id), eq(schema.sessions.userId, userId)))
+    .get();
+  if (!r) throw new AppError('not_found', `session ${id} not found`);
+  return r;
+}
+
+/** One session of one user, by id; not_found for anyone else's (no other service needed). */
+export function getSession(db: Db, userId: string, id: string): Session {
+  return toSession(sessionRow(db, userId, id));
+}
+
 export interface SessionServiceDeps {
   db: Db;
   tmux: Tmux;
@@ -118,16 +134,7 @@ function checkCwd(cwd: string): void {
 export function createSessionService(deps: SessionServiceDeps): SessionService {
   const { db, tmux, folders, events, log } = deps;
 
-  const row = (userId: string, id: string): SessionRow => {
-    if (!IdSchema.safeParse(id).success) throw new AppError('not_found', `session ${id} not found`);
-    const r = db
-      .select()
-      .from(schema.sessions)
-      .where(and(eq(schema.sessions.id, id), eq(schema.sessions.userId, userId)))
-      .get();
-    if (!r) throw new AppError('not_found', `session ${id} not found`);
-    return r;
-  };
+  const row = (userId: string, id: string): SessionRow => sessionRow(db, userId, id);
 
   const update = (id: string, set: Partial<SessionRow>, event: 'session.updated' | 'session.closed' = 'session.updated') => {
     const r = db
