@@ -7,9 +7,6 @@ export interface Watermarks {
   lowBytes: number;
 }
 
-/** What rdv uses for pty output to one websocket, after VS Code's HighWatermarkChars. */
-export const DEFAULT_WATERMARKS: Watermarks = { highBytes: 1024 * 1024, lowBytes: 128 * 1024 };
-
 export interface FlowGate {
   readonly paused: boolean;
   /** Reports the consumer's current backlog; calls onPause/onResume on a crossing. */
