@@ -81,8 +81,6 @@ export async function createBenchEnv() {
         if (service.exitCode === null) service.kill('SIGKILL');
       }
       await tmux.killServer().catch(() => undefined);
-      // tmux leaves its socket file behind when its server is killed.
-      rmSync(join(process.env.TMUX_TMPDIR || '/tmp', `tmux-${process.getuid?.() ?? 0}`, socket), { force: true });
       db.dispose();
       rmSync(home, { recursive: true, force: true });
     },

@@ -1,6 +1,6 @@
 // Real processes for browser tests: api + terminal + web from their built dist files,
 // on a temp RDV_HOME and a private tmux socket, all stopped (and tmux killed) afterwards.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { socketRequest } from '@rdv/core/client';
+import { createTmux } from '@rdv/core/tmux';
 import { waitFor } from '@rdv/core/testing';
 import { afterAll } from 'vitest';
 
@@ -114,7 +115,7 @@ export async function useStack(env: Record<string, string> = {}): Promise<Stack>
   };
   afterAll(async () => {
     for (const name of ['web', 'terminal', 'api'] as const) await stack.stop(name);
-    spawnSync('tmux', ['-L', tmuxSocket, 'kill-server'], { stdio: 'ignore' });
+    await createTmux({ socket: tmuxSocket }).killServer();
     rmSync(home, { recursive: true, force: true });
   }, 30_000);
   await stack.start('api');

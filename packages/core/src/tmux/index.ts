@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { z } from 'zod';
 import type { Logger } from 'pino';
 import type { RdvConfig } from '../config/index.js';
@@ -116,7 +118,7 @@ export interface Tmux {
   setOption(name: string, option: string, value: string): Promise<void>;
   /** The option's value as it applies to the session (inherited from global if unset). */
   showOption(name: string, option: string): Promise<string | null>;
-  /** Kills this socket's whole tmux server (tests only). */
+  /** Kills this socket's whole tmux server and removes its socket file (tests and benches only). */
   killServer(): Promise<void>;
 }
 
@@ -267,6 +269,8 @@ export function createTmux(options: CreateTmuxOptions): Tmux {
     },
     async killServer() {
       await run(['kill-server']);
+      // tmux leaves the socket file behind; tests and benches make one per run.
+      rmSync(join(env.TMUX_TMPDIR || '/tmp', `tmux-${process.getuid?.() ?? 0}`, options.socket), { force: true });
     },
   };
 }

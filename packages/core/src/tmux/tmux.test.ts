@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useTempDir, useTmux, waitFor } from '../testing/index.js';
 import { parseSessionList, sanitizedEnv } from './index.js';
@@ -61,6 +63,16 @@ describe('tmux wrapper (real tmux)', () => {
     expect(await tmux.killSession('rdv-t1')).toBe(true);
     expect(await tmux.killSession('rdv-t1')).toBe(false);
     expect(await tmux.hasSession('rdv-t1')).toBe(false);
+  });
+
+  it('kills its own server and leaves no socket file behind', async () => {
+    const tmux = useTmux();
+    await tmux.newSession({ name: 'rdv-k', cwd: useTempDir(), command: ['/bin/sh'] });
+    const socketFile = join(process.env.TMUX_TMPDIR || '/tmp', `tmux-${process.getuid?.() ?? 0}`, tmux.socket);
+    expect(existsSync(socketFile)).toBe(true);
+    await tmux.killServer();
+    expect(await tmux.serverRunning()).toBe(false);
+    expect(existsSync(socketFile)).toBe(false);
   });
 
   it('captures history beyond the visible screen', async () => {
