@@ -4,6 +4,7 @@ import type { ServiceTokenStore } from '@rdv/core/auth';
 import { ConfigSchema, type ConfigFile } from '@rdv/core/config';
 import type { DbHandle } from '@rdv/core/db';
 import { AppError, toAppError } from '@rdv/core/errors';
+import { baseHealth } from '@rdv/core/lifecycle';
 import type { Logger } from '@rdv/core/log';
 import { attachTmuxPty } from '@rdv/core/pty';
 import { formatZodError, IdSchema, type Session } from '@rdv/core/schemas';
@@ -160,21 +161,15 @@ export function createTerminalServer(deps: TerminalServerDeps): TerminalServer {
   };
 
   const health = async () => {
-    let tmuxOk = true;
-    let tmuxSessions = 0;
-    try {
-      tmuxSessions = (await tmux.listSessions()).length;
-    } catch {
-      // tmux cannot be run: reported as an unhealthy component.
-      tmuxOk = false;
-    }
-    const database = deps.db.ping();
+    const { tmuxSessions, ...base } = await baseHealth({
+      version: deps.version,
+      startedAt: deps.startedAt,
+      database: deps.db.ping(),
+      countTmuxSessions: async () => (await tmux.listSessions()).length,
+    });
     const s = stats();
     return {
-      status: database && tmuxOk ? 'healthy' : 'degraded',
-      version: deps.version,
-      uptimeSeconds: Math.round((Date.now() - deps.startedAt) / 1000),
-      components: { database, tmux: tmuxOk },
+      ...base,
       metrics: {
         tmuxSessions,
         attachedSessions: s.sessions,

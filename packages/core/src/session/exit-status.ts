@@ -1,5 +1,6 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { AppError } from '../errors/index.js';
 import { TMUX_NAME_PATTERN } from '../tmux/index.js';
 
 /**
@@ -26,7 +27,7 @@ const SCRIPT = [
 ].join('\n');
 
 export const exitStatusFile = (dir: string, tmuxName: string): string => {
-  if (!TMUX_NAME_PATTERN.test(tmuxName)) throw new Error(`invalid tmux session name: ${JSON.stringify(tmuxName)}`);
+  if (!TMUX_NAME_PATTERN.test(tmuxName)) throw new AppError('invalid_input', `invalid tmux session name: ${JSON.stringify(tmuxName)}`);
   return join(dir, tmuxName);
 };
 

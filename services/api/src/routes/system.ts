@@ -1,6 +1,7 @@
 import type { Response } from 'express';
 import { createLoginLink, getOwner, listAudit, redeemLoginLink, resolveUserByEmail, writeAudit } from '@rdv/core/auth';
 import { AppError } from '@rdv/core/errors';
+import { baseHealth } from '@rdv/core/lifecycle';
 import { AuditEntrySchema, AuditQuerySchema, HealthSchema, MeSchema, UserSchema, listOf, type RdvEvent } from '@rdv/core/schemas';
 import { z } from 'zod';
 import { auditAs, type AppDeps } from '../context.js';
@@ -41,22 +42,16 @@ export function systemRoutes(deps: AppDeps, sse: SseRegistry, pending: () => num
       auth: 'none',
       response: HealthSchema,
       handler: async () => {
-        const database = deps.db.ping();
-        let tmuxOk = true;
-        let tmuxSessions = 0;
-        try {
-          tmuxSessions = (await deps.tmux.listSessions()).length;
-        } catch {
-          // tmux not runnable: reported as an unhealthy component.
-          tmuxOk = false;
-        }
-        return {
-          status: database && tmuxOk ? 'healthy' : 'degraded',
+        const { tmuxSessions, ...base } = await baseHealth({
           version: deps.version,
-          uptimeSeconds: Math.round((Date.now() - deps.startedAt) / 1000),
-          components: { database, tmux: tmuxOk },
+          startedAt: deps.startedAt,
+          database: deps.db.ping(),
+          countTmuxSessions: async () => (await deps.tmux.listSessions()).length,
+        });
+        return {
+          ...base,
           metrics: {
-            activeSessions: database ? deps.sessions.countOpen() : 0,
+            activeSessions: base.components.database ? deps.sessions.countOpen() : 0,
             tmuxSessions,
             sseClients: sse.open.size,
             pendingRequests: pending(),
