@@ -1,24 +1,18 @@
 // Test helpers: the built `rdv` as a child process, real api/terminal processes on a temp
 // RDV_HOME with their own tmux socket, and a tmux "screen" to drive `rdv attach` in.
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll } from 'vitest';
 import { socketRequest } from '@rdv/core/client';
-import { useTempDir, waitFor } from '@rdv/core/testing';
+import { useRdvEnv, useTempDir, waitFor } from '@rdv/core/testing';
+import { createTmux } from '@rdv/core/tmux';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const CLI_MAIN = join(REPO_ROOT, 'packages/cli/dist/main.js');
 const ENTRY = { api: join(REPO_ROOT, 'services/api/dist/main.js'), terminal: join(REPO_ROOT, 'services/terminal/dist/main.js') };
-
-/** Kills a tmux server and removes its socket file (tmux leaves it behind after kill-server). */
-export function killTmux(socket: string): void {
-  spawnSync('tmux', ['-L', socket, 'kill-server']);
-  const dir = process.env.TMUX_TMPDIR || '/tmp';
-  rmSync(join(dir, `tmux-${process.getuid?.() ?? 0}`, socket), { force: true });
-}
 
 export interface RunResult {
   code: number | null;
@@ -39,22 +33,9 @@ export interface RdvHome {
 
 /** A temp RDV_HOME with its own tmux socket (killed after the file) and the environment for rdv and the services. */
 export function useRdvHome(extra: Record<string, string> = {}): RdvHome {
-  const home = useTempDir('file', 'rdv-cli-');
-  const tmuxSocket = `test-${randomBytes(4).toString('hex')}`;
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    HOME: home,
-    LANG: 'C.UTF-8',
-    RDV_HOME: home,
-    RDV_TMUX_SOCKET: tmuxSocket,
-    RDV_TMUX_CONFIG_FILE: '/dev/null',
-    RDV_SHELL: '/bin/sh',
-    RDV_LOG_LEVEL: 'info',
-    // Never the shared default port: a unix socket inside this home.
-    RDV_WEB_LISTEN: join(home, 'run', 'web.sock'),
-    ...extra,
-  };
-  afterAll(() => killTmux(tmuxSocket));
+  const { home, tmuxSocket, env } = useRdvEnv('file', { prefix: 'rdv-cli-', env: { RDV_LOG_LEVEL: 'info', ...extra } });
+  // Never the shared default port: a unix socket inside this home.
+  env.RDV_WEB_LISTEN ??= join(home, 'run', 'web.sock');
   const rdv: RdvHome['rdv'] = (args, options = {}) =>
     new Promise((resolveRun) => {
       const child = spawn(process.execPath, [CLI_MAIN, ...args], { env: { ...env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -166,7 +147,7 @@ export function useScreen(env: Record<string, string>, cols = 100, rows = 30): S
   const envArgs = Object.entries({ ...env, PS1: '$ ' }).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
   tmux('new-session', '-d', '-s', 'ui', '-x', String(cols), '-y', String(rows), ...envArgs, '/bin/sh');
   tmux('set-option', '-g', 'status', 'off');
-  afterAll(() => killTmux(socket));
+  afterAll(() => createTmux({ socket }).killServer());
   const screen: Screen = {
     socket,
     type(text, enter = true) {

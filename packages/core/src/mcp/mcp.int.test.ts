@@ -1,29 +1,17 @@
 // `rdv mcp` driven by the SDK's own MCP client over stdio, against a real api process in a
 // temp RDV_HOME with its own tmux socket.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiClient, socketRequest } from '../client/index.js';
-import { useTempDir, waitFor } from '../testing/index.js';
+import { useRdvEnv, useTempDir, waitFor } from '../testing/index.js';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
-const home = useTempDir('file', 'rdv-mcp-');
-const tmuxSocket = `test-${randomBytes(4).toString('hex')}`;
-const env: Record<string, string> = {
-  PATH: process.env.PATH ?? '/usr/bin:/bin',
-  HOME: home,
-  LANG: 'C.UTF-8',
-  RDV_HOME: home,
-  RDV_TMUX_SOCKET: tmuxSocket,
-  RDV_TMUX_CONFIG_FILE: '/dev/null',
-  RDV_SHELL: '/bin/sh',
-  RDV_LOG_LEVEL: 'warn',
-};
+const { home, env } = useRdvEnv('file', { prefix: 'rdv-mcp-' });
 const apiSocket = join(home, 'run', 'api.sock');
 let api: ChildProcess;
 const clients: Client[] = [];
@@ -70,9 +58,6 @@ afterAll(async () => {
     api.kill('SIGTERM');
     await exited;
   }
-  spawnSync('tmux', ['-L', tmuxSocket, 'kill-server']);
-  // tmux leaves its socket file behind after kill-server.
-  rmSync(join(process.env.TMUX_TMPDIR || '/tmp', `tmux-${process.getuid?.() ?? 0}`, tmuxSocket), { force: true });
 });
 
 const TOOLS = [

@@ -31,6 +31,28 @@ export function useTmux(scope: Scope = 'test'): Tmux {
   return tmux;
 }
 
+/**
+ * A temp RDV_HOME with a tmux socket of its own (that server killed afterwards) and the
+ * environment rdv's processes get in tests: nothing inherited but PATH, plus `extra`.
+ */
+export function useRdvEnv(scope: Scope = 'file', options: { prefix?: string; env?: Record<string, string> } = {}) {
+  const home = useTempDir(scope, options.prefix ?? 'rdv-');
+  const tmuxSocket = `test-${randomBytes(4).toString('hex')}`;
+  register(scope, () => createTmux({ socket: tmuxSocket }).killServer());
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: home,
+    LANG: 'C.UTF-8',
+    RDV_HOME: home,
+    RDV_TMUX_SOCKET: tmuxSocket,
+    RDV_TMUX_CONFIG_FILE: '/dev/null',
+    RDV_SHELL: '/bin/sh',
+    RDV_LOG_LEVEL: 'warn',
+    ...options.env,
+  };
+  return { home, tmuxSocket, env };
+}
+
 /** A migrated temp database. */
 export function useDb(scope: Scope = 'test'): DbHandle {
   const dir = useTempDir(scope);
