@@ -16,8 +16,8 @@ interface Child {
   output(): string;
 }
 
-function startChild(rig: Rig, env: Record<string, string> = {}): Child {
-  const proc = spawn(process.execPath, [ENTRY], { env: { ...rig.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+function startChild(rig: Rig, env: Record<string, string> = {}, args: string[] = []): Child {
+  const proc = spawn(process.execPath, [ENTRY, ...args], { env: { ...rig.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   proc.stderr!.on('data', (c: Buffer) => (out += c.toString()));
@@ -116,6 +116,10 @@ describe('terminal service process', () => {
     const child = startChild(rig, { RDV_TERMINAL_LOW_WATERMARK_KB: '4096' });
     expect((await child.exited).code).toBe(2);
     expect(child.output()).toMatch(/terminal\.low_watermark_kb \(from RDV_TERMINAL_LOW_WATERMARK_KB\): must be below high_watermark_kb/);
+    // The same through the --set flag every service takes.
+    const flagged = startChild(rig, {}, ['--set', 'terminal.low_watermark_kb=4096']);
+    expect((await flagged.exited).code).toBe(2);
+    expect(flagged.output()).toMatch(/terminal\.low_watermark_kb \(from --terminal\.low_watermark_kb\): must be below/);
   });
 
   it('refuses to start while another instance is running', async () => {

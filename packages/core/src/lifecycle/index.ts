@@ -8,4 +8,5 @@ export {
   readPid,
   type PidFileHandle,
 } from './process-files.js';
+export { runService } from './run-service.js';
 export { createShutdown, type ShutdownController, type ShutdownStep } from './shutdown.js';
