@@ -63,6 +63,11 @@ export async function useStack(env: Record<string, string> = {}): Promise<Stack>
   const childEnv = { ...base, RDV_HOME: home, RDV_TMUX_SOCKET: tmuxSocket, RDV_LOG_LEVEL: 'warn', RDV_WEB_LISTEN: `127.0.0.1:${port}`, NEXT_TELEMETRY_DISABLED: '1', ...env };
   const children = new Map<Name, ChildProcess>();
   let webOut = '';
+  // Last resort if the worker goes away without running afterAll (a hook timing out):
+  // never leave this file's services running.
+  process.once('exit', () => {
+    for (const child of children.values()) if (child.exitCode === null) child.kill('SIGKILL');
+  });
 
   const ready = async (name: Name) => {
     if (name === 'web') {
