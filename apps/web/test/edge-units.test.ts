@@ -52,13 +52,13 @@ describe('api paths', () => {
     expect(apiPathFor('/api/auth/login-links')).toBe('/api/auth/login-links');
   });
   it.each([
-    '/api/auth/resolve-user',
-    '/api/auth/resolve-user/',
-    '/api/AUTH/Resolve-User',
-    '/api/auth/resolve%2Duser',
-    '/api//auth//resolve-user',
-    '/api/auth/login-links/redeem',
-    '/api/auth/login-links/redeem?x=1',
+    '/internal/edge/resolve-user',
+    '/API/internal/edge/resolve-user',
+    '/api//internal/edge/resolve-user',
+    '/api/auth/resolve-user#x',
+    '/api/sessions/../../internal/edge/resolve-user',
+    '/api/sessions/%2e%2e/%2E%2E/internal/edge/resolve-user',
+    '/api/sessions/%2finternal',
     '/api/sessions/../auth/resolve-user',
     '/api/sessions/%2e%2e/auth/resolve-user',
     '/api/x\\..\\auth',

@@ -1,9 +1,11 @@
 import express, { type Express } from 'express';
 import { AppError } from '@rdv/core/errors';
+import { checkRequestTarget } from '@rdv/core/schemas';
 import type { AppDeps } from './context.js';
 import { createAuth, errorMiddleware } from './middleware.js';
 import { buildOpenApi } from './openapi.js';
 import { defineRoute, mountRoutes, type RouteDef } from './route.js';
+import { edgeRoutes } from './routes/edge.js';
 import { folderRoutes } from './routes/folders.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { createSseRegistry, systemRoutes, type SseRegistry } from './routes/system.js';
@@ -37,6 +39,11 @@ export function createApp(deps: AppDeps): ApiApp {
     res.on('close', finish);
     next();
   });
+  // Before the body parser and the router: a path is routed only as it was written.
+  app.use((req, _res, next) => {
+    const target = checkRequestTarget(req.originalUrl);
+    next(target.ok ? undefined : new AppError('invalid_input', target.message));
+  });
   app.use(express.json({ limit: '1mb', strict: true }));
 
   const sse = createSseRegistry();
@@ -45,6 +52,7 @@ export function createApp(deps: AppDeps): ApiApp {
     ...sessionRoutes(deps),
     ...folderRoutes(deps),
     ...tokenRoutes(deps),
+    ...edgeRoutes(deps),
     ...(deps.featureRoutes ?? []),
   ];
   const openapi = defineRoute({

@@ -22,6 +22,8 @@ export interface AppDeps {
   startedAt: number;
   limits: { requestsPerMinute: number; sensitivePerMinute: number; authFailuresPerMinute: number };
   cliTokenExpiryDays: number;
+  /** Who may become a user through Cloudflare Access: owner_email and allowed_emails. */
+  admission: { ownerEmail: string; allowedEmails: string[] };
   /** Routes of features (worktrees, orchestrator) built in server.ts. */
   featureRoutes?: RouteDef[];
   /** Called when the service token is rotated through the API. */

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { createRateLimiter, getUser, verifyToken, writeAudit } from '@rdv/core/auth';
+import { EDGE_CREDENTIAL_HEADER, EDGE_ROUTE_PREFIX, createRateLimiter, getUser, verifyToken, writeAudit } from '@rdv/core/auth';
 import { AppError, toAppError } from '@rdv/core/errors';
 import { IdSchema } from '@rdv/core/schemas';
 import type { AppDeps, RequestWithAuth } from './context.js';
@@ -9,7 +9,7 @@ const SUCCESS_AUDIT_EVERY_MS = 60_000;
 
 /**
  * Authentication for every /api route: service token + X-RDV-User-ID (the web edge and
- * terminal), or a bearer CLI token / API key. Also applies the per-token rate limits and
+ * terminal), or a bearer CLI token / API key; for the edge's own routes, the edge-only credential. Also applies the per-token rate limits and
  * writes audit rows for auth attempts (failures always, successes once a minute per token).
  */
 export function createAuth(deps: AppDeps) {
@@ -41,6 +41,17 @@ export function createAuth(deps: AppDeps) {
   return (def: RouteDef): RequestHandler[] => {
     const mode = def.auth ?? 'user';
     if (mode === 'none') return [];
+    if (mode === 'edge') {
+      return [
+        (req: Request, _res: Response, next: NextFunction) => {
+          const credential = req.get(EDGE_CREDENTIAL_HEADER) ?? '';
+          if (!req.path.startsWith(`${EDGE_ROUTE_PREFIX}/`) || !deps.serviceToken.verifyEdge(credential)) {
+            deny(req, "this route serves only the web edge's own calls");
+          }
+          next();
+        },
+      ];
+    }
     return [
       (req: Request, res: Response, next: NextFunction) => {
         const serviceToken = req.get('x-rdv-service-token');
@@ -48,20 +59,15 @@ export function createAuth(deps: AppDeps) {
         let rateKey: string;
         if (serviceToken !== undefined) {
           if (!deps.serviceToken.verify(serviceToken)) deny(req, 'invalid service token');
-          if (mode === 'service') {
-            rateKey = 'service';
-          } else {
-            const userId = req.get('x-rdv-user-id') ?? '';
-            if (!IdSchema.safeParse(userId).success) deny(req, 'X-RDV-User-ID must name a user (a UUID)');
-            const user = getUser(db, userId);
-            if (!user) return deny(req, 'unknown user in X-RDV-User-ID');
-            const tokenId = deps.serviceToken.currentId();
-            (req as RequestWithAuth).auth = { user, method: 'service', tokenId };
-            rateKey = `service:${user.id}`;
-            auditSuccess(rateKey, { action: 'auth', outcome: 'ok', userId: user.id, tokenId, authMethod: 'service' });
-          }
+          const userId = req.get('x-rdv-user-id') ?? '';
+          if (!IdSchema.safeParse(userId).success) deny(req, 'X-RDV-User-ID must name a user (a UUID)');
+          const user = getUser(db, userId);
+          if (!user) return deny(req, 'unknown user in X-RDV-User-ID');
+          const tokenId = deps.serviceToken.currentId();
+          (req as RequestWithAuth).auth = { user, method: 'service', tokenId };
+          rateKey = `service:${user.id}`;
+          auditSuccess(rateKey, { action: 'auth', outcome: 'ok', userId: user.id, tokenId, authMethod: 'service' });
         } else if (authorization !== undefined) {
-          if (mode === 'service') deny(req, 'this route needs the service token');
           const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
           if (!match) return deny(req, 'Authorization must be "Bearer <token>"');
           const result = verifyToken(db, match[1]!);

@@ -46,7 +46,7 @@ export function buildOpenApi(routes: RouteDef[], version: string) {
       op.requestBody = { required: true, content: { 'application/json': { schema: jsonSchema(route.body, 'input') } } };
     }
     if (route.auth === 'none') op.security = [];
-    if (route.auth === 'service') op.security = [{ serviceToken: [] }];
+    if (route.auth === 'edge') op.security = [{ edgeCredential: [] }];
     (paths[path] ??= {})[route.method] = op;
   }
   return {
@@ -56,6 +56,7 @@ export function buildOpenApi(routes: RouteDef[], version: string) {
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', description: 'CLI token or API key' },
         serviceToken: { type: 'apiKey', in: 'header', name: 'X-RDV-Service-Token', description: 'with X-RDV-User-ID' },
+        edgeCredential: { type: 'apiKey', in: 'header', name: 'X-RDV-Edge-Credential', description: 'the web edge\'s own calls only' },
       },
     },
     security: [{ bearer: [] }, { serviceToken: [] }],

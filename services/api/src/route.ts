@@ -27,8 +27,11 @@ export interface RouteDef<B extends z.ZodType = z.ZodType, Q extends z.ZodType =
   status?: number;
   /** Counts against the sensitive rate limit. */
   sensitive?: boolean;
-  /** Authentication: a user (default), the service token alone, or none. */
-  auth?: 'user' | 'service' | 'none';
+  /**
+   * Authentication: a user (default); `edge` for the calls the web edge makes for itself
+   * (under EDGE_ROUTE_PREFIX, with the edge-only credential); or none.
+   */
+  auth?: 'user' | 'edge' | 'none';
   /** Writes the response itself (SSE). */
   raw?: boolean;
   handler: (ctx: RouteContext<z.output<B>, z.output<Q>>) => unknown;

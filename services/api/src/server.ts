@@ -6,7 +6,7 @@ import { expandHome, type RdvConfig } from '@rdv/core/config';
 import { openDb } from '@rdv/core/db';
 import { createEventBus } from '@rdv/core/events';
 import { createFolderService } from '@rdv/core/folder';
-import { acquirePidFile, ensurePrivateDir, listenUnix, type ShutdownController } from '@rdv/core/lifecycle';
+import { acquirePidFile, answerClientErrors, ensurePrivateDir, listenUnix, type ShutdownController } from '@rdv/core/lifecycle';
 import type { Logger } from '@rdv/core/log';
 import { createSessionService } from '@rdv/core/session';
 import { openConfiguredTmux } from '@rdv/core/tmux';
@@ -113,11 +113,13 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
       authFailuresPerMinute: config.rate_limit.auth_failures_per_minute,
     },
     cliTokenExpiryDays: config.auth.cli_token_expiry_days,
+    admission: { ownerEmail: config.owner_email, allowedEmails: config.cloudflare.allowed_emails },
     onServiceTokenRotated: (id) => log.info({ tokenId: id }, 'service token rotated'),
   });
 
   const server = createServer(api.app);
   server.keepAliveTimeout = 5000;
+  answerClientErrors(server);
   const removeSocket = await listenUnix(server, paths.apiSocket);
   shutdown.add('socket file', removeSocket);
   shutdown.add('http server', async () => {

@@ -6,7 +6,7 @@ import { socketRequest } from '@rdv/core/client';
 import { waitFor } from '@rdv/core/testing';
 import { openSse, rawPost, useApi } from './helpers.js';
 
-const api = await useApi();
+const api = await useApi({ RDV_ALLOWED_EMAILS: 'mallory@example.com' });
 const mode = (p: string) => statSync(p).mode & 0o777;
 const tmuxLs = () => {
   try {
@@ -146,23 +146,20 @@ describe('api over its unix socket', () => {
       headers: { 'x-rdv-service-token': 'x'.repeat(43), 'x-rdv-user-id': api.ownerId },
     });
     expect(wrong.status).toBe(401);
-    // The resolve route needs the service token itself; a CLI token is not enough.
-    expect((await api.call('POST', '/api/auth/resolve-user', { owner: true })).status).toBe(401);
-    const owner = await socketRequest<any>(api.socket, '/api/auth/resolve-user', {
+    // The edge's own route needs the edge-only credential: neither a CLI token nor the service token will do.
+    expect((await api.call('POST', '/internal/edge/resolve-user', { owner: true })).status).toBe(401);
+    const withServiceToken = await socketRequest<any>(api.socket, '/internal/edge/resolve-user', {
       method: 'POST',
       body: { owner: true },
-      headers: { 'x-rdv-service-token': serviceToken },
+      headers: { 'x-rdv-service-token': serviceToken, 'x-rdv-user-id': api.ownerId },
     });
-    expect(owner.body.id).toBe(api.ownerId);
+    expect(withServiceToken.status).toBe(401);
+    expect((await api.edge('/resolve-user', { owner: true })).body.id).toBe(api.ownerId);
   });
 
   it("never shows one user another user's sessions, folders or tokens", async () => {
     const serviceToken = readFileSync(join(api.home, 'server', 'service-token'), 'utf8').trim();
-    const other = await socketRequest<any>(api.socket, '/api/auth/resolve-user', {
-      method: 'POST',
-      body: { email: 'mallory@example.com' },
-      headers: { 'x-rdv-service-token': serviceToken },
-    });
+    const other = await api.edge('/resolve-user', { email: 'mallory@example.com' });
     expect(other.body.isOwner).toBe(false);
     const asOther = (method: string, path: string, body?: unknown) =>
       socketRequest<any>(api.socket, path, { method, body, headers: { 'x-rdv-service-token': serviceToken, 'x-rdv-user-id': other.body.id } });

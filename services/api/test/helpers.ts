@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
+import { EDGE_CREDENTIAL_HEADER, EDGE_ROUTE_PREFIX, edgeCredential } from '@rdv/core/auth';
 import { socketRequest, type ApiResponse } from '@rdv/core/client';
 import { loadConfig, type RdvConfig } from '@rdv/core/config';
 import { createShutdown } from '@rdv/core/lifecycle';
@@ -20,6 +21,8 @@ export interface TestApi {
   tmuxSocket: string;
   call<T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<ApiResponse<T>>;
   as(token: string): TestApi['call'];
+  /** Calls one of the edge's own routes (`/internal/edge<path>`) with the edge-only credential. */
+  edge<T = any>(path: string, body: unknown): Promise<ApiResponse<T>>;
   stop(): Promise<void>;
 }
 
@@ -57,6 +60,10 @@ export async function useApi(extraEnv: Record<string, string> = {}): Promise<Tes
     tmuxSocket: config.tmux.socket,
     call: as(ownerToken),
     as,
+    edge: (path, body) => {
+      const credential = edgeCredential(readFileSync(join(home, 'server', 'service-token'), 'utf8').trim());
+      return socketRequest(running.socketPath, `${EDGE_ROUTE_PREFIX}${path}`, { method: 'POST', body, headers: { [EDGE_CREDENTIAL_HEADER]: credential } });
+    },
     async stop() {
       await shutdown.shutdown('test done');
       await createTmux({ socket: config.tmux.socket }).killServer();

@@ -6,7 +6,7 @@ import { socketRequest } from '@rdv/core/client';
 import { waitFor } from '@rdv/core/testing';
 import { openSse, useApi } from './helpers.js';
 
-const api = await useApi();
+const api = await useApi({ RDV_ALLOWED_EMAILS: 'eve@example.com' });
 
 /** A session of kind agent running a small script. */
 async function agent(name: string, script: string, folderId?: string) {
@@ -19,11 +19,7 @@ async function agent(name: string, script: string, folderId?: string) {
 
 async function otherUser() {
   const serviceToken = readFileSync(join(api.home, 'server', 'service-token'), 'utf8').trim();
-  const other = await socketRequest<any>(api.socket, '/api/auth/resolve-user', {
-    method: 'POST',
-    body: { email: 'eve@example.com' },
-    headers: { 'x-rdv-service-token': serviceToken },
-  });
+  const other = await api.edge('/resolve-user', { email: 'eve@example.com' });
   return (method: string, path: string, body?: unknown) =>
     socketRequest<any>(api.socket, path, { method, body, headers: { 'x-rdv-service-token': serviceToken, 'x-rdv-user-id': other.body.id } });
 }

@@ -4,10 +4,10 @@ import type { ServiceTokenStore } from '@rdv/core/auth';
 import { ConfigSchema, type ConfigFile } from '@rdv/core/config';
 import type { DbHandle } from '@rdv/core/db';
 import { AppError, toAppError } from '@rdv/core/errors';
-import { baseHealth } from '@rdv/core/lifecycle';
+import { answerClientErrors, baseHealth } from '@rdv/core/lifecycle';
 import type { Logger } from '@rdv/core/log';
 import { attachTmuxPty } from '@rdv/core/pty';
-import { formatZodError, IdSchema, type Session } from '@rdv/core/schemas';
+import { checkRequestTarget, formatZodError, IdSchema, type Session } from '@rdv/core/schemas';
 import { readExitStatus, type SessionService } from '@rdv/core/session';
 import type { Tmux } from '@rdv/core/tmux';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -108,6 +108,8 @@ export function createTerminalServer(deps: TerminalServerDeps): TerminalServer {
   /** Everything that decides whether this upgrade may become a websocket. Throws AppError. */
   const admit = async (req: IncomingMessage): Promise<{ auth: AuthContext; session: Session; query: AttachQuery }> => {
     if (closing) throw new AppError('unavailable', 'the terminal service is shutting down');
+    const target = checkRequestTarget(req.url ?? '');
+    if (!target.ok) throw new AppError('invalid_input', target.message);
     const url = new URL(req.url ?? '/', 'http://terminal');
     const id = matchTerminalPath(url.pathname);
     if (id === null) throw new AppError('not_found', `no websocket at ${url.pathname}`);
@@ -182,6 +184,8 @@ export function createTerminalServer(deps: TerminalServerDeps): TerminalServer {
   };
 
   const server = createServer((req, res) => {
+    const target = checkRequestTarget(req.url ?? '');
+    if (!target.ok) return sendError(res, new AppError('invalid_input', target.message));
     const url = new URL(req.url ?? '/', 'http://terminal');
     if (url.pathname === '/health' && (req.method === 'GET' || req.method === 'HEAD')) {
       health().then(
@@ -196,6 +200,7 @@ export function createTerminalServer(deps: TerminalServerDeps): TerminalServer {
     sendError(res, new AppError('not_found', `no route for ${req.method} ${url.pathname}`));
   });
   server.on('upgrade', onUpgrade);
+  answerClientErrors(server);
 
   const keepAlive = setInterval(() => {
     const at = Date.now();

@@ -1,3 +1,4 @@
+import { EDGE_CREDENTIAL_HEADER, EDGE_ROUTE_PREFIX, edgeCredential } from '@rdv/core/auth';
 import { socketRequest } from '@rdv/core/client';
 import { AppError } from '@rdv/core/errors';
 import { UserSchema, type User } from '@rdv/core/schemas';
@@ -5,7 +6,10 @@ import { z } from 'zod';
 
 const LoginLinkSchema = z.object({ code: z.string().min(1), expiresAt: z.string() });
 
-/** The edge's own calls to the api (service token), as opposed to proxied browser requests. */
+/**
+ * The edge's own calls to the api, as opposed to proxied browser requests: under
+ * EDGE_ROUTE_PREFIX (never forwarded for a browser) with the edge-only credential.
+ */
 export interface EdgeApi {
   /** The user for a verified Cloudflare email (created if new), or the owner. */
   resolveUser(who: { email: string } | { owner: true }): Promise<User>;
@@ -20,19 +24,19 @@ export interface EdgeApi {
  * Errors: AppError('unavailable') when the api does not answer; the api's code otherwise.
  */
 export function createEdgeApi(options: { socketPath: string; serviceToken: () => string }): EdgeApi {
-  const call = async <T extends z.ZodType>(path: string, body: unknown, schema: T, userId?: string): Promise<z.output<T> | null> => {
+  const call = async <T extends z.ZodType>(path: string, body: unknown, schema: T): Promise<z.output<T> | null> => {
     let res;
     try {
-      const headers: Record<string, string> = { 'x-rdv-service-token': options.serviceToken() };
-      if (userId) headers['x-rdv-user-id'] = userId;
-      res = await socketRequest(options.socketPath, path, { method: 'POST', body, headers, timeoutMs: 10_000 });
+      const headers = { [EDGE_CREDENTIAL_HEADER]: edgeCredential(options.serviceToken()) };
+      res = await socketRequest(options.socketPath, `${EDGE_ROUTE_PREFIX}${path}`, { method: 'POST', body, headers, timeoutMs: 10_000 });
     } catch (err) {
       throw new AppError('unavailable', 'the rdv api is not running or not answering', { cause: err });
     }
     if (res.status === 401 && path.endsWith('/redeem')) return null;
     if (res.status < 200 || res.status >= 300) {
       const e = (res.body as { error?: { message?: string } } | undefined)?.error;
-      throw new AppError(res.status === 401 ? 'unauthorized' : 'unavailable', `api answered ${res.status}: ${e?.message ?? 'no message'}`);
+      const code = res.status === 401 ? 'unauthorized' : res.status === 403 ? 'forbidden' : 'unavailable';
+      throw new AppError(code, `api answered ${res.status}: ${e?.message ?? 'no message'}`);
     }
     const parsed = schema.safeParse(res.body);
     if (!parsed.success) throw new AppError('internal', `unexpected answer from the api for ${path}`);
@@ -40,11 +44,11 @@ export function createEdgeApi(options: { socketPath: string; serviceToken: () =>
   };
   return {
     async resolveUser(who) {
-      return (await call('/api/auth/resolve-user', who, UserSchema))!;
+      return (await call('/resolve-user', who, UserSchema))!;
     },
-    redeemLoginLink: (code) => call('/api/auth/login-links/redeem', { code }, UserSchema),
+    redeemLoginLink: (code) => call('/login-links/redeem', { code }, UserSchema),
     async createLoginLink(userId) {
-      return (await call('/api/auth/login-links', {}, LoginLinkSchema, userId))!;
+      return (await call('/login-links', { userId }, LoginLinkSchema))!;
     },
   };
 }

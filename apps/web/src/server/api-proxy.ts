@@ -11,7 +11,7 @@ export interface ApiProxyOptions {
 /**
  * Forwards one browser /api request to api.sock as a stream in both directions (SSE
  * flows through chunk by chunk), with the edge's identity headers in place of the
- * browser's. Edge-only routes answer 404 here and never reach the api.
+ * browser's. Only /api/* is forwarded; the edge's own routes are elsewhere.
  */
 export function proxyApiRequest(req: IncomingMessage, res: ServerResponse, identity: Identity, options: ApiProxyOptions): void {
   const path = apiPathFor(req.url ?? '');

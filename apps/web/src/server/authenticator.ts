@@ -39,6 +39,7 @@ export function createCloudflareAuthenticator(verifier: AccessVerifier, api: Edg
         users.set(verdict.email, { id: user.id, until: now + USER_CACHE_MS });
         return { ok: true, userId: user.id, email: verdict.email };
       } catch (err) {
+        if (isAppError(err) && err.code === 'forbidden') return { ok: false, status: 403, reason: `${verdict.email} is not admitted to this rdv` };
         return { ok: false, status: 503, reason: isAppError(err) ? err.message : 'could not resolve the user' };
       }
     },

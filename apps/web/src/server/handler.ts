@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { RateLimiter, ServiceTokenStore } from '@rdv/core/auth';
 import type { Logger } from '@rdv/core/log';
@@ -6,6 +6,7 @@ import { proxyApiRequest } from './api-proxy.js';
 import type { AuthOutcome, Authenticator } from './authenticator.js';
 import type { Identity } from './headers.js';
 import { handleLogin, handleLogout, type LoginDeps } from './login.js';
+import { refuseMalformed } from './request-guard.js';
 import { SECURITY_HEADERS, sendJsonError, sendPage } from './responses.js';
 import { rejectUpgrade, type TerminalBridge } from './terminal-proxy.js';
 
@@ -71,6 +72,12 @@ export function createRequestHandler(deps: HandlerDeps) {
   const { authenticator } = deps;
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
+    const refusal = refuseMalformed(req);
+    if (refusal) {
+      // The body (if any) is not read: close the connection rather than parse past it.
+      res.setHeader('connection', 'close');
+      return sendJsonError(res, refusal.status, refusal.code, refusal.message);
+    }
     const path = (req.url ?? '/').split('?')[0]!;
     if (path === '/healthz') {
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
@@ -122,6 +129,8 @@ export function createUpgradeHandler(deps: HandlerDeps) {
     socket.on('error', () => {
       // A browser that vanished mid-handshake: nothing to clean up beyond the socket itself.
     });
+    const refusal = refuseMalformed(req);
+    if (refusal) return rejectUpgrade(socket, refusal.status, STATUS_CODES[refusal.status] ?? 'Bad Request', refusal);
     const path = (req.url ?? '/').split('?')[0]!;
     if (!path.startsWith('/ws/terminal/')) return rejectUpgrade(socket, 404, 'Not Found');
     if (isCrossSite(req)) return rejectUpgrade(socket, 403, 'Forbidden');

@@ -1,3 +1,4 @@
+import { checkRequestTarget } from '@rdv/core/schemas';
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 
 /** Headers that describe one hop and never travel through a proxy (RFC 9110 §7.6.1). */
@@ -70,26 +71,12 @@ export function downstreamHeaders(incoming: IncomingHttpHeaders): OutgoingHttpHe
   return out;
 }
 
-/** Routes only the edge itself may call with the service token alone; never reachable from a browser. */
-const EDGE_ONLY = /^\/api\/auth\/(resolve-user|login-links\/redeem)\/?$/;
-
 /**
- * The path to forward for a browser /api request, or null when the request must not be
- * forwarded: not under /api/, a dot segment, or an edge-only route in any spelling
- * (case, percent-encoding, doubled slashes) the api's router would still match.
+ * The path to forward for a browser /api request, or null when it is not one. The target
+ * has already passed checkRequestTarget (no dot segments, fragments or encoded slashes),
+ * so the api routes exactly what is checked here. The edge's own routes live outside
+ * /api/ (EDGE_ROUTE_PREFIX) and are never forwarded.
  */
 export function apiPathFor(rawUrl: string): string | null {
-  if (!rawUrl.startsWith('/api/') || rawUrl.includes('\\')) return null;
-  const q = rawUrl.indexOf('?');
-  const path = q < 0 ? rawUrl : rawUrl.slice(0, q);
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(path);
-  } catch {
-    return null;
-  }
-  if (/(^|\/)\.\.?(\/|$)/.test(decoded) || decoded.includes('\0')) return null;
-  const canonical = decoded.replace(/\/{2,}/g, '/').toLowerCase();
-  if (EDGE_ONLY.test(canonical)) return null;
-  return rawUrl;
+  return checkRequestTarget(rawUrl).ok && rawUrl.startsWith('/api/') ? rawUrl : null;
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createRateLimiter, openServiceTokenStore } from '@rdv/core/auth';
 import type { RdvConfig } from '@rdv/core/config';
 import { AppError } from '@rdv/core/errors';
-import { acquirePidFile, ensurePrivateDir, listenUnix, type ShutdownController } from '@rdv/core/lifecycle';
+import { acquirePidFile, answerClientErrors, ensurePrivateDir, listenUnix, type ShutdownController } from '@rdv/core/lifecycle';
 import type { Logger } from '@rdv/core/log';
 import nextModule from 'next';
 import { createEdgeApi } from './api-client.js';
@@ -111,6 +111,7 @@ export async function startWeb(config: RdvConfig, log: Logger, shutdown: Shutdow
     });
   });
   server.keepAliveTimeout = 5000;
+  answerClientErrors(server);
   const onUpgrade = createUpgradeHandler(deps);
   server.on('upgrade', (req, socket, head) => {
     onUpgrade(req, socket, head).catch((err: unknown) => {

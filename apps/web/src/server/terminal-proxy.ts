@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { ErrorCode } from '@rdv/core/errors';
 import type { Logger } from '@rdv/core/log';
 import { ClientFrameSchema, IdSchema, TerminalQuerySchema } from '@rdv/core/schemas';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
@@ -19,9 +20,11 @@ export interface TerminalBridge {
   dispose(): void;
 }
 
-/** Refuses an upgrade with a plain HTTP status, as the services do. */
-export function rejectUpgrade(socket: Duplex, status: number, text: string): void {
-  if (socket.writable) socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+/** Refuses an upgrade with a plain HTTP status (and, given a code, the one error body), as the services do. */
+export function rejectUpgrade(socket: Duplex, status: number, text: string, error?: { code: ErrorCode; message: string }): void {
+  const body = error ? JSON.stringify({ error }) : '';
+  const type = error ? 'Content-Type: application/json; charset=utf-8\r\n' : '';
+  if (socket.writable) socket.end(`HTTP/1.1 ${status} ${text}\r\n${type}Connection: close\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
   socket.destroy();
 }
 

@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { EDGE_CREDENTIAL_HEADER, EDGE_ROUTE_PREFIX, edgeCredential } from '@rdv/core/auth';
 import { socketRequest } from '@rdv/core/client';
 import { createTmux } from '@rdv/core/tmux';
 import { waitFor } from '@rdv/core/testing';
@@ -112,7 +113,8 @@ export async function useStack(env: Record<string, string> = {}): Promise<Stack>
     async api<T>(method: string, path: string, body?: unknown) {
       const sock = join(home, 'run', 'api.sock');
       const headers = { 'x-rdv-service-token': stack.serviceToken() };
-      const owner = await socketRequest<{ id: string }>(sock, '/api/auth/resolve-user', { method: 'POST', body: { owner: true }, headers });
+      const edge = { [EDGE_CREDENTIAL_HEADER]: edgeCredential(stack.serviceToken()) };
+      const owner = await socketRequest<{ id: string }>(sock, `${EDGE_ROUTE_PREFIX}/resolve-user`, { method: 'POST', body: { owner: true }, headers: edge });
       const res = await socketRequest<T>(sock, path, { method, body, headers: { ...headers, 'x-rdv-user-id': owner.body.id } });
       if (res.status < 200 || res.status > 299) throw new Error(`${method} ${path}: ${res.status} ${res.text}`);
       return res.body;

@@ -16,3 +16,4 @@ export { ensureOwner, getOwner, getUser, resolveUserByEmail, toUser, type Ensure
 export { listAudit, writeAudit, type AuditInput } from './audit.js';
 export { createRateLimiter, type RateLimiter } from './rate-limit.js';
 export { createLoginLink, redeemLoginLink, LOGIN_LINK_TTL_MS } from './login-links.js';
+export { EDGE_CREDENTIAL_HEADER, EDGE_ROUTE_PREFIX, edgeCredential } from './edge-credential.js';

@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ensurePrivateDir } from '../lifecycle/index.js';
+import { edgeCredential } from './edge-credential.js';
 import { safeEqual } from './tokens.js';
 
 interface StoredToken {
@@ -29,6 +30,10 @@ export interface ServiceTokenStore {
   currentId(): string;
   /** Constant-time check against the current token and, within its grace period, the previous one. */
   verify(candidate: string, at?: number): boolean;
+  /** The edge-only credential derived from the current token (see edgeCredential). */
+  edgeCredential(): string;
+  /** Constant-time check of an edge-only credential, derived from the current or (in its grace period) the previous token. */
+  verifyEdge(candidate: string, at?: number): boolean;
   /** Replaces the token; the old one stays valid for the grace period. Returns the new token's id. */
   rotate(at?: number): string;
   /** Age of the current token in ms. */
@@ -89,6 +94,14 @@ export function openServiceTokenStore(path: string, options: { create: boolean; 
       const { current, previous } = load();
       const okCurrent = safeEqual(candidate, current.token);
       const okPrevious = previous ? safeEqual(candidate, previous.token) && at < previous.validUntil : false;
+      return okCurrent || okPrevious;
+    },
+    edgeCredential: () => edgeCredential(load().current.token),
+    verifyEdge(candidate, at = Date.now()) {
+      if (!candidate) return false;
+      const { current, previous } = load();
+      const okCurrent = safeEqual(candidate, edgeCredential(current.token));
+      const okPrevious = previous ? safeEqual(candidate, edgeCredential(previous.token)) && at < previous.validUntil : false;
       return okCurrent || okPrevious;
     },
     rotate(at = Date.now()) {

@@ -1,3 +1,4 @@
+export { answerClientErrors } from './client-errors.js';
 export { baseHealth, type BaseHealth } from './health.js';
 export { DisposableStore, toDisposable, type Disposable } from './disposable.js';
 export {

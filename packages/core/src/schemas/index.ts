@@ -151,3 +151,5 @@ export type {
   InjectInput,
   InjectResult,
 } from './orchestrator.js';
+export { MAX_REQUEST_TARGET_CHARS, checkRequestTarget } from './request-target.js';
+export type { RequestTargetCheck } from './request-target.js';

@@ -1,16 +1,10 @@
 import type { Response } from 'express';
-import { createLoginLink, getOwner, listAudit, redeemLoginLink, resolveUserByEmail, writeAudit } from '@rdv/core/auth';
-import { AppError } from '@rdv/core/errors';
+import { createLoginLink, listAudit } from '@rdv/core/auth';
 import { baseHealth } from '@rdv/core/lifecycle';
-import { AuditEntrySchema, AuditQuerySchema, HealthSchema, MeSchema, UserSchema, listOf, type RdvEvent } from '@rdv/core/schemas';
+import { AuditEntrySchema, AuditQuerySchema, HealthSchema, MeSchema, listOf, type RdvEvent } from '@rdv/core/schemas';
 import { z } from 'zod';
 import { auditAs, type AppDeps } from '../context.js';
 import { defineRoute, type RouteDef } from '../route.js';
-
-const ResolveUserBodySchema = z.union([
-  z.object({ email: z.email().max(320) }).strict(),
-  z.object({ owner: z.literal(true) }).strict(),
-]);
 
 const EventsQuerySchema = z.object({ lastEventId: z.coerce.number().int().min(0).optional() }).strict();
 
@@ -69,23 +63,6 @@ export function systemRoutes(deps: AppDeps, sse: SseRegistry, pending: () => num
     }),
     defineRoute({
       method: 'post',
-      path: '/api/auth/resolve-user',
-      tag: 'auth',
-      summary: 'For the web edge (service token only): the user for a verified email, or the owner',
-      auth: 'service',
-      body: ResolveUserBodySchema,
-      response: UserSchema,
-      handler: ({ body }) => {
-        if ('owner' in body) {
-          const owner = getOwner(db);
-          if (!owner) throw new AppError('unavailable', 'no owner yet');
-          return owner;
-        }
-        return resolveUserByEmail(db, body.email);
-      },
-    }),
-    defineRoute({
-      method: 'post',
       path: '/api/auth/login-links',
       tag: 'auth',
       summary: 'A one-time browser login code for you (local mode; valid 10 minutes). Open <web>/login?code=…',
@@ -96,21 +73,6 @@ export function systemRoutes(deps: AppDeps, sse: SseRegistry, pending: () => num
         const { code, expiresAt } = createLoginLink(db, auth.user.id);
         auditAs(deps, auth, 'login_link.create', null);
         return { code, expiresAt: expiresAt.toISOString() };
-      },
-    }),
-    defineRoute({
-      method: 'post',
-      path: '/api/auth/login-links/redeem',
-      tag: 'auth',
-      summary: 'For the web edge (service token only): use up a login code, returning its user',
-      auth: 'service',
-      body: z.object({ code: z.string().min(1).max(200) }).strict(),
-      response: UserSchema,
-      handler: ({ body }) => {
-        const user = redeemLoginLink(db, body.code);
-        writeAudit(db, { action: 'login_link.redeem', outcome: user ? 'ok' : 'denied', userId: user?.id ?? null, authMethod: 'service' });
-        if (!user) throw new AppError('unauthorized', 'this login link is invalid, used or expired; ask for a new one with "rdv login-link"');
-        return user;
       },
     }),
     defineRoute({
