@@ -111,6 +111,8 @@ describe('Cloudflare Access mode', () => {
     });
     await page.goto(stack.url);
     await page.getByText('grace@example.com').waitFor();
+    // ada and grace are both admitted: the user menu says they are trust-equal.
+    expect(await page.getByRole('note').getAttribute('title')).toMatch(/trusted equally/);
     await page.getByRole('heading', { name: 'Start your first session' }).waitFor();
     const seen = await page.evaluate(async (adaId) => {
       const h = { 'X-RDV-User-ID': adaId, 'X-RDV-Service-Token': 'forged' };

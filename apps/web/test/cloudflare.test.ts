@@ -4,7 +4,7 @@ import { createAccessVerifier, normalizeTeamDomain } from '../src/server/cloudfl
 import { AUD, ISSUER, TEAM, unsignedToken, useTestAccess } from './helpers/jwks.js';
 
 const access = await useTestAccess();
-const verifier = createAccessVerifier({ teamDomain: TEAM, aud: AUD, certsUrl: access.certsUrl });
+const verifier = createAccessVerifier({ teamDomain: TEAM, aud: AUD, certsUrl: access.certsUrl, ownerEmail: 'ada@example.com' });
 
 describe('Cloudflare Access verification', () => {
   it('accepts a valid RS256 token and returns its email, lowercased', async () => {
@@ -48,10 +48,16 @@ describe('Cloudflare Access verification', () => {
     expect(await verifier.verify(await access.token({ common_name: 'service-token' }))).toMatchObject({ ok: false, status: 401, reason: expect.stringMatching(/no email/) });
   });
 
-  it('applies the allowlist with 403', async () => {
-    const only = createAccessVerifier({ teamDomain: TEAM, aud: AUD, certsUrl: access.certsUrl, allowedEmails: ['Grace@Example.com'] });
-    expect(await only.verify(await access.token({ email: 'grace@example.com' }))).toEqual({ ok: true, email: 'grace@example.com' });
-    expect(await only.verify(await access.token({ email: 'ada@example.com' }))).toMatchObject({ ok: false, status: 403 });
+  it('admits only owner_email unless allowed_emails lists others (403 for the rest)', async () => {
+    const token = (email: string) => access.token({ email });
+    expect(await verifier.verify(await token('grace@example.com'))).toMatchObject({ ok: false, status: 403, reason: expect.stringMatching(/not admitted/) });
+    expect(await verifier.verify(await token('ada@example.com.evil.test'))).toMatchObject({ ok: false, status: 403 });
+    const listed = createAccessVerifier({ teamDomain: TEAM, aud: AUD, certsUrl: access.certsUrl, ownerEmail: 'Ada@Example.com', allowedEmails: [' Grace@Example.com'] });
+    expect(await listed.verify(await token('grace@example.com'))).toEqual({ ok: true, email: 'grace@example.com' });
+    expect(await listed.verify(await token('ADA@example.com'))).toEqual({ ok: true, email: 'ada@example.com' });
+    expect(await listed.verify(await token('mallory@example.com'))).toMatchObject({ ok: false, status: 403 });
+    const nobody = createAccessVerifier({ teamDomain: TEAM, aud: AUD, certsUrl: access.certsUrl });
+    expect(await nobody.verify(await token('ada@example.com'))).toMatchObject({ ok: false, status: 403, reason: expect.stringMatching(/set owner_email/) });
   });
 
   it('fails closed when the keys cannot be fetched', async () => {

@@ -9,7 +9,12 @@ export interface CloudflareSettings {
   aud: string;
   /** JWKS URL override; "" means https://<team>/cdn-cgi/access/certs. */
   certsUrl?: string;
-  /** Lowercased emails allowed in; empty means anyone Access lets through. */
+  /** The owner's email (config owner_email): always admitted. */
+  ownerEmail?: string;
+  /**
+   * Other emails admitted (config allowed_emails). Nobody else gets in, whoever Access
+   * lets through: every admitted user's shells run as rdv's one OS account.
+   */
   allowedEmails?: string[];
 }
 
@@ -43,7 +48,7 @@ export function createAccessVerifier(settings: CloudflareSettings, getKey?: JWTV
   const issuer = `https://${team}`;
   const certsUrl = settings.certsUrl?.trim() || `${issuer}/cdn-cgi/access/certs`;
   const keys = getKey ?? createRemoteJWKSet(new URL(certsUrl), { timeoutDuration: 5000, cooldownDuration: 30_000, cacheMaxAge: 3_600_000 });
-  const allowed = new Set((settings.allowedEmails ?? []).map((e) => e.trim().toLowerCase()).filter(Boolean));
+  const admitted = new Set([settings.ownerEmail ?? '', ...(settings.allowedEmails ?? [])].map((e) => e.trim().toLowerCase()).filter(Boolean));
   const aud = settings.aud.trim();
 
   return {
@@ -67,7 +72,15 @@ export function createAccessVerifier(settings: CloudflareSettings, getKey?: JWTV
       const claims = ClaimsSchema.safeParse(payload);
       if (!claims.success) return { ok: false, status: 401, reason: 'Cloudflare Access token has no email (service tokens are not users)' };
       const email = claims.data.email.toLowerCase();
-      if (allowed.size > 0 && !allowed.has(email)) return { ok: false, status: 403, reason: `${email} is not in the allowed emails` };
+      if (!admitted.has(email)) {
+        return {
+          ok: false,
+          status: 403,
+          reason: admitted.size
+            ? `${email} is not admitted: only owner_email and the addresses in cloudflare.allowed_emails may sign in`
+            : `${email} is not admitted: set owner_email (and cloudflare.allowed_emails for anyone else) in rdv's config`,
+        };
+      }
       return { ok: true, email };
     },
   };

@@ -18,6 +18,8 @@ export interface HandlerDeps {
   login: LoginDeps;
   /** Next.js's request handler: pages and assets. */
   next: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+  /** True when allowed_emails admits people besides the owner (the UI then says users are trust-equal). */
+  admitsOthers?: boolean;
   /** Failed authentications per client; when empty the caller gets 429 instead of 401. */
   failures?: RateLimiter;
   log: Logger;
@@ -106,7 +108,7 @@ export function createRequestHandler(deps: HandlerDeps) {
     }
     if (path === '/auth/whoami') {
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-      res.end(JSON.stringify({ mode: authenticator.mode, email: outcome.email, userId: outcome.userId }));
+      res.end(JSON.stringify({ mode: authenticator.mode, email: outcome.email, userId: outcome.userId, admitsOthers: deps.admitsOthers ?? false }));
       return;
     }
     if (isApi) {

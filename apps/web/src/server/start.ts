@@ -70,6 +70,7 @@ export async function startWeb(config: RdvConfig, log: Logger, shutdown: Shutdow
           teamDomain: config.cloudflare.team_domain,
           aud: config.cloudflare.aud,
           certsUrl: config.cloudflare.certs_url,
+          ownerEmail: config.owner_email,
           allowedEmails: config.cloudflare.allowed_emails,
         }),
         api,
@@ -91,6 +92,7 @@ export async function startWeb(config: RdvConfig, log: Logger, shutdown: Shutdow
     serviceToken,
     bridge,
     apiSocket: paths.apiSocket,
+    admitsOthers: cloudflare && config.cloudflare.allowed_emails.some((e) => e.trim().toLowerCase() !== config.owner_email.toLowerCase()),
     login: { api, signer, secureCookie: cloudflare, log: log.child({ component: 'login' }) },
     next: (req: Parameters<typeof nextHandle>[0], res: Parameters<typeof nextHandle>[1]) => nextHandle(req, res),
     failures: createRateLimiter({ perMinute: config.rate_limit.auth_failures_per_minute }),
@@ -141,6 +143,9 @@ export async function startWeb(config: RdvConfig, log: Logger, shutdown: Shutdow
   log.info({ listen: target.kind === 'unix' ? target.path : `${target.host}:${actualPort}`, mode: authenticator.mode }, 'web edge listening');
   if (target.kind === 'unix' && !cloudflare) {
     log.warn('listening on a unix socket without Cloudflare Access: if cloudflared forwards to it, configure cloudflare.team_domain and cloudflare.aud');
+  }
+  if (cloudflare && !config.owner_email && config.cloudflare.allowed_emails.length === 0) {
+    log.warn('Cloudflare Access is on but neither owner_email nor cloudflare.allowed_emails is set: nobody can sign in');
   }
   if (!cloudflare) {
     void announceLoginLink({ api, origin, print: options.print, log, isStopped: () => shutdown.stopping });

@@ -8,7 +8,13 @@ import type { ThemeChoice } from './theme';
 export interface Whoami {
   mode: 'local' | 'cloudflare';
   email: string | null;
+  /** True when allowed_emails admits people besides the owner. */
+  admitsOthers?: boolean;
 }
+
+/** Said wherever several users may be admitted: they are not isolated from each other. */
+export const TRUST_NOTE =
+  'Everyone admitted to this rdv is trusted equally: all sessions run as one OS account, so each person can read the files and reach the sessions of the others.';
 
 const THEME_NEXT: Record<ThemeChoice, ThemeChoice> = { system: 'light', light: 'dark', dark: 'system' };
 const THEME_LABEL: Record<ThemeChoice, string> = { system: 'Theme: follows the system', light: 'Theme: light', dark: 'Theme: dark' };
@@ -52,9 +58,14 @@ export function Sidebar(props: { whoami: Whoami | null; theme: ThemeChoice; onTh
         <Tree />
       </div>
       <footer className="sidebar-foot">
-        <span className="who" title={props.whoami?.email ?? 'Signed in with a login link'}>
+        <span className="who" title={`${props.whoami?.email ?? 'Signed in with a login link'}${props.whoami?.admitsOthers ? `\n${TRUST_NOTE}` : ''}`}>
           {props.whoami?.email ?? (props.whoami ? 'Local sign-in' : '')}
         </span>
+        {props.whoami?.admitsOthers && (
+          <span className="trust-note" role="note" title={TRUST_NOTE} aria-label={TRUST_NOTE}>
+            shared
+          </span>
+        )}
         <button type="button" className="icon-button" title={THEME_LABEL[props.theme]} aria-label={THEME_LABEL[props.theme]} onClick={() => props.onTheme(THEME_NEXT[props.theme])}>
           <ThemeIcon />
         </button>
