@@ -28,6 +28,14 @@ describe('web edge process', () => {
     expect(existsSync(join(home, 'server', 'web.pid'))).toBe(false);
   });
 
+  it('refuses local mode on a unix socket, with a message, exit 1', async () => {
+    const home = useTempDir();
+    const p = run({ RDV_HOME: home, RDV_WEB_LISTEN: join(home, 'run', 'web.sock') });
+    expect(await p.exit).toBe(1);
+    expect(p.stderr()).toMatch(/rdv web: refusing to listen on the unix socket .*without Cloudflare Access/);
+    expect(existsSync(join(home, 'run', 'web.sock'))).toBe(false);
+  });
+
   it('listens on a 0600 unix socket, refuses a second instance, and stops cleanly on SIGTERM', async () => {
     const home = useTempDir();
     const sock = join(home, 'run', 'web.sock');

@@ -121,4 +121,11 @@ describe('listen address and auth mode', () => {
     expect(() => checkEdgeConfig(half)).toThrow(/needs both cloudflare\.team_domain and cloudflare\.aud/);
     expect(checkEdgeConfig(loadConfig({ env: { RDV_HOME: home } }))).toMatchObject({ cloudflare: false, target: { kind: 'tcp', host: '127.0.0.1', port: 6001 } });
   });
+
+  it.each(['/tmp/rdv-web.sock', './run/web.sock', 'run/web.sock', '~/web.sock'])('refuses local mode on the unix socket %s (it exists for cloudflared)', (listen) => {
+    const home = useTempDir();
+    expect(() => checkEdgeConfig(loadConfig({ env: { RDV_HOME: home, RDV_WEB_LISTEN: listen } }))).toThrow(/unix socket.*without Cloudflare Access/);
+    const cf = loadConfig({ env: { RDV_HOME: home, RDV_WEB_LISTEN: listen, RDV_CF_TEAM_DOMAIN: 't.cloudflareaccess.com', RDV_CF_AUD: 'x' } });
+    expect(checkEdgeConfig(cf)).toMatchObject({ cloudflare: true, target: { kind: 'unix' } });
+  });
 });

@@ -19,5 +19,15 @@ export function checkEdgeConfig(config: RdvConfig): { target: ListenTarget; clou
         'link is all that protects it. Use 127.0.0.1:<port>, or set cloudflare.team_domain and cloudflare.aud to put it behind Cloudflare Access.',
     );
   }
+  if (!hasTeam && target.kind === 'unix') {
+    // A unix socket is there for cloudflared, which brings in requests from the internet:
+    // local mode (a login link, a cookie that is never Secure) must never face those.
+    throw new AppError(
+      'invalid_input',
+      `refusing to listen on the unix socket ${target.path} (web.listen, from ${config.sources['web.listen'] ?? 'defaults'}) without Cloudflare Access: ` +
+        'a unix socket is for cloudflared, and local mode (login links) is only for this machine. ' +
+        'Set cloudflare.team_domain and cloudflare.aud, or listen on 127.0.0.1:<port> for local use.',
+    );
+  }
   return { target, cloudflare: hasTeam };
 }

@@ -141,9 +141,6 @@ export async function startWeb(config: RdvConfig, log: Logger, shutdown: Shutdow
   const actualPort = address && typeof address === 'object' ? address.port : undefined;
   const origin = publicOrigin(target, actualPort);
   log.info({ listen: target.kind === 'unix' ? target.path : `${target.host}:${actualPort}`, mode: authenticator.mode }, 'web edge listening');
-  if (target.kind === 'unix' && !cloudflare) {
-    log.warn('listening on a unix socket without Cloudflare Access: if cloudflared forwards to it, configure cloudflare.team_domain and cloudflare.aud');
-  }
   if (cloudflare && !config.owner_email && config.cloudflare.allowed_emails.length === 0) {
     log.warn('Cloudflare Access is on but neither owner_email nor cloudflare.allowed_emails is set: nobody can sign in');
   }
