@@ -19,6 +19,8 @@ export const WorktreeSchema = z.object({
   sessionId: IdSchema.nullable(),
   setup: SetupResultSchema.nullable(),
   copiedFiles: z.array(z.string()),
+  /** `.worktreeinclude` entries not copied: they crossed a symlink, left the tree, or existed already. */
+  skippedFiles: z.array(z.object({ path: z.string(), reason: z.string() })),
   createdAt: TimestampSchema,
   updatedAt: TimestampSchema,
 });

@@ -1,7 +1,7 @@
 export { validateBranchName } from './branch.js';
+export { copyIncludes, type IncludeReport, type SkippedInclude } from './includes.js';
 export {
   addWorktree,
-  copyIncludes,
   defaultBranch,
   listGitWorktrees,
   parseWorktreeList,

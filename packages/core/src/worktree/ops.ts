@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { existsSync, realpathSync, statSync } from 'node:fs';
+import { basename, dirname, isAbsolute, resolve, sep } from 'node:path';
 import { z } from 'zod';
 import { AppError } from '../errors/index.js';
 import { git, gitOrNull } from './git.js';
@@ -99,42 +99,6 @@ export async function addWorktree(repo: string, branch: string, base: string, pa
   if (!(await refExists(repo, base))) throw new AppError('invalid_input', `base: ${base} is not a branch or commit of ${repo}`);
   await git(repo, ['worktree', 'add', '--no-track', '-b', branch, '--', path, base], 'conflict');
   return { ok: true, path, branch, base, source: 'new' };
-}
-
-/** Copies what a worktree needs but git does not carry: top-level `.env*` files and `.worktreeinclude` entries. */
-export function copyIncludes(repo: string, target: string): string[] {
-  const wanted = new Set<string>();
-  for (const name of readdirSync(repo)) if (name.startsWith('.env') && statSync(join(repo, name)).isFile()) wanted.add(name);
-  const includeFile = join(repo, '.worktreeinclude');
-  if (existsSync(includeFile)) {
-    for (const raw of readFileSync(includeFile, 'utf8').split('\n')) {
-      const line = raw.trim();
-      if (!line || line.startsWith('#')) continue;
-      for (const match of expandPattern(repo, line)) wanted.add(match);
-    }
-  }
-  const copied: string[] = [];
-  for (const rel of [...wanted].sort()) {
-    const from = resolve(repo, rel);
-    const to = resolve(target, rel);
-    const inside = (root: string, p: string) => p.startsWith(root + sep) && !relative(root, p).split(sep).includes('.git');
-    if (!inside(repo, from) || !inside(target, to) || !existsSync(from) || existsSync(to)) continue;
-    cpSync(from, to, { recursive: true, errorOnExist: false, force: false, verbatimSymlinks: true });
-    copied.push(rel);
-  }
-  return copied;
-}
-
-/** A relative path, or one with `*` in its last segment; never absolute or upward. */
-function expandPattern(repo: string, pattern: string): string[] {
-  const clean = pattern.replace(/^\.\//, '').replace(/\/$/, '');
-  if (isAbsolute(clean) || clean.split('/').includes('..')) return [];
-  if (!clean.includes('*')) return [clean];
-  const dir = dirname(clean);
-  const re = new RegExp(`^${basename(clean).replace(/[.+^${}()|[\]\\?]/g, '\\$&').replace(/\*/g, '.*')}$`);
-  const abs = resolve(repo, dir);
-  if (!existsSync(abs) || dir.includes('*')) return [];
-  return readdirSync(abs).filter((n) => re.test(n)).map((n) => (dir === '.' ? n : `${dir}/${n}`));
 }
 
 export interface SetupResult {

@@ -8,7 +8,8 @@ import { schema, type Db } from '../db/index.js';
 import type { CreateWorktree, TrashEntry, Worktree } from '../schemas/index.js';
 import { validateBranchName } from './branch.js';
 import { git, gitOrNull } from './git.js';
-import { addWorktree, copyIncludes, defaultBranch, listGitWorktrees, repoRoot, runSetup, worktreePathFor, type SetupResult } from './ops.js';
+import { copyIncludes, type SkippedInclude } from './includes.js';
+import { addWorktree, defaultBranch, listGitWorktrees, repoRoot, runSetup, worktreePathFor, type SetupResult } from './ops.js';
 import { removalBlockers, removeGitWorktree, worktreeStatus, type WorktreeGitStatus } from './status.js';
 
 type Row = typeof schema.worktrees.$inferSelect;
@@ -72,7 +73,7 @@ export function createWorktreeService(deps: WorktreeServiceDeps): WorktreeServic
     }
   };
   const metaDir = (id: string) => join(deps.home, 'worktrees', id);
-  const readMeta = (id: string): { setup: SetupResult | null; copiedFiles: string[]; sessionId: string | null } => {
+  const readMeta = (id: string): { setup: SetupResult | null; copiedFiles: string[]; skippedFiles?: SkippedInclude[]; sessionId: string | null } => {
     try {
       return JSON.parse(readFileSync(join(metaDir(id), 'meta.json'), 'utf8'));
     } catch {
@@ -96,6 +97,7 @@ export function createWorktreeService(deps: WorktreeServiceDeps): WorktreeServic
       sessionId: meta.sessionId,
       setup: meta.setup,
       copiedFiles: meta.copiedFiles,
+      skippedFiles: meta.skippedFiles ?? [],
       createdAt: row.createdAt.toISOString(),
       updatedAt: row.updatedAt.toISOString(),
     };
@@ -150,8 +152,10 @@ export function createWorktreeService(deps: WorktreeServiceDeps): WorktreeServic
           throw new AppError('conflict', message, { cause });
         };
         let copiedFiles: string[] = [];
+        let skippedFiles: SkippedInclude[] = [];
         try {
-          copiedFiles = copyIncludes(repo, path);
+          ({ copied: copiedFiles, skipped: skippedFiles } = copyIncludes(repo, path));
+          if (skippedFiles.length) log.warn({ path, skipped: skippedFiles }, 'some ignored files were not copied into the worktree');
         } catch (err) {
           return fail(`copying ignored files into the worktree failed: ${(err as Error).message}`, err);
         }
@@ -165,7 +169,7 @@ export function createWorktreeService(deps: WorktreeServiceDeps): WorktreeServic
           .values({ id, userId, repoPath: repo, path, branch: input.branch, base, status: 'active', createdAt: at, updatedAt: at })
           .returning()
           .get();
-        writeMeta(id, { setup, copiedFiles, sessionId });
+        writeMeta(id, { setup, copiedFiles, skippedFiles, sessionId });
         log.info({ worktreeId: id, path, source: outcome.source }, 'worktree created');
         return toWorktree(inserted);
       });
