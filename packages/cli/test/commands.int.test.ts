@@ -96,6 +96,8 @@ describe('rdv folder, token, login-link, status, doctor, logs', SLOW, () => {
     expect(key.stderr).toMatch(/shown only this once/);
     const list = await h.rdv(['token', 'list']);
     expect(list.stdout).toMatch(/desktop\s+\S+\s+api key\s+rdv_key_/);
+    // What each kind may do: an API key never manages credentials.
+    expect(list.stdout).toMatch(/desktop .*never tokens, keys or login links/);
     expect(list.stdout).not.toContain(key.stdout.trim());
     const listed = await h.json(['token', 'list']);
     expect(JSON.stringify(listed)).not.toContain(key.stdout.trim());

@@ -34,8 +34,8 @@ export interface RdvHome {
 /** A temp RDV_HOME with its own tmux socket (killed after the file) and the environment for rdv and the services. */
 export function useRdvHome(extra: Record<string, string> = {}): RdvHome {
   const { home, tmuxSocket, env } = useRdvEnv('file', { prefix: 'rdv-cli-', env: { RDV_LOG_LEVEL: 'info', ...extra } });
-  // Never the shared default port: a unix socket inside this home.
-  env.RDV_WEB_LISTEN ??= join(home, 'run', 'web.sock');
+  // Never the shared default port: an ephemeral loopback port (local mode refuses a unix socket).
+  env.RDV_WEB_LISTEN ??= '127.0.0.1:0';
   const rdv: RdvHome['rdv'] = (args, options = {}) =>
     new Promise((resolveRun) => {
       const child = spawn(process.execPath, [CLI_MAIN, ...args], { env: { ...env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });

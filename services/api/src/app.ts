@@ -2,6 +2,7 @@ import express, { type Express } from 'express';
 import { AppError } from '@rdv/core/errors';
 import { checkRequestTarget } from '@rdv/core/schemas';
 import type { AppDeps } from './context.js';
+import { credentialGuard } from './credential-guard.js';
 import { createAuth, errorMiddleware } from './middleware.js';
 import { buildOpenApi } from './openapi.js';
 import { defineRoute, mountRoutes, type RouteDef } from './route.js';
@@ -67,7 +68,9 @@ export function createApp(deps: AppDeps): ApiApp {
   const doc = buildOpenApi(routes, deps.version);
 
   const router = express.Router();
-  mountRoutes(router, routes, createAuth(deps));
+  const auth = createAuth(deps);
+  const guard = credentialGuard(deps);
+  mountRoutes(router, routes, (def) => [...auth(def), ...guard(def)]);
   app.use(router);
   app.use((req, _res, next) => next(new AppError('not_found', `no route for ${req.method} ${req.path}`)));
   app.use(errorMiddleware(deps));

@@ -27,6 +27,8 @@ export interface RouteDef<B extends z.ZodType = z.ZodType, Q extends z.ZodType =
   status?: number;
   /** Counts against the sensitive rate limit. */
   sensitive?: boolean;
+  /** Creates or revokes a credential, or mints a login link: refused to API keys (credential-guard.ts). */
+  managesCredentials?: boolean;
   /**
    * Authentication: a user (default); `edge` for the calls the web edge makes for itself
    * (under EDGE_ROUTE_PREFIX, with the edge-only credential); or none.

@@ -63,7 +63,7 @@ export function registerToken(program: Command): void {
       const result = await ctx.api().listTokens();
       if (ctx.out.json) return ctx.out.printJson(result);
       ctx.out.table(
-        ['NAME', 'ID', 'KIND', 'PREFIX', 'STATE', 'CREATED', 'LAST USED', 'EXPIRES'],
+        ['NAME', 'ID', 'KIND', 'PREFIX', 'STATE', 'CREATED', 'LAST USED', 'EXPIRES', 'MAY'],
         result.items.map((t) => [
           t.name,
           shortId(t.id),
@@ -73,9 +73,11 @@ export function registerToken(program: Command): void {
           relativeTime(t.createdAt),
           relativeTime(t.lastUsedAt),
           t.expiresAt ? relativeTime(t.expiresAt) : 'never',
+          t.may,
         ]),
         'no tokens',
       );
+      ctx.out.note('browser sign-ins are credentials too: see `rdv login sessions`');
     });
 
   token

@@ -2,7 +2,7 @@ import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypt
 import { and, desc, eq } from 'drizzle-orm';
 import { AppError } from '../errors/index.js';
 import { iso, schema, type Db } from '../db/index.js';
-import type { Token, TokenKind } from '../schemas/index.js';
+import { TOKEN_ABILITIES, type Token, type TokenKind } from '../schemas/index.js';
 
 const PREFIX: Record<TokenKind, string> = { cli: 'rdv_cli_', api_key: 'rdv_key_' };
 
@@ -29,6 +29,7 @@ export function toToken(row: TokenRow): Token {
   return {
     id: row.id,
     kind: row.kind,
+    may: TOKEN_ABILITIES[row.kind],
     name: row.name,
     prefix: row.prefix,
     createdAt: row.createdAt.toISOString(),

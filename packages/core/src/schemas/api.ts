@@ -178,9 +178,15 @@ export const FolderContextSchema = z.object({
 // ---- tokens ----
 export const TokenKindSchema = z.enum(['cli', 'api_key']);
 export type TokenKind = z.infer<typeof TokenKindSchema>;
+/** What each kind of credential may do, as `rdv token list` shows it. */
+export const TOKEN_ABILITIES = {
+  cli: 'everything you can do, including managing tokens, keys and sign-ins',
+  api_key: 'sessions, folders, worktrees, the orchestrator; never tokens, keys or login links',
+} as const satisfies Record<TokenKind, string>;
 export const TokenSchema = z.object({
   id: IdSchema,
   kind: TokenKindSchema,
+  may: z.string().describe('what this credential may do'),
   name: z.string(),
   prefix: z.string().describe('the first characters of the token, to recognise it'),
   createdAt: TimestampSchema,

@@ -43,6 +43,7 @@ export {
   EffectivePreferencesSchema,
   FolderContextSchema,
   TokenKindSchema,
+  TOKEN_ABILITIES,
   TokenSchema,
   CreateTokenSchema,
   CreatedTokenSchema,

@@ -69,6 +69,7 @@ export function systemRoutes(deps: AppDeps, sse: SseRegistry, pending: () => num
       response: z.object({ code: z.string(), expiresAt: z.string() }),
       status: 201,
       sensitive: true,
+      managesCredentials: true,
       handler: ({ auth }) => {
         const { code, expiresAt } = createLoginLink(db, auth.user.id);
         auditAs(deps, auth, 'login_link.create', null);

@@ -28,6 +28,7 @@ export function tokenRoutes(deps: AppDeps): RouteDef[] {
       response: CreatedTokenSchema,
       status: 201,
       sensitive: true,
+      managesCredentials: true,
       handler: ({ auth, body }) => {
         const days = body.expiresInDays ?? (body.kind === 'cli' && deps.cliTokenExpiryDays > 0 ? deps.cliTokenExpiryDays : undefined);
         const { token, record } = createToken(db, {
@@ -47,6 +48,7 @@ export function tokenRoutes(deps: AppDeps): RouteDef[] {
       summary: 'Revoke a token (idempotent)',
       response: TokenSchema,
       sensitive: true,
+      managesCredentials: true,
       handler: ({ auth, params }) => {
         const record = revokeToken(db, auth.user.id, params.id!);
         auditAs(deps, auth, 'token.revoke', record.id);
@@ -60,6 +62,7 @@ export function tokenRoutes(deps: AppDeps): RouteDef[] {
       summary: 'Rotate the service token (owner only); the previous one stays valid for the grace period',
       response: z.object({ id: z.string() }),
       sensitive: true,
+      managesCredentials: true,
       handler: ({ auth }) => {
         if (!auth.user.isOwner) throw new AppError('forbidden', 'only the owner can rotate the service token');
         const id = deps.serviceToken.rotate();
