@@ -9,7 +9,7 @@ const verifier = createAccessVerifier({ teamDomain: TEAM, aud: AUD, certsUrl: ac
 describe('Cloudflare Access verification', () => {
   it('accepts a valid RS256 token and returns its email, lowercased', async () => {
     const result = await verifier.verify(await access.token({ email: 'Ada@Example.com' }));
-    expect(result).toEqual({ ok: true, email: 'ada@example.com' });
+    expect(result).toEqual({ ok: true, email: 'ada@example.com', expiresAtMs: expect.any(Number) });
     expect(verifier.issuer).toBe(ISSUER);
   });
 
@@ -53,8 +53,8 @@ describe('Cloudflare Access verification', () => {
     expect(await verifier.verify(await token('grace@example.com'))).toMatchObject({ ok: false, status: 403, reason: expect.stringMatching(/not admitted/) });
     expect(await verifier.verify(await token('ada@example.com.evil.test'))).toMatchObject({ ok: false, status: 403 });
     const listed = createAccessVerifier({ teamDomain: TEAM, aud: AUD, certsUrl: access.certsUrl, ownerEmail: 'Ada@Example.com', allowedEmails: [' Grace@Example.com'] });
-    expect(await listed.verify(await token('grace@example.com'))).toEqual({ ok: true, email: 'grace@example.com' });
-    expect(await listed.verify(await token('ADA@example.com'))).toEqual({ ok: true, email: 'ada@example.com' });
+    expect(await listed.verify(await token('grace@example.com'))).toEqual({ ok: true, email: 'grace@example.com', expiresAtMs: expect.any(Number) });
+    expect(await listed.verify(await token('ADA@example.com'))).toEqual({ ok: true, email: 'ada@example.com', expiresAtMs: expect.any(Number) });
     expect(await listed.verify(await token('mallory@example.com'))).toMatchObject({ ok: false, status: 403 });
     const nobody = createAccessVerifier({ teamDomain: TEAM, aud: AUD, certsUrl: access.certsUrl });
     expect(await nobody.verify(await token('ada@example.com'))).toMatchObject({ ok: false, status: 403, reason: expect.stringMatching(/set owner_email/) });

@@ -44,7 +44,6 @@ describe('web edge process', () => {
     await waitFor(async () => (await socketRequest(sock, '/healthz', { timeoutMs: 1000 })).status === 200, 'web socket', 30_000, 100);
     expect(statSync(sock).mode & 0o777).toBe(0o600);
     expect(statSync(join(home, 'run')).mode & 0o777).toBe(0o700);
-    expect(statSync(join(home, 'server', 'web-secret')).mode & 0o777).toBe(0o600);
     expect((await socketRequest(sock, '/api/sessions', { headers: { 'x-rdv-user-id': 'x', 'x-rdv-service-token': 'x' } })).status).toBe(401);
 
     const second = run(env);

@@ -6,8 +6,8 @@ import { createSilentLogger } from '@rdv/core/log';
 import { useTempDir, waitFor } from '@rdv/core/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
+import type { EdgeApi } from '../src/server/api-client.js';
 import { createRequestHandler, createUpgradeHandler, type HandlerDeps } from '../src/server/handler.js';
-import { createCookieSigner } from '../src/server/session-cookie.js';
 import { createTerminalBridge } from '../src/server/terminal-proxy.js';
 
 const USER = '6f1c2b9a-1d2e-4f3a-8b4c-5d6e7f809a1b';
@@ -64,7 +64,7 @@ const deps: HandlerDeps = {
   serviceToken: { current: () => 'the-service-token' },
   bridge,
   apiSocket: join(dir, 'api.sock'),
-  login: { api: { resolveUser: async () => { throw new Error('unused'); }, redeemLoginLink: async () => null, createLoginLink: async () => ({ code: 'x', expiresAt: '' }) }, signer: createCookieSigner(Buffer.alloc(32, 1)), secureCookie: false, log },
+  login: { api: { resolveUser: async () => { throw new Error('unused'); }, redeemLoginLink: async () => null, createLoginLink: async () => ({ code: 'x', expiresAt: '' }) } as unknown as EdgeApi, secureCookie: false, log },
   next: async (_req, res) => void res.end('next page'),
   log,
 };

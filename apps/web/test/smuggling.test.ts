@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { createSilentLogger } from '@rdv/core/log';
 import { useTempDir, waitFor } from '@rdv/core/testing';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { EdgeApi } from '../src/server/api-client.js';
 import { createRequestHandler, type HandlerDeps } from '../src/server/handler.js';
-import { createCookieSigner } from '../src/server/session-cookie.js';
 import { createTerminalBridge } from '../src/server/terminal-proxy.js';
 import { isErrorBody, rawRequest } from './helpers/raw-http.js';
 
@@ -37,7 +37,7 @@ const deps: HandlerDeps = {
   serviceToken: { current: () => 'the-service-token' },
   bridge,
   apiSocket: join(dir, 'api.sock'),
-  login: { api: { resolveUser: async () => { throw new Error('unused'); }, redeemLoginLink: async () => null, createLoginLink: async () => ({ code: 'x', expiresAt: '' }) }, signer: createCookieSigner(Buffer.alloc(32, 1)), secureCookie: true, log },
+  login: { api: { resolveUser: async () => { throw new Error('unused'); }, redeemLoginLink: async () => null, createLoginLink: async () => ({ code: 'x', expiresAt: '' }) } as unknown as EdgeApi, secureCookie: true, log },
   next: async (_req, res) => void res.end('next page'),
   log,
 };

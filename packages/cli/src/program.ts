@@ -5,6 +5,7 @@ import { registerCompletion } from './commands/completion.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerDown } from './commands/down.js';
 import { registerFolder } from './commands/folder.js';
+import { registerLogin } from './commands/login.js';
 import { registerLoginLink } from './commands/login-link.js';
 import { registerLogs } from './commands/logs.js';
 import { registerMcp } from './commands/mcp.js';
@@ -66,6 +67,7 @@ export function createProgram(): Command {
   registerOrchestrator(program);
   registerToken(program);
   registerLoginLink(program);
+  registerLogin(program);
   registerMcp(program);
   registerCompletion(program);
   configureErrors(program);

@@ -1,9 +1,10 @@
 // The CLI from scripts (--json and exit codes) against a real api and terminal service.
-import { chmodSync, existsSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createApiClient } from '@rdv/core/client';
+import { EDGE_CREDENTIAL_HEADER, EDGE_ROUTE_PREFIX, edgeCredential } from '@rdv/core/auth';
+import { createApiClient, socketRequest } from '@rdv/core/client';
 import { waitFor } from '@rdv/core/testing';
 import { CLI_MAIN, makeRepo, useRdvHome, useServices } from './helpers.js';
 
@@ -110,6 +111,21 @@ describe('rdv folder, token, login-link, status, doctor, logs', SLOW, () => {
     const link = await h.json(['login-link']);
     expect(link.url).toMatch(/\/login\?code=[\w-]+$/);
     expect(link.code).toBeTruthy();
+  });
+
+  it('lists browser sign-ins and signs them out (rdv login sessions)', async () => {
+    const sock = join(h.home, 'run', 'api.sock');
+    const edge = { [EDGE_CREDENTIAL_HEADER]: edgeCredential(readFileSync(join(h.home, 'server', 'service-token'), 'utf8').trim()) };
+    const me = (await socketRequest<any>(sock, '/api/auth/me', { headers: { authorization: `Bearer ${h.token()}` } })).body.user.id;
+    const made = (await socketRequest<any>(sock, `${EDGE_ROUTE_PREFIX}/sessions`, { method: 'POST', body: { userId: me, userAgent: 'Firefox/140' }, headers: edge })).body;
+    const table = await h.rdv(['login', 'sessions']);
+    expect(table.stdout).toMatch(new RegExp(`${made.id.slice(0, 8)}\\s+active[\\s\\S]*Firefox/140`));
+    expect((await h.json(['login', 'sessions'])).items.map((x: any) => x.id)).toEqual([made.id]);
+    const out = await h.rdv(['login', 'sessions', 'revoke', made.id.slice(0, 6)]);
+    expect(out).toMatchObject({ code: 0, stdout: `signed out ${made.id.slice(0, 8)}\n` });
+    expect((await h.json(['login', 'sessions'])).items).toEqual([]);
+    expect((await h.json(['login', 'sessions', '--all'])).items[0]).toMatchObject({ id: made.id, state: 'revoked' });
+    expect((await h.rdv(['login', 'sessions', 'revoke'])).code).toBe(2);
   });
 
   it('reports status, health and the tmux server', async () => {

@@ -8,6 +8,7 @@ import { buildOpenApi } from './openapi.js';
 import { defineRoute, mountRoutes, type RouteDef } from './route.js';
 import { edgeRoutes } from './routes/edge.js';
 import { folderRoutes } from './routes/folders.js';
+import { loginSessionRoutes } from './routes/login-sessions.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { createSseRegistry, systemRoutes, type SseRegistry } from './routes/system.js';
 import { tokenRoutes } from './routes/tokens.js';
@@ -53,6 +54,7 @@ export function createApp(deps: AppDeps): ApiApp {
     ...sessionRoutes(deps),
     ...folderRoutes(deps),
     ...tokenRoutes(deps),
+    ...loginSessionRoutes(deps),
     ...edgeRoutes(deps),
     ...(deps.featureRoutes ?? []),
   ];

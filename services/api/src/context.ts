@@ -3,7 +3,7 @@ import type { DbHandle } from '@rdv/core/db';
 import type { EventBus } from '@rdv/core/events';
 import type { FolderService } from '@rdv/core/folder';
 import type { Logger } from '@rdv/core/log';
-import { writeAudit, type ServiceTokenStore } from '@rdv/core/auth';
+import { writeAudit, type CredentialWatch, type LoginSessionPolicy, type ServiceTokenStore } from '@rdv/core/auth';
 import type { SessionService } from '@rdv/core/session';
 import type { Tmux } from '@rdv/core/tmux';
 import type { AuthMethod, User } from '@rdv/core/schemas';
@@ -20,8 +20,14 @@ export interface AppDeps {
   log: Logger;
   version: string;
   startedAt: number;
-  limits: { requestsPerMinute: number; sensitivePerMinute: number; authFailuresPerMinute: number };
+  limits: { requestsPerMinute: number; sensitivePerMinute: number; authFailuresPerMinute: number; eventStreamsPerUser?: number };
+  /** Event streams tied to the token that opened them (closed when it is revoked or expires). */
+  watch?: CredentialWatch;
   cliTokenExpiryDays: number;
+  /** How long browser sign-ins (login links) last. */
+  loginSessions: LoginSessionPolicy;
+  /** Told when a credential is revoked, so what it opened can be closed at once. */
+  onRevoked?: (credential: { kind: 'token' | 'login_session'; id: string }) => void;
   /** Who may become a user through Cloudflare Access: owner_email and allowed_emails. */
   admission: { ownerEmail: string; allowedEmails: string[] };
   /** Routes of features (worktrees, orchestrator) built in server.ts. */

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { ensureOwner, openServiceTokenStore } from '@rdv/core/auth';
+import { createCredentialWatch, ensureOwner, openServiceTokenStore, pruneLoginSessions } from '@rdv/core/auth';
 import { expandHome, type RdvConfig } from '@rdv/core/config';
 import { openDb } from '@rdv/core/db';
 import { createEventBus } from '@rdv/core/events';
@@ -96,7 +96,13 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
   const featureDeps: FeatureDeps = { config, db, tmux, events, folders, sessions, log, shutdown };
   const orchestrator = createOrchestratorFeature(featureDeps);
 
+  const watch = createCredentialWatch({ db: db.db, onError: (err) => log.warn({ err }, 'could not re-check the credentials of open event streams') });
+  shutdown.add('credential watch', () => watch.dispose());
   const api = createApp({
+    watch,
+    onRevoked: (credential) => {
+      if (credential.kind === 'token') watch.tokenRevoked(credential.id);
+    },
     featureRoutes: [...worktreeRoutes(featureDeps, worktrees, sessions), ...orchestrator.routes],
     db,
     tmux,
@@ -111,8 +117,13 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
       requestsPerMinute: config.rate_limit.requests_per_minute,
       sensitivePerMinute: config.rate_limit.sensitive_per_minute,
       authFailuresPerMinute: config.rate_limit.auth_failures_per_minute,
+      eventStreamsPerUser: config.rate_limit.event_streams_per_user,
     },
     cliTokenExpiryDays: config.auth.cli_token_expiry_days,
+    loginSessions: {
+      idleMs: config.auth.login_session_idle_hours * 3_600_000,
+      maxAgeMs: config.auth.login_session_max_days * DAY_MS,
+    },
     admission: { ownerEmail: config.owner_email, allowedEmails: config.cloudflare.allowed_emails },
     onServiceTokenRotated: (id) => log.info({ tokenId: id }, 'service token rotated'),
   });
@@ -143,6 +154,7 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
     setInterval(() => {
       const removed = events.prune(new Date(Date.now() - config.events.retention_hours * 3_600_000));
       if (removed) log.debug({ removed }, 'pruned old events');
+      pruneLoginSessions(db.db, new Date(Date.now() - 7 * DAY_MS));
       maybeRotate();
     }, 3_600_000),
   ];

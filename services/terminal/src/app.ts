@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { ServiceTokenStore } from '@rdv/core/auth';
+import { createCredentialWatch, type ServiceTokenStore } from '@rdv/core/auth';
 import { ConfigSchema, type ConfigFile } from '@rdv/core/config';
 import type { DbHandle } from '@rdv/core/db';
 import { AppError, toAppError } from '@rdv/core/errors';
@@ -47,7 +47,9 @@ export interface TerminalServerDeps {
   log: Logger;
   version: string;
   startedAt: number;
-  rateLimits: { requestsPerMinute: number; authFailuresPerMinute: number };
+  rateLimits: { requestsPerMinute: number; authFailuresPerMinute: number; terminalsPerUser?: number };
+  /** How often open terminals re-check the token they were opened with (default 1 s). */
+  credentialCheckMs?: number;
   limits?: Partial<TerminalLimits>;
   /** Where sessions leave their exit status (RdvPaths.exitStatusDir); without it `exit` carries 0. */
   exitStatusDir?: string;
@@ -81,6 +83,12 @@ export function createTerminalServer(deps: TerminalServerDeps): TerminalServer {
   const limits: TerminalLimits = { ...DEFAULT_LIMITS, ...deps.limits };
   const auth = createUpgradeAuth({ db: deps.db.db, serviceToken: deps.serviceToken, log, limits: deps.rateLimits });
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_PAYLOAD_BYTES, perMessageDeflate: false, clientTracking: false });
+  // A terminal lives only as long as the token it was opened with (revoked or expired: closed).
+  const watch = createCredentialWatch({
+    db: deps.db.db,
+    checkEveryMs: deps.credentialCheckMs,
+    onError: (err) => log.warn({ err }, 'could not re-check the credentials of open terminals'),
+  });
   const hubs = new Map<string, SessionHub>();
   const clients = new Set<TerminalClient>();
   const sockets = new Set<WebSocket>();
@@ -114,6 +122,10 @@ export function createTerminalServer(deps: TerminalServerDeps): TerminalServer {
     const id = matchTerminalPath(url.pathname);
     if (id === null) throw new AppError('not_found', `no websocket at ${url.pathname}`);
     const authCtx = auth.authenticate(req.headers, `WS /ws/terminal/${IdSchema.safeParse(id).success ? id : '?'}`);
+    const cap = deps.rateLimits.terminalsPerUser;
+    if (cap !== undefined && watch.count(authCtx.user.id) >= cap) {
+      throw new AppError('rate_limited', `you already have ${cap} terminals open (the limit); close some before opening another`);
+    }
     const parsed = AttachQuerySchema.safeParse(Object.fromEntries(url.searchParams));
     if (!parsed.success) throw new AppError('invalid_input', `query: ${formatZodError(parsed.error)}`);
     const session = deps.sessions.get(authCtx.user.id, id);
@@ -137,7 +149,9 @@ export function createTerminalServer(deps: TerminalServerDeps): TerminalServer {
       log: log.child({ component: 'client', sessionId: a.session.id, clientId: id }),
     });
     clients.add(client);
+    const untrack = watch.add({ userId: a.auth.user.id, method: a.auth.method, tokenId: a.auth.tokenId }, (reason) => client.close(4401, reason.slice(0, 120)));
     ws.on('close', () => {
+      untrack();
       clients.delete(client);
       sockets.delete(ws);
     });
@@ -224,6 +238,7 @@ export function createTerminalServer(deps: TerminalServerDeps): TerminalServer {
     closed ??= (async () => {
       closing = true;
       clearInterval(keepAlive);
+      watch.dispose();
       for (const hub of [...hubs.values()]) hub.dispose(code, reason);
       hubs.clear();
       const deadline = Date.now() + deadlineMs;

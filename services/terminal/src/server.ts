@@ -63,6 +63,7 @@ export async function startTerminal(
     rateLimits: {
       requestsPerMinute: config.rate_limit.requests_per_minute,
       authFailuresPerMinute: config.rate_limit.auth_failures_per_minute,
+      terminalsPerUser: config.rate_limit.terminals_per_user,
     },
     limits: { ...limitsFrom(config.terminal), ...limits },
   });

@@ -1,10 +1,12 @@
 import { EDGE_CREDENTIAL_HEADER, EDGE_ROUTE_PREFIX, edgeCredential } from '@rdv/core/auth';
 import { socketRequest } from '@rdv/core/client';
 import { AppError } from '@rdv/core/errors';
-import { UserSchema, type User } from '@rdv/core/schemas';
+import { IdSchema, UserSchema, type User } from '@rdv/core/schemas';
 import { z } from 'zod';
 
 const LoginLinkSchema = z.object({ code: z.string().min(1), expiresAt: z.string() });
+const LoginSessionSchema = z.object({ id: IdSchema, secret: z.string().min(1), expiresAt: z.string() });
+const SessionCheckSchema = z.object({ sessionId: IdSchema, userId: IdSchema });
 
 /**
  * The edge's own calls to the api, as opposed to proxied browser requests: under
@@ -17,6 +19,14 @@ export interface EdgeApi {
   redeemLoginLink(code: string): Promise<User | null>;
   /** A fresh one-time login code for the user. */
   createLoginLink(userId: string): Promise<{ code: string; expiresAt: string }>;
+  /** Starts a browser sign-in; `secret` is the cookie's value. */
+  createLoginSession(userId: string, userAgent: string | undefined): Promise<{ id: string; secret: string; expiresAt: string }>;
+  /** The sign-in a cookie stands for; null when it is unknown, revoked, idle or expired. */
+  checkLoginSession(secret: string): Promise<{ sessionId: string; userId: string } | null>;
+  /** Signs out the browser holding the cookie; its sign-in id, or null when there was none. */
+  endLoginSession(secret: string): Promise<string | null>;
+  /** Of these sign-in ids, the ones still active. */
+  activeLoginSessions(ids: string[]): Promise<string[]>;
 }
 
 /**
@@ -32,7 +42,7 @@ export function createEdgeApi(options: { socketPath: string; serviceToken: () =>
     } catch (err) {
       throw new AppError('unavailable', 'the rdv api is not running or not answering', { cause: err });
     }
-    if (res.status === 401 && path.endsWith('/redeem')) return null;
+    if (res.status === 401 && (path.endsWith('/redeem') || path.endsWith('/sessions/check'))) return null;
     if (res.status < 200 || res.status >= 300) {
       const e = (res.body as { error?: { message?: string } } | undefined)?.error;
       const code = res.status === 401 ? 'unauthorized' : res.status === 403 ? 'forbidden' : 'unavailable';
@@ -49,6 +59,16 @@ export function createEdgeApi(options: { socketPath: string; serviceToken: () =>
     redeemLoginLink: (code) => call('/login-links/redeem', { code }, UserSchema),
     async createLoginLink(userId) {
       return (await call('/login-links', { userId }, LoginLinkSchema))!;
+    },
+    async createLoginSession(userId, userAgent) {
+      return (await call('/sessions', { userId, ...(userAgent ? { userAgent: userAgent.slice(0, 1000) } : {}) }, LoginSessionSchema))!;
+    },
+    checkLoginSession: (secret) => call('/sessions/check', { secret }, SessionCheckSchema),
+    async endLoginSession(secret) {
+      return (await call('/sessions/end', { secret }, z.object({ sessionId: IdSchema.nullable() })))!.sessionId;
+    },
+    async activeLoginSessions(ids) {
+      return (await call('/sessions/active', { ids }, z.object({ ids: z.array(IdSchema) })))!.ids;
     },
   };
 }

@@ -6,6 +6,8 @@ import { sendJsonError } from './responses.js';
 export interface ApiProxyOptions {
   socketPath: string;
   log: Logger;
+  /** Called when the answer is an event stream, with a way to close it; returns its removal. */
+  onEventStream?: (close: () => void) => () => void;
 }
 
 /**
@@ -33,6 +35,11 @@ export function proxyApiRequest(req: IncomingMessage, res: ServerResponse, ident
       // Events must reach the browser as they happen, not when a buffer fills.
       res.socket?.setNoDelay(true);
       res.flushHeaders();
+      const untrack = options.onEventStream?.(() => {
+        upstream.destroy();
+        res.destroy();
+      });
+      if (untrack) res.on('close', untrack);
     }
     up.pipe(res);
     up.on('error', () => res.destroy());

@@ -19,7 +19,7 @@ export interface CloudflareSettings {
 }
 
 export type AccessResult =
-  | { ok: true; email: string }
+  | { ok: true; email: string; /** The token's exp, in ms: what it opened closes then. */ expiresAtMs: number }
   | { ok: false; status: 401 | 403; reason: string };
 
 export interface AccessVerifier {
@@ -29,7 +29,7 @@ export interface AccessVerifier {
   verify(token: string | undefined): Promise<AccessResult>;
 }
 
-const ClaimsSchema = z.object({ email: z.string().min(3).max(320).includes('@') });
+const ClaimsSchema = z.object({ email: z.string().min(3).max(320).includes('@'), exp: z.number() });
 
 /** "https://Team.cloudflareaccess.com/" → "team.cloudflareaccess.com". */
 export function normalizeTeamDomain(value: string): string {
@@ -81,7 +81,7 @@ export function createAccessVerifier(settings: CloudflareSettings, getKey?: JWTV
             : `${email} is not admitted: set owner_email (and cloudflare.allowed_emails for anyone else) in rdv's config`,
         };
       }
-      return { ok: true, email };
+      return { ok: true, email, expiresAtMs: claims.data.exp * 1000 };
     },
   };
 }

@@ -5,6 +5,7 @@ import type { Logger } from '@rdv/core/log';
 import { proxyApiRequest } from './api-proxy.js';
 import type { AuthOutcome, Authenticator } from './authenticator.js';
 import type { Identity } from './headers.js';
+import type { LiveConnections } from './live-connections.js';
 import { handleLogin, handleLogout, type LoginDeps } from './login.js';
 import { refuseMalformed } from './request-guard.js';
 import { SECURITY_HEADERS, sendJsonError, sendPage } from './responses.js';
@@ -20,6 +21,10 @@ export interface HandlerDeps {
   next: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
   /** True when allowed_emails admits people besides the owner (the UI then says users are trust-equal). */
   admitsOthers?: boolean;
+  /** Open event streams and terminal bridges, tied to the credential that opened them. */
+  live?: LiveConnections;
+  /** Per-user caps on what a browser keeps open (429 beyond them). */
+  caps?: { eventStreamsPerUser: number; terminalsPerUser: number };
   /** Failed authentications per client; when empty the caller gets 429 instead of 401. */
   failures?: RateLimiter;
   log: Logger;
@@ -89,7 +94,7 @@ export function createRequestHandler(deps: HandlerDeps) {
     if (authenticator.mode === 'local' && path === '/login') return handleLogin(req, res, deps.login);
     if (authenticator.mode === 'local' && path === '/auth/logout' && req.method === 'POST') {
       if (isCrossSite(req)) return sendPage(res, 403, 'Not allowed', ['Cross-site request refused.']);
-      return handleLogout(res, deps.login);
+      return handleLogout(req, res, deps.login);
     }
 
     const outcome = await authenticator.authenticate(req.headers);
@@ -118,7 +123,14 @@ export function createRequestHandler(deps: HandlerDeps) {
       }
       const identity = serviceIdentity(deps, outcome.userId);
       if (!identity) return sendJsonError(res, 503, 'unavailable', 'the rdv api has not started yet');
-      return proxyApiRequest(req, res, identity, { socketPath: deps.apiSocket, log: deps.log });
+      const { live, caps } = deps;
+      if (path === '/api/events' && live && caps && live.count(outcome.userId, 'events') >= caps.eventStreamsPerUser) {
+        req.resume();
+        res.setHeader('Retry-After', '10');
+        return sendJsonError(res, 429, 'rate_limited', `you already have ${caps.eventStreamsPerUser} event streams open (the limit); close some rdv tabs`);
+      }
+      const onEventStream = live && ((close: () => void) => live.add({ userId: outcome.userId, kind: 'events', credential: outcome.credential, close }));
+      return proxyApiRequest(req, res, identity, { socketPath: deps.apiSocket, log: deps.log, onEventStream: onEventStream || undefined });
     }
     if (path.startsWith('/ws/')) return sendJsonError(res, 426, 'invalid_input', 'this path is a websocket');
     return deps.next(req, res);
@@ -141,6 +153,14 @@ export function createUpgradeHandler(deps: HandlerDeps) {
     if (!outcome.ok) return rejectUpgrade(socket, outcome.status, outcome.status === 503 ? 'Service Unavailable' : outcome.status === 403 ? 'Forbidden' : 'Unauthorized');
     const identity = serviceIdentity(deps, outcome.userId);
     if (!identity) return rejectUpgrade(socket, 503, 'Service Unavailable');
-    deps.bridge.handleUpgrade(req, socket, head, identity);
+    const { live, caps } = deps;
+    if (live && caps && live.count(outcome.userId, 'terminal') >= caps.terminalsPerUser) {
+      return rejectUpgrade(socket, 429, 'Too Many Requests', { code: 'rate_limited', message: `you already have ${caps.terminalsPerUser} terminals open (the limit); close some` });
+    }
+    const track =
+      live &&
+      ((close: (code: number, reason: string) => void) =>
+        live.add({ userId: outcome.userId, kind: 'terminal', credential: outcome.credential, close: (reason) => close(4401, reason) }));
+    deps.bridge.handleUpgrade(req, socket, head, identity, track || undefined);
   };
 }

@@ -14,7 +14,7 @@ import { createRequestHandler, createUpgradeHandler } from './handler.js';
 import { checkEdgeConfig } from './edge-config.js';
 import { publicOrigin, type ListenTarget } from './listen.js';
 import { announceLoginLink } from './login.js';
-import { createCookieSigner, openWebSecret } from './session-cookie.js';
+import { createLiveConnections } from './live-connections.js';
 import { createTerminalBridge } from './terminal-proxy.js';
 
 // next is CommonJS (module.exports = createServer) while its types declare a default export.
@@ -63,19 +63,22 @@ export async function startWeb(config: RdvConfig, log: Logger, shutdown: Shutdow
 
   const serviceToken = openServiceTokenStore(paths.serviceToken, { create: false, graceMs: config.auth.service_token_grace_seconds * 1000 });
   const api = createEdgeApi({ socketPath: paths.apiSocket, serviceToken: () => serviceToken.current() });
-  const signer = createCookieSigner(openWebSecret(join(paths.serverDir, 'web-secret')));
-  const authenticator = cloudflare
-    ? createCloudflareAuthenticator(
-        createAccessVerifier({
-          teamDomain: config.cloudflare.team_domain,
-          aud: config.cloudflare.aud,
-          certsUrl: config.cloudflare.certs_url,
-          ownerEmail: config.owner_email,
-          allowedEmails: config.cloudflare.allowed_emails,
-        }),
-        api,
-      )
-    : createLocalAuthenticator(signer);
+  const verifier = cloudflare
+    ? createAccessVerifier({
+        teamDomain: config.cloudflare.team_domain,
+        aud: config.cloudflare.aud,
+        certsUrl: config.cloudflare.certs_url,
+        ownerEmail: config.owner_email,
+        allowedEmails: config.cloudflare.allowed_emails,
+      })
+    : null;
+  const authenticator = verifier ? createCloudflareAuthenticator(verifier, api) : createLocalAuthenticator(api);
+  const live = createLiveConnections({
+    activeLoginSessions: (ids) => api.activeLoginSessions(ids),
+    verifyAccess: async (token) => (verifier ? (await verifier.verify(token)).ok : false),
+    log: log.child({ component: 'live' }),
+  });
+  shutdown.add('live connections', () => live.dispose());
 
   if (!existsSync(join(options.appDir, '.next', 'BUILD_ID'))) {
     throw new AppError('unavailable', `the web UI is not built (no ${join(options.appDir, '.next')}); run "npm run build"`);
@@ -93,7 +96,14 @@ export async function startWeb(config: RdvConfig, log: Logger, shutdown: Shutdow
     bridge,
     apiSocket: paths.apiSocket,
     admitsOthers: cloudflare && config.cloudflare.allowed_emails.some((e) => e.trim().toLowerCase() !== config.owner_email.toLowerCase()),
-    login: { api, signer, secureCookie: cloudflare, log: log.child({ component: 'login' }) },
+    live,
+    caps: { eventStreamsPerUser: config.rate_limit.event_streams_per_user, terminalsPerUser: config.rate_limit.terminals_per_user },
+    login: {
+      api,
+      secureCookie: cloudflare,
+      log: log.child({ component: 'login' }),
+      onSignedOut: (sessionId: string) => live.endLoginSession(sessionId, 'signed out'),
+    },
     next: (req: Parameters<typeof nextHandle>[0], res: Parameters<typeof nextHandle>[1]) => nextHandle(req, res),
     failures: createRateLimiter({ perMinute: config.rate_limit.auth_failures_per_minute }),
     log,

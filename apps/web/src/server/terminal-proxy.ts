@@ -12,13 +12,19 @@ const LOW_WATER_BYTES = 256 << 10;
 const HEARTBEAT_MS = 30_000;
 
 export interface TerminalBridge {
-  /** Takes over an authenticated upgrade for /ws/terminal/:id and bridges it to terminal.sock. */
-  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, identity: Identity): void;
+  /**
+   * Takes over an authenticated upgrade for /ws/terminal/:id and bridges it to terminal.sock.
+   * `track` is told of the bridge once it is open, with a way to close it, and returns its removal.
+   */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, identity: Identity, track?: BridgeTracker): void;
   /** Closes every bridged websocket (1001 on shutdown). */
   closeAll(code: number, reason: string): void;
   readonly size: number;
   dispose(): void;
 }
+
+/** Registers an open bridge (for revocation and per-user caps); returns its removal. */
+export type BridgeTracker = (close: (code: number, reason: string) => void) => () => void;
 
 /** Refuses an upgrade with a plain HTTP status (and, given a code, the one error body), as the services do. */
 export function rejectUpgrade(socket: Duplex, status: number, text: string, error?: { code: ErrorCode; message: string }): void {
@@ -51,9 +57,13 @@ export function createTerminalBridge(options: { socketPath: string; log: Logger 
   }, HEARTBEAT_MS);
   heartbeat.unref();
 
-  const bridge = (browser: WebSocket, upstream: WebSocket, log: Logger) => {
+  const bridge = (browser: WebSocket, upstream: WebSocket, log: Logger, track?: BridgeTracker) => {
     const pair = { browser, upstream };
     live.add(pair);
+    const untrack = track?.((code, reason) => {
+      browser.close(code, reason.slice(0, 120));
+      upstream.close(1000);
+    });
     alive.set(browser, true);
     browser.on('pong', () => alive.set(browser, true));
     let drainTimer: NodeJS.Timeout | null = null;
@@ -90,6 +100,7 @@ export function createTerminalBridge(options: { socketPath: string; log: Logger 
     });
     const cleanup = () => {
       live.delete(pair);
+      untrack?.();
       if (drainTimer) clearInterval(drainTimer);
     };
     upstream.on('close', (code: number, reason: Buffer) => {
@@ -114,7 +125,7 @@ export function createTerminalBridge(options: { socketPath: string; log: Logger 
     get size() {
       return live.size;
     },
-    handleUpgrade(req, socket, head, identity) {
+    handleUpgrade(req, socket, head, identity, track) {
       const url = new URL(req.url ?? '/', 'http://edge');
       const id = /^\/ws\/terminal\/([^/]+)$/.exec(url.pathname)?.[1];
       if (!id || !IdSchema.safeParse(id).success) return rejectUpgrade(socket, 404, 'Not Found');
@@ -133,7 +144,7 @@ export function createTerminalBridge(options: { socketPath: string; log: Logger 
       upstream.once('open', () => {
         settled = true;
         if (socket.destroyed) return upstream.close(1000);
-        wss.handleUpgrade(req, socket, head, (browser) => bridge(browser, upstream, log));
+        wss.handleUpgrade(req, socket, head, (browser) => bridge(browser, upstream, log, track));
       });
       upstream.once('unexpected-response', (upReq, res) => {
         settled = true;

@@ -17,3 +17,15 @@ export { listAudit, writeAudit, type AuditInput } from './audit.js';
 export { createRateLimiter, type RateLimiter } from './rate-limit.js';
 export { createLoginLink, redeemLoginLink, LOGIN_LINK_TTL_MS } from './login-links.js';
 export { EDGE_CREDENTIAL_HEADER, EDGE_ROUTE_PREFIX, edgeCredential } from './edge-credential.js';
+export {
+  activeLoginSessionIds,
+  checkLoginSession,
+  createLoginSession,
+  endLoginSession,
+  listLoginSessions,
+  pruneLoginSessions,
+  revokeLoginSession,
+  type CheckLoginSessionResult,
+  type LoginSessionPolicy,
+} from './login-sessions.js';
+export { createCredentialWatch, type CredentialWatch, type WatchedAuth } from './credential-watch.js';

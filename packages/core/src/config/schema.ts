@@ -43,6 +43,8 @@ export const ConfigSchema = z
         service_token_rotation_days: int(0, 3650).default(30),
         service_token_grace_seconds: int(0, 86_400).default(300),
         cli_token_expiry_days: int(0, 3650).default(0),
+        login_session_idle_hours: int(1, 8760).default(12),
+        login_session_max_days: int(1, 3650).default(30),
       })
       .strict()
       .prefault({}),
@@ -51,6 +53,8 @@ export const ConfigSchema = z
         requests_per_minute: int(1, 1_000_000).default(1200),
         sensitive_per_minute: int(1, 1_000_000).default(120),
         auth_failures_per_minute: int(1, 10_000).default(30),
+        event_streams_per_user: int(1, 10_000).default(32),
+        terminals_per_user: int(1, 10_000).default(64),
       })
       .strict()
       .prefault({}),

@@ -239,3 +239,22 @@ export const loginLinks = sqliteTable('login_links', {
   expiresAt: ts('expires_at').notNull(),
   usedAt: ts('used_at'),
 });
+
+// A browser signed in with a login link (local mode). The cookie holds a secret; only its
+// digest is here. Ends on sign-out or revocation, after idle time, and at expires_at.
+export const loginSessions = sqliteTable(
+  'login_sessions',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    hash: text('hash').notNull(),
+    userAgent: text('user_agent'),
+    createdAt: created(),
+    lastSeenAt: ts('last_seen_at').notNull(),
+    expiresAt: ts('expires_at').notNull(),
+    revokedAt: ts('revoked_at'),
+  },
+  (t) => [uniqueIndex('login_sessions_hash_idx').on(t.hash), index('login_sessions_user_idx').on(t.userId)],
+);

@@ -206,6 +206,19 @@ export const CreatedTokenSchema = TokenSchema.extend({
   token: z.string().describe('the secret; shown only in this response'),
 });
 
+// ---- browser sign-ins (local mode) ----
+export const LoginSessionSchema = z.object({
+  id: IdSchema,
+  userAgent: z.string().nullable().describe('the browser that signed in, as it named itself'),
+  createdAt: TimestampSchema,
+  lastSeenAt: TimestampSchema,
+  idleExpiresAt: TimestampSchema.describe('when it ends unless used before'),
+  expiresAt: TimestampSchema.describe('when it ends however much it is used'),
+  revokedAt: TimestampSchema.nullable(),
+  state: z.enum(['active', 'expired', 'revoked']),
+});
+export type LoginSession = z.infer<typeof LoginSessionSchema>;
+
 // ---- auth / health ----
 export const AuthMethodSchema = z.enum(['service', 'cli', 'api_key']);
 export type AuthMethod = z.infer<typeof AuthMethodSchema>;

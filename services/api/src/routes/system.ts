@@ -1,5 +1,6 @@
 import type { Response } from 'express';
 import { createLoginLink, listAudit } from '@rdv/core/auth';
+import { AppError } from '@rdv/core/errors';
 import { baseHealth } from '@rdv/core/lifecycle';
 import { AuditEntrySchema, AuditQuerySchema, HealthSchema, MeSchema, listOf, type RdvEvent } from '@rdv/core/schemas';
 import { z } from 'zod';
@@ -94,6 +95,11 @@ export function systemRoutes(deps: AppDeps, sse: SseRegistry, pending: () => num
       query: EventsQuerySchema,
       raw: true,
       handler: ({ auth, req, res, query }) => {
+        const cap = deps.limits.eventStreamsPerUser;
+        if (deps.watch && cap !== undefined && deps.watch.count(auth.user.id) >= cap) {
+          res.setHeader('Retry-After', '10');
+          throw new AppError('rate_limited', `you already have ${cap} event streams open (the limit); close some before opening another`);
+        }
         const header = req.get('last-event-id');
         const fromHeader = header !== undefined && /^\d+$/.test(header) ? Number(header) : undefined;
         const lastId = fromHeader ?? query.lastEventId;
@@ -133,7 +139,9 @@ export function systemRoutes(deps: AppDeps, sse: SseRegistry, pending: () => num
         }
         const heartbeat = setInterval(() => res.write(': ping\n\n'), 15_000);
         sse.open.add(res);
+        const untrack = deps.watch?.add({ userId: auth.user.id, method: auth.method, tokenId: auth.tokenId }, () => res.end());
         res.on('close', () => {
+          untrack?.();
           clearInterval(heartbeat);
           unsubscribe();
           sse.open.delete(res);

@@ -52,6 +52,7 @@ export function tokenRoutes(deps: AppDeps): RouteDef[] {
       handler: ({ auth, params }) => {
         const record = revokeToken(db, auth.user.id, params.id!);
         auditAs(deps, auth, 'token.revoke', record.id);
+        deps.onRevoked?.({ kind: 'token', id: record.id });
         return record;
       },
     }),
