@@ -3,6 +3,8 @@ import { loadConfig, parseConfigFlags } from '@rdv/core/config';
 import { migrateDb } from '@rdv/core/db';
 import { ensurePrivateDir } from '@rdv/core/lifecycle';
 
+// Before anything is created: whatever this step writes is private to the user, as the services' files are.
+process.umask(0o077);
 try {
   const config = loadConfig(parseConfigFlags(process.argv.slice(2)));
   ensurePrivateDir(config.paths.home);

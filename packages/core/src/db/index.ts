@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -29,9 +29,20 @@ export interface OpenDbOptions {
   readonly?: boolean;
 }
 
+/**
+ * Creates the database file 0600 before SQLite does, and tightens it and its -wal/-shm if
+ * found looser: SQLite gives -wal and -shm the database file's mode, so all three stay
+ * private whatever the umask of the process that opens them first.
+ */
+function makePrivate(path: string): void {
+  closeSync(openSync(path, 'a', 0o600));
+  for (const f of [path, `${path}-wal`, `${path}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
+}
+
 /** Opens SQLite in WAL mode with a busy timeout and foreign keys on. The caller disposes. */
 export function openDb(options: OpenDbOptions): DbHandle {
   if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true, mode: 0o700 });
+  if (options.path !== ':memory:' && !options.readonly) makePrivate(options.path);
   const sqlite = new Database(options.path, { readonly: options.readonly ?? false });
   sqlite.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
   if (!options.readonly) {
