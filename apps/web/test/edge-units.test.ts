@@ -4,7 +4,8 @@ import { useTempDir } from '@rdv/core/testing';
 import { loadConfig } from '@rdv/core/config';
 import { describe, expect, it } from 'vitest';
 import { apiPathFor, downstreamHeaders, upstreamHeaders } from '../src/server/headers.js';
-import { isLoopbackHost, parseListen } from '../src/server/listen.js';
+import { isLocalHostHeader, isLoopbackHost, isSafeCertsUrl, parseListen } from '../src/server/listen.js';
+import { createAccessVerifier } from '../src/server/cloudflare.js';
 import { SESSION_MAX_AGE_S, parseCookies, sessionCookieHeader } from '../src/server/session-cookie.js';
 import { checkEdgeConfig } from '../src/server/edge-config.js';
 
@@ -111,5 +112,26 @@ describe('listen address and auth mode', () => {
     expect(() => checkEdgeConfig(loadConfig({ env: { RDV_HOME: home, RDV_WEB_LISTEN: listen } }))).toThrow(/unix socket.*without Cloudflare Access/);
     const cf = loadConfig({ env: { RDV_HOME: home, RDV_WEB_LISTEN: listen, RDV_CF_TEAM_DOMAIN: 't.cloudflareaccess.com', RDV_CF_AUD: 'x' } });
     expect(checkEdgeConfig(cf)).toMatchObject({ cloudflare: true, target: { kind: 'unix' } });
+  });
+});
+
+describe('local mode Host check (DNS rebinding)', () => {
+  it('accepts only loopback names on the edge\'s own port', () => {
+    for (const host of ['127.0.0.1:6001', 'localhost:6001', 'LOCALHOST:6001', '[::1]:6001', '127.0.0.2:6001', 'localhost.:6001']) expect(isLocalHostHeader(host, 6001), host).toBe(true);
+    for (const host of [undefined, '', '127.0.0.1', '127.0.0.1:6002', 'evil.example:6001', 'evil.example', '127.0.0.1.nip.io:6001', '0.0.0.0:6001', '[::]:6001', '192.168.1.2:6001', '127.0.0.1:6001 ', 'localhost:6001@evil', '[::1]:06001x'])
+      expect(isLocalHostHeader(host, 6001), String(host)).toBe(false);
+  });
+});
+
+describe('certs_url', () => {
+  it('must be https, or http only on a loopback address', () => {
+    for (const ok of ['https://team.cloudflareaccess.com/cdn-cgi/access/certs', 'http://127.0.0.1:9/certs', 'http://localhost:8080/c', 'http://[::1]:9/certs']) expect(isSafeCertsUrl(ok), ok).toBe(true);
+    for (const bad of ['http://team.cloudflareaccess.com/cdn-cgi/access/certs', 'http://127.0.0.1.evil.example/certs', 'http://10.0.0.1/certs', 'ftp://127.0.0.1/c', 'file:///etc/keys.json', 'https://u:p@team.example/c', 'not a url'])
+      expect(isSafeCertsUrl(bad), bad).toBe(false);
+    const home = useTempDir();
+    const cf = { RDV_HOME: home, RDV_CF_TEAM_DOMAIN: 't.cloudflareaccess.com', RDV_CF_AUD: 'x' };
+    expect(() => checkEdgeConfig(loadConfig({ env: { ...cf, RDV_CF_CERTS_URL: 'http://keys.example/certs' } }))).toThrow(/cloudflare\.certs_url .*RDV_CF_CERTS_URL.*must be an https URL/);
+    expect(checkEdgeConfig(loadConfig({ env: { ...cf, RDV_CF_CERTS_URL: 'http://127.0.0.1:9/certs' } }))).toMatchObject({ cloudflare: true });
+    expect(() => createAccessVerifier({ teamDomain: 't.cloudflareaccess.com', aud: 'x', certsUrl: 'http://keys.example/c' })).toThrow(/must be https/);
   });
 });

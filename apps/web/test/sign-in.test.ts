@@ -7,6 +7,7 @@ import { socketRequest } from '@rdv/core/client';
 import { waitFor } from '@rdv/core/testing';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { isErrorBody, rawRequest } from './helpers/raw-http.js';
 import { useStack } from './helpers/stack.js';
 
 const stack = await useStack({ RDV_RATE_LIMIT_EVENT_STREAMS_PER_USER: '3' });
@@ -112,5 +113,26 @@ describe('local sign-ins', () => {
     await fetch(`${stack.url}/auth/logout`, { method: 'POST', headers: { cookie } });
     await Promise.all(open.map((e) => e.ended));
     await waitFor(async () => (await whoami(cookie)) === 401, 'signed out');
+  });
+
+  it('answers only its own loopback Host (DNS rebinding): 403 for any other, HTTP and websocket alike', async () => {
+    const { cookie } = await signIn();
+    const port = Number(new URL(stack.url).port);
+    const get = (hostLine: string, version = '1.1') =>
+      rawRequest({ port }, `GET /api/sessions HTTP/${version}\r\n${hostLine}Cookie: ${cookie}\r\nConnection: close\r\n\r\n`);
+    for (const h of [`evil.example:${port}`, `127.0.0.1:${port + 1}`, 'evil.example', `rebind.127.0.0.1.nip.io:${port}`, `0.0.0.0:${port}`]) {
+      const res = await get(`Host: ${h}\r\n`);
+      expect(res.status, h).toBe(403);
+      expect(isErrorBody(res.json)).toBe(true);
+    }
+    expect((await get('', '1.0')).status).toBe(403);
+    expect((await get(`Host: localhost:${port}\r\n`)).status).toBe(200);
+    expect((await get(`Host: 127.0.0.1:${port}\r\n`)).status).toBe(200);
+    const upgrade = await rawRequest(
+      { port },
+      `GET /ws/terminal/00000000-0000-4000-8000-000000000000 HTTP/1.1\r\nHost: evil.example:${port}\r\nCookie: ${cookie}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
+        'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+    );
+    expect(upgrade.status).toBe(403);
   });
 });

@@ -1,5 +1,6 @@
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { z } from 'zod';
+import { isSafeCertsUrl } from './listen.js';
 
 /** Cloudflare Access settings (config [cloudflare]). */
 export interface CloudflareSettings {
@@ -47,6 +48,7 @@ export function createAccessVerifier(settings: CloudflareSettings, getKey?: JWTV
   if (!team || !settings.aud.trim()) throw new Error('Cloudflare Access needs both team_domain and aud');
   const issuer = `https://${team}`;
   const certsUrl = settings.certsUrl?.trim() || `${issuer}/cdn-cgi/access/certs`;
+  if (!isSafeCertsUrl(certsUrl)) throw new Error(`certs_url ${certsUrl} must be https (plain http only on a loopback address)`);
   const keys = getKey ?? createRemoteJWKSet(new URL(certsUrl), { timeoutDuration: 5000, cooldownDuration: 30_000, cacheMaxAge: 3_600_000 });
   const admitted = new Set([settings.ownerEmail ?? '', ...(settings.allowedEmails ?? [])].map((e) => e.trim().toLowerCase()).filter(Boolean));
   const aud = settings.aud.trim();

@@ -1,6 +1,6 @@
 import type { RdvConfig } from '@rdv/core/config';
 import { AppError } from '@rdv/core/errors';
-import { describeListen, isLoopbackHost, parseListen, type ListenTarget } from './listen.js';
+import { describeListen, isLoopbackHost, isSafeCertsUrl, parseListen, type ListenTarget } from './listen.js';
 
 /** Checks the auth mode against the listen address; throws AppError(invalid_input) saying what to change. */
 export function checkEdgeConfig(config: RdvConfig): { target: ListenTarget; cloudflare: boolean } {
@@ -17,6 +17,13 @@ export function checkEdgeConfig(config: RdvConfig): { target: ListenTarget; clou
       `refusing to listen on ${describeListen(target)} (web.listen, from ${config.sources['web.listen'] ?? 'defaults'}): ` +
         'without Cloudflare Access the web edge accepts only loopback addresses (127.0.0.1, ::1, localhost), because a login ' +
         'link is all that protects it. Use 127.0.0.1:<port>, or set cloudflare.team_domain and cloudflare.aud to put it behind Cloudflare Access.',
+    );
+  }
+  const certs = cf.certs_url.trim();
+  if (hasTeam && certs && !isSafeCertsUrl(certs)) {
+    throw new AppError(
+      'invalid_input',
+      `cloudflare.certs_url "${certs}" (from ${config.sources['cloudflare.certs_url'] ?? 'defaults'}) must be an https URL, or http only on a loopback address: the keys that vouch for every sign-in must not travel in the clear`,
     );
   }
   if (!hasTeam && target.kind === 'unix') {

@@ -21,6 +21,8 @@ export interface HandlerDeps {
   next: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
   /** True when allowed_emails admits people besides the owner (the UI then says users are trust-equal). */
   admitsOthers?: boolean;
+  /** Local mode: whether a Host header names this edge (loopback, its port); other hosts get 403. */
+  hostAllowed?: (host: string | undefined) => boolean;
   /** Open event streams and terminal bridges, tied to the credential that opened them. */
   live?: LiveConnections;
   /** Per-user caps on what a browser keeps open (429 beyond them). */
@@ -38,6 +40,8 @@ function overLimit(deps: HandlerDeps, req: IncomingMessage, reason: string): boo
   else deps.log.debug({ client: key, reason }, 'authentication failed');
   return waitMs > 0;
 }
+
+const HOST_REFUSAL = 'this Host is not this rdv: in local mode it answers only 127.0.0.1, localhost or [::1] on its own port';
 
 /** Build assets are public (content-hashed, no data in them); the login page needs them. */
 const PUBLIC_ASSET = /^\/(_next\/static\/|favicon\.ico$|icon\.svg$)/;
@@ -84,6 +88,10 @@ export function createRequestHandler(deps: HandlerDeps) {
       // The body (if any) is not read: close the connection rather than parse past it.
       res.setHeader('connection', 'close');
       return sendJsonError(res, refusal.status, refusal.code, refusal.message);
+    }
+    if (deps.hostAllowed && !deps.hostAllowed(req.headers.host)) {
+      res.setHeader('connection', 'close');
+      return sendJsonError(res, 403, 'forbidden', HOST_REFUSAL);
     }
     const path = (req.url ?? '/').split('?')[0]!;
     if (path === '/healthz') {
@@ -145,6 +153,7 @@ export function createUpgradeHandler(deps: HandlerDeps) {
     });
     const refusal = refuseMalformed(req);
     if (refusal) return rejectUpgrade(socket, refusal.status, STATUS_CODES[refusal.status] ?? 'Bad Request', refusal);
+    if (deps.hostAllowed && !deps.hostAllowed(req.headers.host)) return rejectUpgrade(socket, 403, 'Forbidden', { code: 'forbidden', message: HOST_REFUSAL });
     const path = (req.url ?? '/').split('?')[0]!;
     if (!path.startsWith('/ws/terminal/')) return rejectUpgrade(socket, 404, 'Not Found');
     if (isCrossSite(req)) return rejectUpgrade(socket, 403, 'Forbidden');

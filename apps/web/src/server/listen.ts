@@ -62,3 +62,28 @@ export function publicOrigin(target: ListenTarget, actualPort?: number): string 
 export function describeListen(target: ListenTarget): string {
   return target.kind === 'unix' ? target.path : `${target.host}:${target.port}`;
 }
+
+/**
+ * True when a Host header names this edge on loopback: a loopback address or "localhost"
+ * with exactly `port`. Local mode answers nothing else, so a page on another site whose
+ * name was rebound to 127.0.0.1 (DNS rebinding) cannot talk to it.
+ */
+export function isLocalHostHeader(host: string | undefined, port: number): boolean {
+  if (!host) return false;
+  const m = /^\[([0-9a-fA-F:.]+)\]:(\d+)$/.exec(host) ?? /^([^:[\]]+):(\d+)$/.exec(host);
+  if (!m || Number(m[2]) !== port) return false;
+  return isLoopbackHost(m[1]!.replace(/\.$/, ''));
+}
+
+/** https anywhere; plain http only to this machine (a local stand-in for Cloudflare's JWKS). */
+export function isSafeCertsUrl(value: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  if (url.username || url.password) return false;
+  if (url.protocol === 'https:') return true;
+  return url.protocol === 'http:' && isLoopbackHost(url.hostname.replace(/^\[|\]$/g, ''));
+}

@@ -12,7 +12,7 @@ import { createCloudflareAuthenticator, createLocalAuthenticator, type Authentic
 import { createAccessVerifier } from './cloudflare.js';
 import { createRequestHandler, createUpgradeHandler } from './handler.js';
 import { checkEdgeConfig } from './edge-config.js';
-import { publicOrigin, type ListenTarget } from './listen.js';
+import { isLocalHostHeader, publicOrigin, type ListenTarget } from './listen.js';
 import { announceLoginLink } from './login.js';
 import { createLiveConnections } from './live-connections.js';
 import { createTerminalBridge } from './terminal-proxy.js';
@@ -90,7 +90,10 @@ export async function startWeb(config: RdvConfig, log: Logger, shutdown: Shutdow
 
   const bridge = createTerminalBridge({ socketPath: paths.terminalSocket, log: log.child({ component: 'terminal-proxy' }) });
   shutdown.add('terminal bridge', () => bridge.dispose());
+  // Filled in once listening: a configured port 0 becomes a real one.
+  const local = { port: target.kind === 'tcp' ? target.port : -1 };
   const deps = {
+    hostAllowed: cloudflare ? undefined : (host: string | undefined) => isLocalHostHeader(host, local.port),
     authenticator,
     serviceToken,
     bridge,
@@ -149,6 +152,7 @@ export async function startWeb(config: RdvConfig, log: Logger, shutdown: Shutdow
 
   const address = server.address();
   const actualPort = address && typeof address === 'object' ? address.port : undefined;
+  if (actualPort !== undefined) local.port = actualPort;
   const origin = publicOrigin(target, actualPort);
   log.info({ listen: target.kind === 'unix' ? target.path : `${target.host}:${actualPort}`, mode: authenticator.mode }, 'web edge listening');
   if (cloudflare && !config.owner_email && config.cloudflare.allowed_emails.length === 0) {
