@@ -119,3 +119,18 @@ describe("a browser never reaches the edge's own calls", () => {
     expect(countRows('select count(*) as n from users')).toBe(users);
   });
 });
+
+describe('failed sign-ins', () => {
+  it('are each written to the audit log, with the reason and the source, never the cookie', async () => {
+    const rows = () => countRows("select count(*) as n from audit_log where auth_method = 'web'");
+    const before = rows();
+    for (let i = 0; i < 3; i++) expect((await fetch(`${stack.url}/api/sessions`, { headers: { cookie: 'rdv_session=rdv_web_forged-cookie' } })).status).toBe(401);
+    await waitFor(() => rows() >= before + 3, 'three audit rows from the edge');
+    const db = openDb({ path: join(stack.home, 'sqlite.db'), readonly: true });
+    try {
+      expect(JSON.stringify(db.sqlite.prepare('select * from audit_log').all())).not.toContain('forged-cookie');
+    } finally {
+      db.dispose();
+    }
+  });
+});

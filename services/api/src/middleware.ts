@@ -1,5 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { EDGE_CREDENTIAL_HEADER, EDGE_ROUTE_PREFIX, createRateLimiter, getUser, verifyToken, writeAudit } from '@rdv/core/auth';
+import { EDGE_CREDENTIAL_HEADER, EDGE_ROUTE_PREFIX, createRateLimiter, failureSource, getUser, verifyToken, writeAudit } from '@rdv/core/auth';
 import { AppError, toAppError } from '@rdv/core/errors';
 import { IdSchema } from '@rdv/core/schemas';
 import type { AppDeps, RequestWithAuth } from './context.js';
@@ -19,14 +19,16 @@ export function createAuth(deps: AppDeps) {
   const lastAudited = new Map<string, number>();
   const db = deps.db.db;
 
+  // Failures are limited per source (the credential presented) and audited whether or not they are throttled.
   const deny = (req: Request, reason: string, detail: Record<string, unknown> = {}): never => {
-    const wait = failures.take('auth');
+    const source = failureSource(req.headers);
+    const wait = failures.take(source);
+    writeAudit(db, { action: 'auth', outcome: 'denied', target: `${req.method} ${req.path}`, detail: { reason, source, throttled: wait > 0, ...detail } });
     if (wait > 0) {
       throw Object.assign(new AppError('rate_limited', 'too many failed authentication attempts; try again later'), {
         retryAfterMs: wait,
       });
     }
-    writeAudit(db, { action: 'auth', outcome: 'denied', target: `${req.method} ${req.path}`, detail: { reason, ...detail } });
     throw new AppError('unauthorized', reason);
   };
 

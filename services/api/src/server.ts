@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { createCredentialWatch, ensureOwner, openServiceTokenStore, pruneLoginSessions } from '@rdv/core/auth';
+import { createCredentialWatch, ensureOwner, openServiceTokenStore, pruneAudit, pruneLoginSessions } from '@rdv/core/auth';
 import { expandHome, type RdvConfig } from '@rdv/core/config';
 import { openDb } from '@rdv/core/db';
 import { createEventBus } from '@rdv/core/events';
@@ -146,6 +146,12 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
 
   const expireTrash = () => worktrees.expireTrash().catch((err: unknown) => log.warn({ err }, 'trash cleanup failed'));
   void expireTrash();
+  const pruneOld = () => {
+    const audit = pruneAudit(db.db, new Date(Date.now() - config.cleanup.audit_retention_days * DAY_MS));
+    const signIns = pruneLoginSessions(db.db, new Date(Date.now() - 7 * DAY_MS));
+    if (audit || signIns) log.info({ audit, signIns }, 'pruned audit rows and ended sign-ins past their retention');
+  };
+  pruneOld();
   const timers = [
     setInterval(expireTrash, config.cleanup.interval_hours * 3_600_000),
     setInterval(() => {
@@ -154,7 +160,7 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
     setInterval(() => {
       const removed = events.prune(new Date(Date.now() - config.events.retention_hours * 3_600_000));
       if (removed) log.debug({ removed }, 'pruned old events');
-      pruneLoginSessions(db.db, new Date(Date.now() - 7 * DAY_MS));
+      pruneOld();
       maybeRotate();
     }, 3_600_000),
   ];

@@ -124,3 +124,15 @@ describe('browser sign-ins', () => {
     expect((await api.call('POST', '/internal/edge/sessions', { userId: api.ownerId })).status).toBe(401);
   });
 });
+
+describe('audit', () => {
+  it('records the command of a session created with a custom command, with who created it', async () => {
+    const key = (await api.call('POST', '/api/tokens', { name: 'auditor', kind: 'api_key' })).body;
+    const command = "sh -c 'echo audited-$((40+2))'";
+    const created = await api.as(key.token)('POST', '/api/sessions', { name: 'custom', kind: 'agent', command });
+    expect(created.status).toBe(201);
+    await api.call('DELETE', `/api/sessions/${created.body.id}`);
+    const row = (await api.call('GET', '/api/audit?limit=100')).body.items.find((a: any) => a.action === 'session.create' && a.target === created.body.id);
+    expect(row).toMatchObject({ outcome: 'ok', authMethod: 'api_key', tokenId: key.id, detail: { kind: 'agent', command } });
+  });
+});

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { createRateLimiter, getUser, verifyToken, writeAudit, type AuditInput, type ServiceTokenStore } from '@rdv/core/auth';
+import { createRateLimiter, failureSource, getUser, verifyToken, writeAudit, type AuditInput, type ServiceTokenStore } from '@rdv/core/auth';
 import type { Db } from '@rdv/core/db';
 import { AppError } from '@rdv/core/errors';
 import type { Logger } from '@rdv/core/log';
@@ -49,12 +49,14 @@ export function createUpgradeAuth(deps: UpgradeAuthDeps): UpgradeAuth {
     }
   };
 
-  const deny = (target: string, reason: string, detail: Record<string, unknown> = {}): never => {
-    const wait = failures.take('auth');
+  // Failures are limited per source (the credential presented) and audited whether or not they are throttled.
+  const deny = (headers: IncomingHttpHeaders, target: string, reason: string, detail: Record<string, unknown> = {}): never => {
+    const source = failureSource(headers);
+    const wait = failures.take(source);
+    audit({ action: 'auth', outcome: 'denied', target, detail: { reason, service: 'terminal', source, throttled: wait > 0, ...detail } });
     if (wait > 0) {
       throw Object.assign(new AppError('rate_limited', 'too many failed authentication attempts; try again later'), { retryAfterMs: wait });
     }
-    audit({ action: 'auth', outcome: 'denied', target, detail: { reason, service: 'terminal', ...detail } });
     log.info({ target, reason }, 'terminal attach refused');
     throw new AppError('unauthorized', reason);
   };
@@ -74,11 +76,11 @@ export function createUpgradeAuth(deps: UpgradeAuthDeps): UpgradeAuth {
     const authorization = header(headers, 'authorization');
     let auth: AuthContext;
     if (serviceToken !== undefined) {
-      if (!serviceTokenValid(serviceToken)) return deny(target, 'invalid service token');
+      if (!serviceTokenValid(serviceToken)) return deny(headers, target, 'invalid service token');
       const userId = header(headers, 'x-rdv-user-id') ?? '';
-      if (!IdSchema.safeParse(userId).success) return deny(target, 'X-RDV-User-ID must name a user (a UUID)');
+      if (!IdSchema.safeParse(userId).success) return deny(headers, target, 'X-RDV-User-ID must name a user (a UUID)');
       const user = getUser(db, userId);
-      if (!user) return deny(target, 'unknown user in X-RDV-User-ID');
+      if (!user) return deny(headers, target, 'unknown user in X-RDV-User-ID');
       let tokenId: string | null = null;
       try {
         tokenId = deps.serviceToken.currentId();
@@ -88,17 +90,17 @@ export function createUpgradeAuth(deps: UpgradeAuthDeps): UpgradeAuth {
       auth = { user, method: 'service', tokenId };
     } else if (authorization !== undefined) {
       const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-      if (!match) return deny(target, 'Authorization must be "Bearer <token>"');
+      if (!match) return deny(headers, target, 'Authorization must be "Bearer <token>"');
       const result = verifyToken(db, match[1]!);
       if (!result.ok) {
         const why = { unknown: 'invalid token', revoked: 'this token was revoked', expired: 'this token has expired' }[result.reason];
-        return deny(target, why, result.tokenId ? { tokenId: result.tokenId } : {});
+        return deny(headers, target, why, result.tokenId ? { tokenId: result.tokenId } : {});
       }
       const user = getUser(db, result.token.userId);
-      if (!user) return deny(target, 'the token belongs to no user');
+      if (!user) return deny(headers, target, 'the token belongs to no user');
       auth = { user, method: result.token.kind, tokenId: result.token.tokenId };
     } else {
-      return deny(target, 'missing credentials: send "Authorization: Bearer <token>" (the owner\'s is in RDV_HOME/cli-token)');
+      return deny(headers, target, 'missing credentials: send "Authorization: Bearer <token>" (the owner\'s is in RDV_HOME/cli-token)');
     }
     const wait = attaches.take(auth.tokenId ? `${auth.method}:${auth.tokenId}:${auth.user.id}` : auth.user.id);
     if (wait > 0) throw Object.assign(new AppError('rate_limited', 'too many attaches; slow down and retry'), { retryAfterMs: wait });

@@ -27,6 +27,8 @@ export interface EdgeApi {
   endLoginSession(secret: string): Promise<string | null>;
   /** Of these sign-in ids, the ones still active. */
   activeLoginSessions(ids: string[]): Promise<string[]>;
+  /** Writes failed sign-ins to the audit log (`dropped`: how many more there were). */
+  auditFailures(failures: Array<{ at: string; source: string; reason: string; target: string; throttled: boolean }>, dropped: number): Promise<void>;
 }
 
 /**
@@ -66,6 +68,9 @@ export function createEdgeApi(options: { socketPath: string; serviceToken: () =>
     checkLoginSession: (secret) => call('/sessions/check', { secret }, SessionCheckSchema),
     async endLoginSession(secret) {
       return (await call('/sessions/end', { secret }, z.object({ sessionId: IdSchema.nullable() })))!.sessionId;
+    },
+    async auditFailures(failures, dropped) {
+      await call('/audit', { failures, dropped }, z.object({ written: z.number() }));
     },
     async activeLoginSessions(ids) {
       return (await call('/sessions/active', { ids }, z.object({ ids: z.array(IdSchema) })))!.ids;

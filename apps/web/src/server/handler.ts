@@ -1,10 +1,12 @@
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { RateLimiter, ServiceTokenStore } from '@rdv/core/auth';
 import type { Logger } from '@rdv/core/log';
 import { proxyApiRequest } from './api-proxy.js';
 import type { AuthOutcome, Authenticator } from './authenticator.js';
 import type { Identity } from './headers.js';
+import type { FailedSignIn } from './failure-audit.js';
 import type { LiveConnections } from './live-connections.js';
 import { handleLogin, handleLogout, type LoginDeps } from './login.js';
 import { refuseMalformed } from './request-guard.js';
@@ -27,15 +29,29 @@ export interface HandlerDeps {
   live?: LiveConnections;
   /** Per-user caps on what a browser keeps open (429 beyond them). */
   caps?: { eventStreamsPerUser: number; terminalsPerUser: number };
+  /** Writes a failed sign-in to the audit log (every one, throttled or not). */
+  auditFailure?: (failure: FailedSignIn) => void;
   /** Failed authentications per client; when empty the caller gets 429 instead of 401. */
   failures?: RateLimiter;
   log: Logger;
 }
 
-/** Counts a failed authentication; true when this client has failed too often and must wait. */
+/**
+ * Where a request comes from, for the per-source failure limit: behind Cloudflare every
+ * request arrives from cloudflared, so the visitor's address is Cloudflare's
+ * Cf-Connecting-IP; otherwise the peer address.
+ */
+function sourceOf(deps: HandlerDeps, req: IncomingMessage): string {
+  const forwarded = req.headers['cf-connecting-ip'];
+  if (deps.authenticator.mode === 'cloudflare' && typeof forwarded === 'string' && isIP(forwarded.trim())) return forwarded.trim();
+  return req.socket.remoteAddress ?? 'unix';
+}
+
+/** Counts and audits a failed authentication; true when this source has failed too often and must wait. */
 function overLimit(deps: HandlerDeps, req: IncomingMessage, reason: string): boolean {
-  const key = req.socket.remoteAddress ?? 'local';
+  const key = sourceOf(deps, req);
   const waitMs = deps.failures?.take(key) ?? 0;
+  deps.auditFailure?.({ source: key, reason, target: `${req.method ?? ''} ${(req.url ?? '').split('?')[0]!.slice(0, 200)}`, throttled: waitMs > 0 });
   if (waitMs > 0) deps.log.warn({ client: key, waitMs }, 'too many failed authentications; answering 429');
   else deps.log.debug({ client: key, reason }, 'authentication failed');
   return waitMs > 0;

@@ -14,6 +14,7 @@ import { createRequestHandler, createUpgradeHandler } from './handler.js';
 import { checkEdgeConfig } from './edge-config.js';
 import { isLocalHostHeader, publicOrigin, type ListenTarget } from './listen.js';
 import { announceLoginLink } from './login.js';
+import { createFailureAudit, type FailedSignIn } from './failure-audit.js';
 import { createLiveConnections } from './live-connections.js';
 import { createTerminalBridge } from './terminal-proxy.js';
 
@@ -79,6 +80,8 @@ export async function startWeb(config: RdvConfig, log: Logger, shutdown: Shutdow
     log: log.child({ component: 'live' }),
   });
   shutdown.add('live connections', () => live.dispose());
+  const failureAudit = createFailureAudit(api, log.child({ component: 'audit' }));
+  shutdown.add('failure audit', () => failureAudit.dispose());
 
   if (!existsSync(join(options.appDir, '.next', 'BUILD_ID'))) {
     throw new AppError('unavailable', `the web UI is not built (no ${join(options.appDir, '.next')}); run "npm run build"`);
@@ -100,6 +103,7 @@ export async function startWeb(config: RdvConfig, log: Logger, shutdown: Shutdow
     apiSocket: paths.apiSocket,
     admitsOthers: cloudflare && config.cloudflare.allowed_emails.some((e) => e.trim().toLowerCase() !== config.owner_email.toLowerCase()),
     live,
+    auditFailure: (failure: FailedSignIn) => failureAudit.record(failure),
     caps: { eventStreamsPerUser: config.rate_limit.event_streams_per_user, terminalsPerUser: config.rate_limit.terminals_per_user },
     login: {
       api,

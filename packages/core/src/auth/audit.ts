@@ -1,4 +1,4 @@
-import { desc, eq } from 'drizzle-orm';
+import { desc, eq, lt } from 'drizzle-orm';
 import { schema, type Db } from '../db/index.js';
 
 export interface AuditInput {
@@ -45,4 +45,9 @@ export function listAudit(db: Db, userId: string, limit = 100) {
       target: row.target,
       detail: row.detail ?? null,
     }));
+}
+
+/** Deletes audit rows older than `before` (the retention); returns how many. */
+export function pruneAudit(db: Db, before: Date): number {
+  return db.delete(schema.auditLog).where(lt(schema.auditLog.at, before)).run().changes;
 }

@@ -13,7 +13,7 @@ export {
 } from './tokens.js';
 export { openServiceTokenStore, writeSecretFile, type ServiceTokenStore } from './service-token.js';
 export { ensureOwner, getOwner, getUser, resolveUserByEmail, toUser, type EnsureOwnerResult } from './users.js';
-export { listAudit, writeAudit, type AuditInput } from './audit.js';
+export { listAudit, pruneAudit, writeAudit, type AuditInput } from './audit.js';
 export { createRateLimiter, type RateLimiter } from './rate-limit.js';
 export { createLoginLink, redeemLoginLink, LOGIN_LINK_TTL_MS } from './login-links.js';
 export { EDGE_CREDENTIAL_HEADER, EDGE_ROUTE_PREFIX, edgeCredential } from './edge-credential.js';
@@ -29,3 +29,4 @@ export {
   type LoginSessionPolicy,
 } from './login-sessions.js';
 export { createCredentialWatch, type CredentialWatch, type WatchedAuth } from './credential-watch.js';
+export { failureSource } from './failure-source.js';

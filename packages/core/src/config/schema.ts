@@ -121,6 +121,7 @@ export const ConfigSchema = z
     cleanup: z
       .object({
         trash_retention_days: int(0, 3650).default(30),
+        audit_retention_days: int(1, 36_500).default(90),
         interval_hours: int(1, 8760).default(24),
       })
       .strict()

@@ -179,7 +179,7 @@ export const auditLog = sqliteTable(
     outcome: text('outcome', { enum: ['ok', 'denied', 'error'] }).notNull(),
     detail: text('detail', { mode: 'json' }).$type<Record<string, unknown>>(),
   },
-  (t) => [index('audit_user_at_idx').on(t.userId, t.at)],
+  (t) => [index('audit_user_at_idx').on(t.userId, t.at), index('audit_at_idx').on(t.at)],
 );
 
 export const preferences = sqliteTable('preferences', {

@@ -16,6 +16,7 @@ import { IdSchema, UserSchema } from '@rdv/core/schemas';
 import { z } from 'zod';
 import type { AppDeps } from '../context.js';
 import { defineRoute, type RouteDef } from '../route.js';
+import { edgeAuditRoute } from './edge-audit.js';
 
 const ResolveUserBodySchema = z.union([
   z.object({ email: z.email().max(320) }).strict(),
@@ -90,6 +91,7 @@ export function edgeRoutes(deps: AppDeps): RouteDef[] {
       },
     }),
     ...loginSessionEdgeRoutes(deps),
+    edgeAuditRoute(deps),
   ];
 }
 

@@ -41,7 +41,8 @@ export function sessionRoutes(deps: AppDeps): RouteDef[] {
       status: 201,
       handler: async ({ auth, body }) => {
         const session = await sessions.create(auth.user.id, body);
-        audit(auth, 'session.create', session.id, { kind: session.kind, agent: session.agent });
+        // A custom command is code run on the machine: the audit row keeps it, as exec's does its size.
+        audit(auth, 'session.create', session.id, { kind: session.kind, agent: session.agent, ...(body.command ? { command: body.command } : {}) });
         return session;
       },
     }),

@@ -1,5 +1,6 @@
 // Open terminals live only as long as their credential: revoked (by any process) or
-// expired, the websocket closes; and one user may hold only so many.
+// expired, the websocket closes; one user may hold only so many; failed attaches are
+// limited per source and every one is audited.
 import { createToken, revokeToken } from '@rdv/core/auth';
 import { describe, expect, it } from 'vitest';
 import { bearer, connect, markCommand, startService, useRig } from './helpers.js';
@@ -50,5 +51,24 @@ describe('terminal websockets and their credentials', () => {
     second.ws.close();
     await second.closeCode;
     await connect(svc.socketPath, session.id, { headers: bearer(rig.cliToken) });
+  });
+});
+
+describe('failed attaches', () => {
+  it('are limited per source and audited, throttled or not', async () => {
+    const rig = await useRig();
+    rig.config.rate_limit.auth_failures_per_minute = 2;
+    const svc = await startService(rig);
+    const session = await rig.newSession();
+    const attempt = (token: string) => connect(svc.socketPath, session.id, { headers: bearer(token) }).then(() => 101, (err: { status: number }) => err.status);
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push(await attempt('rdv_cli_guess-one'));
+    expect(statuses).toEqual([401, 401, 429]);
+    expect(await attempt('rdv_cli_guess-two')).toBe(401);
+    expect(await attempt(rig.cliToken)).toBe(101);
+    const rows = rig.db.sqlite.prepare("select detail from audit_log where action = 'auth' and outcome = 'denied'").all().map((r) => JSON.parse((r as { detail: string }).detail));
+    expect(rows).toHaveLength(4);
+    expect(rows.map((d) => d.throttled)).toEqual([false, false, true, false]);
+    expect(JSON.stringify(rows)).not.toContain('guess');
   });
 });
