@@ -1,8 +1,9 @@
 'use client';
 import type { Terminal } from '@xterm/xterm';
 import { useEffect, useRef, useState } from 'react';
+import { isTerminalReply } from '@rdv/core/schemas';
 import { TerminalSocket, type ConnectionState } from './terminal-socket';
-import { isTerminalReply, keySequence, withCtrl, type KeyName } from './keys';
+import { keySequence, withCtrl, type KeyName } from './keys';
 import { TERMINAL_FONT, TERMINAL_THEMES } from './terminal-theme';
 import { isShortcut } from '../shortcuts';
 
@@ -89,6 +90,7 @@ export function TerminalView(props: TerminalViewProps) {
       });
       let ctrl = false;
       term.onData((data) => {
+        // xterm.js answers tmux's queries by itself; the browser never sends those answers (see isTerminalReply).
         if (isTerminalReply(data)) return;
         if (ctrl) {
           ctrl = false;
