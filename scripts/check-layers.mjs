@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Enforces the dependency direction inside packages/core and between workspaces:
-//   schemas/errors ← config/log/lifecycle/client ← db/auth/events ← tmux/pty/worktree ← session/folder ← orchestrator ← mcp
+//   schemas/errors/disposable ← config/log/lifecycle/client ← db/auth/events ← tmux/pty/worktree ← session/folder ← orchestrator ← mcp
 // A domain may import its own layer's listed peers or lower layers, never higher ones;
 // core never imports apps, services or the cli; services never import each other.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = join(fileURLToPath(new URL('.', import.meta.url)), '..');
 export const LAYERS = {
-  schemas: 0, errors: 0,
+  schemas: 0, errors: 0, disposable: 0,
   config: 1, log: 1, lifecycle: 1, client: 1,
   db: 2, auth: 2, events: 2,
   tmux: 3, pty: 3, worktree: 3,

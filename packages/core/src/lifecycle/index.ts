@@ -1,5 +1,5 @@
 export { baseHealth, type BaseHealth } from './health.js';
-export { DisposableStore, toDisposable, type Disposable } from './disposable.js';
+export { DisposableStore, toDisposable, type Disposable } from '../disposable/index.js';
 export {
   acquirePidFile,
   ensurePrivateDir,
