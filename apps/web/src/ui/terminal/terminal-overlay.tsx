@@ -8,6 +8,8 @@ function useCountdown(until: number | null): number {
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
     if (!until) return;
+    // The overlay is mounted all along: without this the first count starts from when it mounted.
+    setNow(Date.now());
     const t = setInterval(() => setNow(Date.now()), 500);
     return () => clearInterval(t);
   }, [until]);
