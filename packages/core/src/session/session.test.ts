@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createProcReader } from '../orchestrator/proc.js';
+import { createProcReader } from '../orchestrator/index.js';
 import { resolveUserByEmail } from '../auth/index.js';
 import { useSessions, useTempDir, waitFor } from '../testing/index.js';
 
