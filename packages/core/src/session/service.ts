@@ -1,70 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { statSync } from 'node:fs';
-import { and, asc, eq, inArray, max, ne, or } from 'drizzle-orm';
+import { and, asc, eq, inArray, max } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import { AppError } from '../errors/index.js';
-import { iso, schema, type Db } from '../db/index.js';
+import { schema, type Db } from '../db/index.js';
 import type { EventBus } from '../events/index.js';
 import type { FolderService } from '../folder/index.js';
-import { IdSchema, type Agent, type CreateSession, type Session, type SessionStatus } from '../schemas/index.js';
+import { IdSchema, type CreateSession, type EffectivePreferences, type Session, type SessionStatus } from '../schemas/index.js';
 import type { Tmux } from '../tmux/index.js';
 import type { WorktreeService } from '../worktree/index.js';
-import { exitWrapperArgv, prepareExitStatus, pruneExitStatuses, readExitStatus } from './exit-status.js';
-
-export { EXIT_WRAPPER_NAME, exitStatusFile, readExitStatus } from './exit-status.js';
-
-type SessionRow = typeof schema.sessions.$inferSelect;
-
-/** The command each known agent starts with; `custom` needs one given. */
-export const AGENT_COMMANDS: Record<Exclude<Agent, 'custom'>, string> = {
-  claude: 'claude',
-  codex: 'codex',
-  gemini: 'gemini',
-  opencode: 'opencode',
-};
-
-const OPEN_STATUSES: SessionStatus[] = ['active', 'suspended'];
-/** How long an ended session's exit status file is kept for its readers. */
-const EXIT_STATUS_KEEP_MS = 60_000;
-
-export function toSession(row: SessionRow): Session {
-  return {
-    id: row.id,
-    name: row.name,
-    tmuxName: row.tmuxName,
-    kind: row.kind,
-    agent: (row.agent as Agent | null) ?? null,
-    command: row.command,
-    cwd: row.cwd,
-    folderId: row.folderId,
-    worktreeId: row.worktreeId,
-    status: row.status,
-    position: row.position,
-    createdAt: row.createdAt.toISOString(),
-    updatedAt: row.updatedAt.toISOString(),
-    lastActivityAt: iso(row.lastActivityAt),
-    closedAt: iso(row.closedAt),
-    exitCode: row.exitCode,
-  };
-}
-
-export const tmuxNameFor = (id: string): string => `rdv-${id}`;
-
-function sessionRow(db: Db, userId: string, id: string): SessionRow {
-  if (!IdSchema.safeParse(id).success) throw new AppError('not_found', `session ${id} not found`);
-  const r = db
-    .select()
-    .from(schema.sessions)
-    .where(and(eq(schema.sessions.id, id), eq(schema.sessions.userId, userId)))
-    .get();
-  if (!r) throw new AppError('not_found', `session ${id} not found`);
-  return r;
-}
-
-/** One session of one user, by id; not_found for anyone else's (no other service needed). */
-export function getSession(db: Db, userId: string, id: string): Session {
-  return toSession(sessionRow(db, userId, id));
-}
+import { requireInstalled, resolveAgent } from './agents.js';
+import { checkCwd, launchSession, sessionShell } from './launch.js';
+import { reconcileWithTmux, type ReconcileResult } from './reconcile.js';
+import { openNameTaken, OPEN_STATUSES, sessionRow, tmuxNameFor, toSession, type SessionRow } from './rows.js';
 
 export interface SessionServiceDeps {
   db: Db;
@@ -87,12 +34,7 @@ export interface SessionServiceDeps {
   exitStatusDir?: string;
 }
 
-export interface ReconcileResult {
-  /** Sessions marked closed because their tmux session is gone. */
-  closed: string[];
-  /** `rdv-*` tmux sessions with no open session row. */
-  orphans: string[];
-}
+export type { ReconcileResult };
 
 export type ListStatus = SessionStatus | 'open' | 'all';
 
@@ -121,20 +63,11 @@ export interface SessionService {
   countOpen(): number;
 }
 
-function checkCwd(cwd: string): void {
-  let ok = false;
-  try {
-    ok = statSync(cwd).isDirectory();
-  } catch {
-    // Not there (or not readable): reported below as a bad cwd.
-  }
-  if (!ok) throw new AppError('invalid_input', `cwd: ${cwd} does not exist or is not a directory`);
-}
-
 export function createSessionService(deps: SessionServiceDeps): SessionService {
   const { db, tmux, folders, events, log } = deps;
 
   const row = (userId: string, id: string): SessionRow => sessionRow(db, userId, id);
+  const cwdFor = (input: CreateSession, prefs: EffectivePreferences) => input.cwd ?? prefs.defaultCwd ?? deps.defaultCwd;
 
   const update = (id: string, set: Partial<SessionRow>, event: 'session.updated' | 'session.closed' = 'session.updated') => {
     const r = db
@@ -153,36 +86,8 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
     if (r.status !== 'active') throw new AppError('conflict', `session ${r.name} is ${r.status}; cannot ${action}`);
   };
 
-  const nameTaken = (userId: string, name: string, exceptId?: string) =>
-    db
-      .select({ id: schema.sessions.id })
-      .from(schema.sessions)
-      .where(
-        and(
-          eq(schema.sessions.userId, userId),
-          eq(schema.sessions.name, name),
-          inArray(schema.sessions.status, OPEN_STATUSES),
-          exceptId ? ne(schema.sessions.id, exceptId) : undefined,
-        ),
-      )
-      .get() !== undefined;
-
-  const startTmux = async (r: SessionRow, size?: { cols?: number; rows?: number }) => {
-    const shell = deps.shell ? [deps.shell, '-l'] : undefined;
-    const exitDir = deps.exitStatusDir;
-    await tmux.newSession({
-      name: r.tmuxName,
-      cwd: r.cwd,
-      cols: size?.cols,
-      rows: size?.rows,
-      env: { ...(r.env ?? {}), RDV_SESSION_ID: r.id, RDV_API_SOCKET: deps.apiSocket },
-      command: exitDir ? exitWrapperArgv(prepareExitStatus(exitDir, r.tmuxName), shell) : shell,
-    });
-    if (r.kind === 'agent' && r.command) {
-      await tmux.sendLiteral(r.tmuxName, r.command);
-      await tmux.sendKeys(r.tmuxName, ['Enter']);
-    }
-  };
+  const nameTaken = (userId: string, name: string, exceptId?: string) => openNameTaken(db, userId, name, exceptId);
+  const startTmux = (r: SessionRow, size?: { cols?: number; rows?: number }) => launchSession(deps, r, size);
 
   const service: SessionService = {
     async create(userId, input) {
@@ -190,21 +95,18 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
       if (folderId) folders.get(userId, folderId);
       const prefs = folders.effectivePreferences(userId, folderId);
       if (input.worktree && !deps.worktrees) throw new AppError('unavailable', 'worktrees are not enabled on this server');
-      if (!input.worktree) checkCwd(input.cwd ?? prefs.defaultCwd ?? deps.defaultCwd);
-      let agent: Agent | null = null;
-      let command: string | null = null;
-      if (input.kind === 'agent') {
-        agent = input.agent ?? (input.command ? 'custom' : prefs.defaultAgent);
-        if (!agent) throw new AppError('invalid_input', 'agent: say which agent to run (claude, codex, gemini, opencode or custom)');
-        command = input.command ?? (agent === 'custom' ? null : AGENT_COMMANDS[agent]);
-        if (!command) throw new AppError('invalid_input', 'command: a custom agent needs a command');
+      if (!input.worktree) checkCwd(cwdFor(input, prefs));
+      const { agent, command } = input.kind === 'agent' ? resolveAgent(input, prefs.defaultAgent) : { agent: null, command: null };
+      if (command) {
+        const env = { ...tmux.env, ...prefs.env, ...(input.env ?? {}) };
+        await requireInstalled(command, { env, shell: sessionShell(deps.shell, env), cwd: input.worktree ? undefined : cwdFor(input, prefs) });
       }
       if (nameTaken(userId, input.name)) {
         throw new AppError('conflict', `a session named "${input.name}" is already open; pick another name`);
       }
       const id = randomUUID();
       const worktree = input.worktree ? await deps.worktrees!.create(userId, input.worktree, id) : null;
-      const cwd = worktree?.path ?? input.cwd ?? prefs.defaultCwd ?? deps.defaultCwd;
+      const cwd = worktree?.path ?? cwdFor(input, prefs);
       const at = new Date();
       const maxPos = db
         .select({ m: max(schema.sessions.position) })
@@ -367,30 +269,14 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
       const text = await tmux.capturePane(r.tmuxName, { historyLines: lines });
       return { sessionId: id, lines: text ? text.replace(/\n$/, '').split('\n').length : 0, text };
     },
-    async reconcile() {
-      const live = await tmux.listSessions();
-      const liveByName = new Map(live.map((s) => [s.name, s]));
-      const open = db.select().from(schema.sessions).where(or(eq(schema.sessions.status, 'active'), eq(schema.sessions.status, 'suspended'))).all();
-      const closed: string[] = [];
-      const openNames = new Set<string>();
-      for (const r of open) {
-        const t = liveByName.get(r.tmuxName);
-        if (!t) {
-          const exitCode = deps.exitStatusDir ? readExitStatus(deps.exitStatusDir, r.tmuxName) : null;
-          update(r.id, { status: 'closed', closedAt: new Date(), exitCode }, 'session.closed');
-          closed.push(r.id);
-          continue;
-        }
-        openNames.add(r.tmuxName);
-        if (!r.lastActivityAt || t.lastActivityAt.getTime() - r.lastActivityAt.getTime() >= 1000) {
-          db.update(schema.sessions).set({ lastActivityAt: t.lastActivityAt }).where(eq(schema.sessions.id, r.id)).run();
-        }
-      }
-      const orphans = live.filter((s) => s.name.startsWith('rdv-') && !openNames.has(s.name)).map((s) => s.name);
-      if (deps.exitStatusDir) pruneExitStatuses(deps.exitStatusDir, new Set(live.map((s) => s.name)), EXIT_STATUS_KEEP_MS);
-      if (closed.length) log.info({ closed }, 'sessions whose tmux session ended were marked closed');
-      return { closed, orphans };
-    },
+    reconcile: () =>
+      reconcileWithTmux({
+        db,
+        tmux,
+        log,
+        exitStatusDir: deps.exitStatusDir,
+        markClosed: (id, exitCode) => update(id, { status: 'closed', closedAt: new Date(), exitCode }, 'session.closed'),
+      }),
     countOpen() {
       return db
         .select({ id: schema.sessions.id })

@@ -1,0 +1,12 @@
+// Sessions: each a tmux session rdv started (a shell, or an agent typed into one), its
+// row, and how its shell's exit status is kept for whoever sees it end.
+export {
+  createSessionService,
+  type ListStatus,
+  type ReconcileResult,
+  type SessionService,
+  type SessionServiceDeps,
+} from './service.js';
+export { getSession, tmuxNameFor, toSession } from './rows.js';
+export { AGENT_COMMANDS } from './agents.js';
+export { EXIT_WRAPPER_NAME, exitStatusFile, readExitStatus } from './exit-status.js';
