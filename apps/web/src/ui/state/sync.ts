@@ -2,7 +2,7 @@
 import { FolderSchema, PreferencesSchema, RdvEventSchema, SessionSchema, listOf, type Preferences } from '@rdv/core/schemas';
 import { useCallback, useEffect, useRef, type Dispatch } from 'react';
 import { z } from 'zod';
-import { api, optional } from './api';
+import { api, optional } from '../api';
 import type { Action, Insight } from './model';
 
 const SessionList = listOf(SessionSchema);

@@ -1,7 +1,7 @@
 'use client';
 import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
-import { messageOf } from './api';
-import { SHORTCUTS } from './shortcuts';
+import { messageOf } from '../api';
+import { SHORTCUTS } from '../shortcuts';
 
 /** A modal on the native <dialog>: focus stays inside, Esc and the backdrop close it. */
 export function Dialog(props: { title: string; onClose: () => void; children: ReactNode; wide?: boolean; label?: string }) {

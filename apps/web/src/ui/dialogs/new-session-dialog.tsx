@@ -2,10 +2,10 @@
 import { AGENTS, EffectivePreferencesSchema, NameSchema, PreferencesSchema, type Folder, type Session } from '@rdv/core/schemas';
 import { useEffect, useId, useMemo, useState } from 'react';
 import { z } from 'zod';
-import type { NewSessionInput } from './actions';
-import { api } from './api';
+import type { NewSessionInput } from '../state/actions';
+import { api } from '../api';
 import { Dialog, DialogButtons, useSubmit } from './dialog';
-import { foldersIn } from './model';
+import { foldersIn } from '../state/model';
 
 const ContextSchema = z.object({ preferences: EffectivePreferencesSchema });
 const AGENT_LABEL: Record<string, string> = { claude: 'Claude Code', codex: 'Codex', gemini: 'Gemini CLI', opencode: 'OpenCode', custom: 'Custom command' };

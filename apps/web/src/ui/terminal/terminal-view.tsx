@@ -2,8 +2,9 @@
 import type { Terminal } from '@xterm/xterm';
 import { useEffect, useRef, useState } from 'react';
 import { TerminalSocket, type ConnectionState } from './terminal-socket';
-import { TERMINAL_FONT, TERMINAL_THEMES, isTerminalReply, keySequence, withCtrl, type KeyName } from './terminal-theme';
-import { isShortcut } from './shortcuts';
+import { isTerminalReply, keySequence, withCtrl, type KeyName } from './keys';
+import { TERMINAL_FONT, TERMINAL_THEMES } from './terminal-theme';
+import { isShortcut } from '../shortcuts';
 
 /** What the rest of the UI can do with a mounted terminal (key bar, search, shortcuts). */
 export interface TerminalHandle {

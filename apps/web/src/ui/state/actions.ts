@@ -1,6 +1,6 @@
 import { FolderSchema, SessionSchema, type Folder, type Session } from '@rdv/core/schemas';
 import type { Dispatch } from 'react';
-import { api, messageOf } from './api';
+import { api, messageOf } from '../api';
 import { foldersIn, sessionsIn, type Action, type Insight } from './model';
 
 export interface NewSessionInput {

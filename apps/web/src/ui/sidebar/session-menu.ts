@@ -1,7 +1,7 @@
 import type { Folder, Session } from '@rdv/core/schemas';
-import type { Ui } from './app-context';
-import type { MenuItem } from './menu';
-import { foldersIn, sessionsIn } from './model';
+import type { Ui } from '../app-context';
+import type { MenuItem } from '../menu';
+import { foldersIn, sessionsIn } from '../state/model';
 
 /** The ⋯ / right-click menu of a session. */
 export function sessionMenu(ui: Ui, s: Session): MenuItem[] {

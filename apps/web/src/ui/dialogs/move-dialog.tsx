@@ -2,7 +2,7 @@
 import type { Folder } from '@rdv/core/schemas';
 import { useState } from 'react';
 import { Dialog, DialogButtons, useSubmit } from './dialog';
-import { foldersIn } from './model';
+import { foldersIn } from '../state/model';
 
 /** Pick a destination folder (or the top level) for a session or a folder. */
 export function MoveDialog(props: { title: string; folders: Folder[]; current: string | null; exclude?: string; onMove: (folderId: string | null) => Promise<void>; onClose: () => void }) {

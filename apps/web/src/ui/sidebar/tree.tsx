@@ -1,9 +1,9 @@
 'use client';
 import type { Folder, Session } from '@rdv/core/schemas';
 import { useEffect, useState, type DragEvent, type MouseEvent } from 'react';
-import { useUi } from './app-context';
-import { ChevronIcon, DotsIcon, FolderIcon } from './icons';
-import { STATUS_LABEL, displayStatus, foldersIn, sessionsIn } from './model';
+import { useUi } from '../app-context';
+import { ChevronIcon, DotsIcon, FolderIcon } from '../icons';
+import { STATUS_LABEL, displayStatus, foldersIn, sessionsIn } from '../state/model';
 import { folderMenu, sessionMenu } from './session-menu';
 
 const DRAG_TYPE = 'application/x-rdv-item';

@@ -1,5 +1,5 @@
 'use client';
-import { useUi, type DialogSpec } from './app-context';
+import { useUi, type DialogSpec } from '../app-context';
 import { ConfirmDialog, PasteDialog, PromptDialog, ShortcutsDialog } from './dialog';
 import { MoveDialog } from './move-dialog';
 import { NewSessionDialog } from './new-session-dialog';

@@ -1,6 +1,6 @@
 'use client';
 import type { PointerEvent } from 'react';
-import type { KeyName } from './terminal-theme';
+import type { KeyName } from './keys';
 
 const KEYS: Array<{ key: KeyName; label: string; aria: string }> = [
   { key: 'esc', label: 'Esc', aria: 'Escape' },

@@ -1,6 +1,6 @@
 'use client';
 import { useState } from 'react';
-import { CloseIcon } from './icons';
+import { CloseIcon } from '../icons';
 import type { TerminalHandle } from './terminal-view';
 
 /** Find in the terminal's scrollback (Alt Shift F). Enter: next, Shift Enter: previous, Esc: close. */

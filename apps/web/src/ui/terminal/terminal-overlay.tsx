@@ -1,7 +1,7 @@
 'use client';
 import type { Session } from '@rdv/core/schemas';
 import { useEffect, useState } from 'react';
-import { useUi } from './app-context';
+import { useUi } from '../app-context';
 import type { ConnectionState } from './terminal-socket';
 
 function useCountdown(until: number | null): number {

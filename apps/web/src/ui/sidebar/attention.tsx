@@ -1,7 +1,7 @@
 'use client';
-import { useUi } from './app-context';
-import { CheckIcon } from './icons';
-import { insightKind } from './model';
+import { useUi } from '../app-context';
+import { CheckIcon } from '../icons';
+import { insightKind } from '../state/model';
 
 function ago(iso: string | null): string {
   if (!iso) return '';

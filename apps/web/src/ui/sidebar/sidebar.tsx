@@ -1,9 +1,9 @@
 'use client';
-import { useUi } from './app-context';
+import { useUi } from '../app-context';
 import { AttentionList } from './attention';
-import { CloseIcon, FolderPlusIcon, KeyboardIcon, MoonIcon, PlusIcon, SignOutIcon, SunIcon, SystemIcon } from './icons';
+import { CloseIcon, FolderPlusIcon, KeyboardIcon, MoonIcon, PlusIcon, SignOutIcon, SunIcon, SystemIcon } from '../icons';
 import { Tree } from './tree';
-import type { ThemeChoice } from './theme';
+import type { ThemeChoice } from '../theme';
 
 export interface Whoami {
   mode: 'local' | 'cloudflare';
