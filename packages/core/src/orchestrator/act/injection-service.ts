@@ -77,10 +77,9 @@ export function createInjectionService(deps: InjectionDeps): InjectionService {
       const wait = limiter.take(session.id);
       if (wait > 0) {
         record('denied', { refused: 'rate limited' });
-        throw Object.assign(
-          new AppError('rate_limited', `too many injections into session "${session.name}"; try again in ${Math.ceil(wait / 1000)} s`),
-          { retryAfterMs: wait },
-        );
+        throw new AppError('rate_limited', `too many injections into session "${session.name}"; try again in ${Math.ceil(wait / 1000)} s`, {
+          retryAfterMs: wait,
+        });
       }
       const at = Date.now();
       try {
