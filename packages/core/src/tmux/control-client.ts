@@ -1,7 +1,8 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import type { Logger } from 'pino';
 import { AppError } from '../errors/index.js';
-import { sanitizedEnv, TMUX_NAME_PATTERN, type Tmux } from '../tmux/index.js';
+import { sanitizedEnv } from './env.js';
+import { TMUX_NAME_PATTERN, type Tmux } from './tmux.js';
 
 /**
  * One tmux control-mode client (`tmux -C`), used as a cheap command channel: a command

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { waitFor } from '../testing/index.js';
+import { waitFor } from '../../testing/index.js';
 import { createProcReader, parseStat } from './proc.js';
 
 describe('/proc facts', () => {

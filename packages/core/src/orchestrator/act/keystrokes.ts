@@ -1,6 +1,6 @@
-import { AppError } from '../errors/index.js';
-import { CONTROL_CHARS } from '../schemas/index.js';
-import { TMUX_KEY_PATTERN, type Tmux } from '../tmux/index.js';
+import { AppError } from '../../errors/index.js';
+import { CONTROL_CHARS } from '../../schemas/index.js';
+import { TMUX_KEY_PATTERN, type Tmux } from '../../tmux/index.js';
 
 /** One step of an injection: a tmux key name, or one character typed literally. */
 export type KeyStep = { key: string } | { literal: string };

@@ -1,4 +1,4 @@
-import type { Agent } from '../schemas/index.js';
+import type { Agent } from '../../schemas/index.js';
 import {
   BARE_PROMPT,
   MENU_OPTION,

@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classify, type ClassifyInput } from './classify.js';
-import { freshIntervention, MAX_NUDGES_PER_HOUR, nextIntervention } from './intervention.js';
 import { readScreen } from './recognise.js';
-import { draftInsight, formatDuration, verdictKey } from './rules.js';
 
 const base = (screen: string, over: Partial<ClassifyInput> = {}): ClassifyInput => ({
   reading: readScreen(screen),
@@ -54,58 +52,5 @@ describe('classify', () => {
       expect(classify(base(screen, { quietMs: 2000 })), screen).toMatchObject({ state: 'working', reason: 'busy' });
       expect(classify(base(screen, { quietMs: 11_000, cpuBusy: false })), screen).toMatchObject({ state: 'stalled', reason: 'silent' });
     }
-  });
-});
-
-describe('insight drafts', () => {
-  const ctx = { sessionName: 'api', agent: 'claude' as const, quietMs: 400_000, lastOutputAt: 0, escalation: 0 as const, nudgeText: 'go on' };
-
-  it('says who, what and offers actions a client can send', () => {
-    const reading = readScreen('│ Do you want to proceed? │\n│ ❯ 1. Yes │\n│   2. No │');
-    const draft = draftInsight(classify(base('', { reading })), { ...ctx, reading });
-    expect(draft).toMatchObject({ type: 'waiting_input', severity: 'warning', message: 'Claude Code in "api" is asking for permission: Do you want to proceed?' });
-    expect(draft!.lines).toEqual(['Do you want to proceed?', '❯ 1. Yes', '2. No']);
-    expect(draft!.suggestedActions.find((a) => a.id === 'approve')).toMatchObject({ kind: 'inject', keys: ['Enter'] });
-  });
-
-  it('escalates a stall without changing its identity', () => {
-    const reading = readScreen('Step 3/7');
-    const v = classify(base('', { reading, quietMs: 400_000, cpuBusy: false }));
-    const first = draftInsight(v, { ...ctx, reading });
-    const raised = draftInsight(v, { ...ctx, reading, escalation: 3 });
-    expect(first).toMatchObject({ type: 'stalled', severity: 'warning' });
-    expect(first!.message).toContain('has printed nothing for 7 min');
-    expect(raised).toMatchObject({ type: 'stalled', severity: 'error' });
-    expect(raised!.message).toContain('did not respond to a nudge or Esc');
-    expect(verdictKey(v, reading, 0)).not.toBe(verdictKey(v, reading, 3));
-    expect(draftInsight(classify(base('x', { settled: false })), { ...ctx, reading })).toBeNull();
-  });
-
-  it('formats durations for people', () => {
-    expect([formatDuration(5_000), formatDuration(300_000), formatDuration(9_000_000)]).toEqual(['5 s', '5 min', '3 h']);
-  });
-});
-
-describe('auto-intervention', () => {
-  it('nudges, then Esc, then raises, then stops', () => {
-    let s = freshIntervention();
-    const actions: Array<string | null> = [];
-    for (const at of [0, 1000, 10_000, 15_000, 20_000, 30_000, 60_000]) {
-      const r = nextIntervention(s, at, 10_000);
-      actions.push(r.action);
-      s = r.state;
-    }
-    expect(actions).toEqual(['nudge', null, 'escape', null, 'raise', null, null]);
-  });
-
-  it('caps nudges per hour for an agent that keeps stalling', () => {
-    let s = freshIntervention();
-    const actions: Array<string | null> = [];
-    for (let i = 0; i <= MAX_NUDGES_PER_HOUR; i++) {
-      const r = nextIntervention({ ...s, step: 0 }, i * 60_000, 10_000);
-      actions.push(r.action);
-      s = r.state;
-    }
-    expect(actions).toEqual([...Array(MAX_NUDGES_PER_HOUR).fill('nudge'), 'raise']);
   });
 });

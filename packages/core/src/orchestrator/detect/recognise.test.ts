@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { Agent } from '../schemas/index.js';
+import type { Agent } from '../../schemas/index.js';
 import { classify, type ClassifyInput } from './classify.js';
 import { readScreen } from './recognise.js';
 

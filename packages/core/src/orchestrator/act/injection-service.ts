@@ -1,13 +1,13 @@
 import type { Logger } from 'pino';
-import { createRateLimiter, writeAudit, type AuditInput } from '../auth/index.js';
-import type { Db } from '../db/index.js';
-import { AppError } from '../errors/index.js';
-import { DEFAULT_NUDGE_TEXT, type InjectInput, type InjectResult } from '../schemas/index.js';
-import type { SessionService } from '../session/index.js';
-import type { Tmux } from '../tmux/index.js';
-import { createInjector, normaliseKeys, textProblem, type KeyStep } from './inject.js';
-import { inScope, loadFolderParents, type OrchestratorStore } from './store.js';
-import type { Target } from './targets.js';
+import { createRateLimiter, writeAudit, type AuditInput } from '../../auth/index.js';
+import type { Db } from '../../db/index.js';
+import { AppError } from '../../errors/index.js';
+import { DEFAULT_NUDGE_TEXT, type InjectInput, type InjectResult } from '../../schemas/index.js';
+import type { SessionService } from '../../session/index.js';
+import type { Tmux } from '../../tmux/index.js';
+import { createInjector, normaliseKeys, textProblem, type KeyStep } from './keystrokes.js';
+import { inScope, loadFolderParents, type OrchestratorStore } from '../store.js';
+import type { Target } from '../targets.js';
 
 export interface InjectionDeps {
   db: Db;
@@ -77,10 +77,9 @@ export function createInjectionService(deps: InjectionDeps): InjectionService {
       const wait = limiter.take(session.id);
       if (wait > 0) {
         record('denied', { refused: 'rate limited' });
-        throw Object.assign(
-          new AppError('rate_limited', `too many injections into session "${session.name}"; try again in ${Math.ceil(wait / 1000)} s`),
-          { retryAfterMs: wait },
-        );
+        throw new AppError('rate_limited', `too many injections into session "${session.name}"; try again in ${Math.ceil(wait / 1000)} s`, {
+          retryAfterMs: wait,
+        });
       }
       const at = Date.now();
       try {

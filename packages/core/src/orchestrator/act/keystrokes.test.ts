@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { escapeTrailingSemicolon } from '../tmux/index.js';
-import { normaliseKeys, textProblem } from './inject.js';
+import { escapeTrailingSemicolon } from '../../tmux/index.js';
+import { normaliseKeys, textProblem } from './keystrokes.js';
 
 describe('injection input', () => {
   it('maps the key names people use onto tmux names', () => {

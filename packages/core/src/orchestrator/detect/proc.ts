@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { EXIT_WRAPPER_NAME } from '../session/exit-status.js';
+import { EXIT_WRAPPER_NAME } from '../../session/index.js';
 import { SHELL_NAMES } from './patterns.js';
 
 /** Linux clock ticks per second for /proc CPU times (USER_HZ, 100 on every mainstream arch). */
@@ -88,7 +88,7 @@ export function createProcReader(root = '/proc'): ProcReader {
     return out;
   };
 
-  /** `/bin/sh -c <script> rdv-exit-status …`: the wrapper of core/session exit-status.ts. */
+  /** `/bin/sh -c <script> rdv-exit-status …`: the wrapper of core/session (exit-status.ts). */
   const isExitWrapper = (pid: number): boolean => readText(`${root}/${pid}/cmdline`)?.split('\0')[3] === EXIT_WRAPPER_NAME;
 
   const scanTree = (root0: number): number[] => {

@@ -1,7 +1,7 @@
-import type { Agent, InsightSeverity, SuggestedAction } from '../schemas/index.js';
-import type { Verdict } from './classify.js';
-import type { InsightDraft } from './insights.js';
-import { agentLabel, lastLines, linesAround, type ScreenReading } from './recognise.js';
+import type { Agent, InsightSeverity, SuggestedAction } from '../../schemas/index.js';
+import type { Verdict } from '../detect/classify.js';
+import type { InsightDraft } from '../insights.js';
+import { agentLabel, lastLines, linesAround, type ScreenReading } from '../detect/recognise.js';
 
 /** How far auto-intervention has gone for one stall: 0 none, 1 nudged, 2 Esc sent, 3 raised. */
 export type EscalationStep = 0 | 1 | 2 | 3;

@@ -1,11 +1,11 @@
-import type { InsightType } from '../schemas/index.js';
+import type { InsightType } from '../../schemas/index.js';
 import { classify, type ClassifyInput, type Verdict } from './classify.js';
-import { freshIntervention, type InterventionState } from './intervention.js';
+import { freshIntervention, type InterventionState } from '../act/intervention.js';
 import { SHELL_NAMES } from './patterns.js';
 import { CLOCK_TICKS_PER_SECOND, type ProcReader } from './proc.js';
 import { readScreen, type ScreenReading } from './recognise.js';
-import type { Target } from './targets.js';
-import type { PaneInfo, TmuxReader } from './tmux-reader.js';
+import type { Target } from '../targets.js';
+import type { PaneInfo, TmuxReader } from '../../tmux/index.js';
 
 /** What the monitor remembers about one watched session. */
 export interface Tracker {

@@ -1,4 +1,4 @@
-import type { SessionState } from '../schemas/index.js';
+import type { SessionState } from '../../schemas/index.js';
 import type { Finding, ScreenReading } from './recognise.js';
 
 /** Everything known about one agent session at one moment. */

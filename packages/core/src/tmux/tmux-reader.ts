@@ -3,7 +3,8 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { AppError } from '../errors/index.js';
 import type { MONITOR_METHODS } from '../schemas/index.js';
-import { sanitizedEnv, TMUX_NAME_PATTERN, type Tmux } from '../tmux/index.js';
+import { sanitizedEnv } from './env.js';
+import { NO_SERVER, TMUX_NAME_PATTERN, type Tmux } from './tmux.js';
 import { openControlClient, type ControlClient } from './control-client.js';
 
 export type MonitorMethod = (typeof MONITOR_METHODS)[number];
@@ -74,8 +75,6 @@ export interface TmuxReaderOptions {
   /** Also read `pane_current_command` (where /proc is missing). */
   withCommand?: boolean;
 }
-
-const NO_SERVER = /no server running|error connecting to|server exited unexpectedly/i;
 
 /** Creates a reader; it owns at most one control client, which dispose() closes. */
 export function createTmuxReader(options: TmuxReaderOptions): TmuxReader {
