@@ -4,10 +4,11 @@ import type { EventBus } from '@rdv/core/events';
 import type { FolderService } from '@rdv/core/folder';
 import type { Logger } from '@rdv/core/log';
 import { writeAudit, type CredentialWatch, type LoginSessionPolicy, type ServiceTokenStore } from '@rdv/core/auth';
+import type { OrchestratorService } from '@rdv/core/orchestrator';
 import type { SessionService } from '@rdv/core/session';
 import type { Tmux } from '@rdv/core/tmux';
 import type { AuthMethod, User } from '@rdv/core/schemas';
-import type { RouteDef } from './route.js';
+import type { WorktreeService } from '@rdv/core/worktree';
 
 /** Everything the app needs, built by main (or a test) and passed in. */
 export interface AppDeps {
@@ -16,6 +17,8 @@ export interface AppDeps {
   events: EventBus;
   folders: FolderService;
   sessions: SessionService;
+  worktrees: WorktreeService;
+  orchestrator: OrchestratorService;
   serviceToken: ServiceTokenStore;
   log: Logger;
   version: string;
@@ -30,8 +33,6 @@ export interface AppDeps {
   onRevoked?: (credential: { kind: 'token' | 'login_session'; id: string }) => void;
   /** Who may become a user through Cloudflare Access: owner_email and allowed_emails. */
   admission: { ownerEmail: string; allowedEmails: string[] };
-  /** Routes of features (worktrees, orchestrator) built in server.ts. */
-  featureRoutes?: RouteDef[];
   /** Called when the service token is rotated through the API. */
   onServiceTokenRotated?: (id: string) => void;
 }

@@ -46,6 +46,7 @@ export function buildOpenApi(routes: RouteDef[], version: string) {
       op.requestBody = { required: true, content: { 'application/json': { schema: jsonSchema(route.body, 'input') } } };
     }
     if (route.auth === 'none') op.security = [];
+    if (route.auth === 'service') op.security = [{ serviceToken: [] }];
     if (route.auth === 'edge') op.security = [{ edgeCredential: [] }];
     (paths[path] ??= {})[route.method] = op;
   }

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { ErrorCode } from '@rdv/core/errors';
+import { AppError } from '@rdv/core/errors';
+import { refuseUpgrade } from '@rdv/core/lifecycle';
 import type { Logger } from '@rdv/core/log';
 import { ClientFrameSchema, IdSchema, TerminalQuerySchema } from '@rdv/core/schemas';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
@@ -25,14 +26,6 @@ export interface TerminalBridge {
 
 /** Registers an open bridge (for revocation and per-user caps); returns its removal. */
 export type BridgeTracker = (close: (code: number, reason: string) => void) => () => void;
-
-/** Refuses an upgrade with a plain HTTP status (and, given a code, the one error body), as the services do. */
-export function rejectUpgrade(socket: Duplex, status: number, text: string, error?: { code: ErrorCode; message: string }): void {
-  const body = error ? JSON.stringify({ error }) : '';
-  const type = error ? 'Content-Type: application/json; charset=utf-8\r\n' : '';
-  if (socket.writable) socket.end(`HTTP/1.1 ${status} ${text}\r\n${type}Connection: close\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
-  socket.destroy();
-}
 
 /** A close code the browser may receive: ours (4xxx), the services' or a normal one. */
 const forwardableCode = (code: number) => (code === 1000 || code === 1001 || (code >= 3000 && code < 5000) ? code : 1011);
@@ -128,7 +121,7 @@ export function createTerminalBridge(options: { socketPath: string; log: Logger 
     handleUpgrade(req, socket, head, identity, track) {
       const url = new URL(req.url ?? '/', 'http://edge');
       const id = /^\/ws\/terminal\/([^/]+)$/.exec(url.pathname)?.[1];
-      if (!id || !IdSchema.safeParse(id).success) return rejectUpgrade(socket, 404, 'Not Found');
+      if (!id || !IdSchema.safeParse(id).success) return refuseUpgrade(socket, new AppError('not_found', `no terminal at ${url.pathname}`));
       const size = TerminalQuerySchema.safeParse(Object.fromEntries(url.searchParams));
       const { cols, rows } = size.success ? size.data : { cols: 80, rows: 24 };
       const log = options.log.child({ sessionId: id });

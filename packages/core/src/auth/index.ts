@@ -30,3 +30,13 @@ export {
 } from './login-sessions.js';
 export { createCredentialWatch, type CredentialWatch, type WatchedAuth } from './credential-watch.js';
 export { failureSource } from './failure-source.js';
+export {
+  authError,
+  createRequestAuthenticator,
+  type AuthRefusal,
+  type AuthenticateOptions,
+  type RequestAuthDeps,
+  type RequestAuthenticator,
+  type ServiceCaller,
+  type UserCaller,
+} from './authenticate.js';

@@ -89,6 +89,7 @@ export type {
   ClientFrame,
   ServerFrame,
 } from './terminal.js';
+export { isTerminalReply } from './terminal-replies.js';
 export {
   formatZodError,
   parseInput,
@@ -156,3 +157,26 @@ export type {
 } from './orchestrator.js';
 export { MAX_REQUEST_TARGET_CHARS, checkRequestTarget } from './request-target.js';
 export type { RequestTargetCheck } from './request-target.js';
+export {
+  ATTENTION_TYPES,
+  AttentionTypeSchema,
+  NotifyPreferencesSchema,
+  NotifyActionSchema,
+  PushEndpointSchema,
+  CreatePushSubscriptionSchema,
+  PushSubscriptionSchema,
+  NotificationSchema,
+  WebhookBodySchema,
+  PushPayloadSchema,
+  NotificationActionSchema,
+} from './notify.js';
+export type {
+  AttentionType,
+  NotifyPreferences,
+  NotifyAction,
+  CreatePushSubscription,
+  PushSubscriptionInfo,
+  Notification,
+  WebhookBody,
+  PushPayload,
+} from './notify.js';
