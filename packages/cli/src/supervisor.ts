@@ -24,8 +24,10 @@ export const SERVICES: ServiceSpec[] = [
 /** Services whose entry point is built, in start order. */
 export const availableServices = (): ServiceSpec[] => SERVICES.filter((s) => existsSync(s.entry));
 
-const BACKOFF_MS = [1000, 2000, 4000, 8000, 16_000, 30_000];
-const STABLE_MS = 60_000;
+// A service that ran a while and died is restarted almost at once (its sessions' clients
+// are waiting); one that keeps dying right after its start backs off.
+const BACKOFF_MS = [100, 500, 1000, 2000, 4000, 8000, 16_000, 30_000];
+const CRASH_LOOP_MS = 5000;
 const LEVELS: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
 
 /** Turns a pino JSON line into "[api] message key=value"; other lines pass as they are. */
@@ -72,7 +74,8 @@ export interface Supervisor {
 
 /**
  * Runs the services in the foreground: starts them in order, waits for each to be
- * healthy, restarts one that dies (with backoff, and says so), and stops them all on stop().
+ * healthy, restarts one that dies (after 0.1 s; backing off up to 30 s while it keeps dying
+ * within 5 s of starting, and says so), and stops them all on stop().
  */
 export function superviseServices(config: RdvConfig, options: { print: (line: string) => void; env?: NodeJS.ProcessEnv }): Supervisor {
   const services = availableServices();
@@ -117,7 +120,7 @@ export function superviseServices(config: RdvConfig, options: { print: (line: st
         return;
       }
       const uptime = Date.now() - startedAt;
-      const next = uptime > STABLE_MS ? 0 : attempt + 1;
+      const next = uptime >= CRASH_LOOP_MS ? 0 : attempt + 1;
       const delay = BACKOFF_MS[Math.min(next, BACKOFF_MS.length - 1)]!;
       options.print(`[rdv] ${spec.name} exited (${signal ?? `code ${code}`}); restarting in ${delay / 1000}s`);
       setTimeout(() => {

@@ -42,6 +42,12 @@ export function createApp(deps: AppDeps): ApiApp {
     const target = checkRequestTarget(req.originalUrl);
     next(target.ok ? undefined : new AppError('invalid_input', target.message));
   });
+  // A body is JSON or nothing: one in another type would otherwise be read as no body at all.
+  app.use((req, _res, next) => {
+    const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+    const json = /^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '');
+    next(hasBody && !json ? new AppError('invalid_input', 'body: send JSON with Content-Type: application/json') : undefined);
+  });
   app.use(express.json({ limit: '1mb', strict: true }));
 
   const sse = createSseRegistry();

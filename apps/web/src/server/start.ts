@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { createRateLimiter, openServiceTokenStore } from '@rdv/core/auth';
 import type { RdvConfig } from '@rdv/core/config';
 import { AppError } from '@rdv/core/errors';
 import { acquirePidFile, answerClientErrors, disposer, ensurePrivateDir, listenUnix, writeListenFile, type ShutdownController } from '@rdv/core/lifecycle';
 import type { Logger } from '@rdv/core/log';
-import nextModule from 'next';
+import type NextModule from 'next';
 import { createEdgeApi } from './api-client.js';
 import { createCloudflareAuthenticator, createLocalAuthenticator, type Authenticator } from './authenticator.js';
 import { createAccessVerifier } from './cloudflare.js';
@@ -18,8 +18,15 @@ import { createFailureAudit, type FailedSignIn } from './failure-audit.js';
 import { createLiveConnections } from './live-connections.js';
 import { createTerminalBridge } from './terminal-proxy.js';
 
-// next is CommonJS (module.exports = createServer) while its types declare a default export.
-const next = ((nextModule as unknown as { default?: unknown }).default ?? nextModule) as typeof nextModule.default;
+type NextApp = ReturnType<typeof NextModule.default>;
+
+/** Next.js, loaded after the edge listens (it is most of the start time). */
+async function loadNext(appDir: string): Promise<NextApp> {
+  const mod = (await import('next')) as unknown as { default?: unknown };
+  // next is CommonJS (module.exports = createServer) while its types declare a default export.
+  const next = ((mod.default as { default?: unknown } | undefined)?.default ?? mod.default ?? mod) as typeof NextModule.default;
+  return next({ dev: false, dir: appDir, quiet: true });
+}
 
 export interface StartWebOptions {
   /** The Next.js project directory (apps/web). */
@@ -86,10 +93,14 @@ export async function startWeb(config: RdvConfig, log: Logger, shutdown: Shutdow
   if (!existsSync(join(options.appDir, '.next', 'BUILD_ID'))) {
     throw new AppError('unavailable', `the web UI is not built (no ${join(options.appDir, '.next')}); run "npm run build"`);
   }
-  const nextApp = next({ dev: false, dir: options.appDir, quiet: true });
-  await nextApp.prepare();
-  shutdown.add('next', () => nextApp.close());
-  const nextHandle = nextApp.getRequestHandler();
+  // Listening does not wait for Next.js: after a restart the proxy and the terminals serve at
+  // once, and pages wait for `prepared` (awaited below, so a failure still stops the start).
+  const prepared = loadNext(options.appDir).then(async (app) => {
+    shutdown.add('next', () => app.close());
+    await app.prepare();
+    return app.getRequestHandler();
+  });
+  prepared.catch(() => undefined);
 
   const bridge = createTerminalBridge({ socketPath: paths.terminalSocket, log: log.child({ component: 'terminal-proxy' }) });
   shutdown.add('terminal bridge', () => bridge.dispose());
@@ -111,7 +122,7 @@ export async function startWeb(config: RdvConfig, log: Logger, shutdown: Shutdow
       log: log.child({ component: 'login' }),
       onSignedOut: (sessionId: string) => live.endLoginSession(sessionId, 'signed out'),
     },
-    next: (req: Parameters<typeof nextHandle>[0], res: Parameters<typeof nextHandle>[1]) => nextHandle(req, res),
+    next: async (req: IncomingMessage, res: ServerResponse) => (await prepared)(req, res),
     failures: createRateLimiter({ perMinute: config.rate_limit.auth_failures_per_minute }),
     log,
   };
@@ -159,6 +170,7 @@ export async function startWeb(config: RdvConfig, log: Logger, shutdown: Shutdow
   if (cloudflare && !config.owner_email && config.cloudflare.allowed_emails.length === 0) {
     log.warn('Cloudflare Access is on but neither owner_email nor cloudflare.allowed_emails is set: nobody can sign in');
   }
+  await prepared;
   if (!cloudflare) {
     void announceLoginLink({ api, origin, print: options.print, log, isStopped: () => shutdown.stopping });
   }

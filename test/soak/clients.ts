@@ -1,0 +1,101 @@
+// Browser-like clients for the soak suites: terminals and an event stream through the web
+// edge that reconnect by themselves, as the UI does, and remember what they saw.
+import { request } from 'node:http';
+import WebSocket from 'ws';
+
+export interface TerminalWatcher {
+  readonly sessionId: string;
+  /** When output last arrived (ms). */
+  lastOutputAt(): number;
+  reconnects(): number;
+  stop(): void;
+}
+
+/** A terminal attached through the edge; reconnects 100 ms after any close until stopped. */
+export function watchTerminal(origin: string, cookie: string, sessionId: string): TerminalWatcher {
+  let stopped = false;
+  let lastOutputAt = 0;
+  let reconnects = -1;
+  let ws: WebSocket | null = null;
+  const connect = () => {
+    if (stopped) return;
+    reconnects++;
+    ws = new WebSocket(`${origin.replace(/^http/, 'ws')}/ws/terminal/${sessionId}`, { headers: { cookie } });
+    ws.on('message', () => (lastOutputAt = Date.now()));
+    ws.on('error', () => {
+      // Refused or cut while a service restarts: the close handler reconnects.
+    });
+    ws.on('close', () => setTimeout(connect, 100));
+  };
+  connect();
+  return {
+    sessionId,
+    lastOutputAt: () => lastOutputAt,
+    reconnects: () => reconnects,
+    stop() {
+      stopped = true;
+      ws?.terminate();
+    },
+  };
+}
+
+export interface EventWatcher {
+  /** Every event id received, in order (duplicates included, to be counted). */
+  ids: number[];
+  reconnects(): number;
+  stop(): void;
+}
+
+/** /api/events through the edge; on any end it resumes with Last-Event-ID, as EventSource does. */
+export function watchEvents(origin: string, cookie: string): EventWatcher {
+  const ids: number[] = [];
+  let stopped = false;
+  let reconnects = -1;
+  let current: ReturnType<typeof request> | null = null;
+  const connect = () => {
+    if (stopped) return;
+    reconnects++;
+    const last = ids.at(-1);
+    const req = request(`${origin}/api/events`, { headers: { cookie, ...(last !== undefined ? { 'last-event-id': String(last) } : {}) } });
+    current = req;
+    let retried = false;
+    const retry = () => {
+      if (retried) return;
+      retried = true;
+      setTimeout(connect, 100);
+    };
+    req.on('response', (res) => {
+      if (res.statusCode !== 200) {
+        res.resume();
+        res.on('end', retry);
+        return;
+      }
+      let buf = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        buf += chunk;
+        let idx;
+        while ((idx = buf.indexOf('\n\n')) >= 0) {
+          const block = buf.slice(0, idx);
+          buf = buf.slice(idx + 2);
+          const id = /^id: (\d+)$/m.exec(block)?.[1];
+          if (id) ids.push(Number(id));
+        }
+      });
+      res.on('end', retry);
+      res.on('close', retry);
+      res.on('error', retry);
+    });
+    req.on('error', retry);
+    req.end();
+  };
+  connect();
+  return {
+    ids,
+    reconnects: () => reconnects,
+    stop() {
+      stopped = true;
+      current?.destroy();
+    },
+  };
+}
