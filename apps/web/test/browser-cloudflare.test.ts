@@ -1,6 +1,8 @@
 // Cloudflare mode end to end: Access tokens signed by a local JWKS stand in for Cloudflare;
 // forged, expired and misdirected tokens never reach a service; forged X-RDV-* headers do nothing.
+import { request } from 'node:http';
 import type { BrowserContext, Page } from 'playwright-core';
+import WebSocket from 'ws';
 import { describe, expect, it } from 'vitest';
 import { DESKTOP, expectScreen, screenText, shot, useBrowser } from './helpers/browser.js';
 import { AUD, TEAM, unsignedToken, useTestAccess } from './helpers/jwks.js';
@@ -133,5 +135,23 @@ describe('Cloudflare Access mode', () => {
     expect(ws).toBe(4404);
     await shot(page, 'cf-06-forged-headers');
     await ctx.close();
+  });
+
+  it('closes an open terminal and event stream when their Access token expires', async () => {
+    const session = await stack.api<{ id: string }>('POST', '/api/sessions', { name: 'short-lived', kind: 'shell' });
+    const token = await access.token({ email: 'ada@example.com' }, { expSeconds: 4 });
+    const headers = { 'cf-access-jwt-assertion': token };
+    const ws = new WebSocket(`${stack.url.replace('http', 'ws')}/ws/terminal/${session.id}`, { headers });
+    const closed = new Promise<number>((r) => ws.on('close', (code) => r(code)));
+    await new Promise<void>((resolve, reject) => ws.once('open', () => resolve()).once('error', reject));
+    const events = await new Promise<{ ended: Promise<void> }>((resolve) =>
+      request(`${stack.url}/api/events`, { headers }, (res) => {
+        res.resume();
+        resolve({ ended: new Promise((r) => res.on('close', () => r())) });
+      }).end(),
+    );
+    expect(await closed).toBe(4401);
+    await events.ended;
+    expect((await fetch(`${stack.url}/api/sessions`, { headers })).status).toBe(401);
   });
 });

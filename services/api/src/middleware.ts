@@ -1,6 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { EDGE_CREDENTIAL_HEADER, EDGE_ROUTE_PREFIX, authError, createRequestAuthenticator } from '@rdv/core/auth';
 import { AppError, toAppError } from '@rdv/core/errors';
+import { afterBody } from '@rdv/core/lifecycle';
 import type { AppDeps, RequestWithAuth } from './context.js';
 import type { RouteDef } from './route.js';
 
@@ -58,6 +59,7 @@ export function errorMiddleware(deps: AppDeps) {
       res.end();
       return;
     }
-    res.status(error.status).json(error.toJSON());
+    afterBody(req, () => res.status(error.status).json(error.toJSON()));
   };
 }
+

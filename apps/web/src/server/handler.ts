@@ -3,7 +3,7 @@ import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { RateLimiter, ServiceTokenStore } from '@rdv/core/auth';
 import { AppError } from '@rdv/core/errors';
-import { refuseUpgrade } from '@rdv/core/lifecycle';
+import { afterBody, refuseUpgrade } from '@rdv/core/lifecycle';
 import type { Logger } from '@rdv/core/log';
 import { proxyApiRequest } from './api-proxy.js';
 import type { AuthOutcome, Authenticator } from './authenticator.js';
@@ -59,7 +59,11 @@ function overLimit(deps: HandlerDeps, req: IncomingMessage, reason: string): boo
   return waitMs > 0;
 }
 
-const HOST_REFUSAL = 'this Host is not this rdv: in local mode it answers only 127.0.0.1, localhost or [::1] on its own port';
+const HOST_REFUSAL = {
+  status: 403,
+  code: 'forbidden',
+  message: 'this Host is not this rdv: in local mode it answers only 127.0.0.1, localhost or [::1] on its own port',
+} as const;
 
 /** The error code of a failed authentication's status. */
 const refusalCode = (status: number): 'unavailable' | 'forbidden' | 'unauthorized' =>
@@ -105,15 +109,11 @@ export function createRequestHandler(deps: HandlerDeps) {
   const { authenticator } = deps;
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
-    const refusal = refuseMalformed(req);
+    const refusal = refuseMalformed(req) ?? (deps.hostAllowed && !deps.hostAllowed(req.headers.host) ? HOST_REFUSAL : null);
     if (refusal) {
-      // The body (if any) is not read: close the connection rather than parse past it.
+      // Never forwarded: read the body away (or cut it short), answer, and close the connection.
       res.setHeader('connection', 'close');
-      return sendJsonError(res, refusal.status, refusal.code, refusal.message);
-    }
-    if (deps.hostAllowed && !deps.hostAllowed(req.headers.host)) {
-      res.setHeader('connection', 'close');
-      return sendJsonError(res, 403, 'forbidden', HOST_REFUSAL);
+      return afterBody(req, () => sendJsonError(res, refusal.status, refusal.code, refusal.message));
     }
     const path = (req.url ?? '/').split('?')[0]!;
     if (path === '/healthz') {
@@ -173,7 +173,7 @@ export function createUpgradeHandler(deps: HandlerDeps) {
     });
     const refusal = refuseMalformed(req);
     if (refusal) return refuseUpgrade(socket, new AppError(refusal.code, refusal.message));
-    if (deps.hostAllowed && !deps.hostAllowed(req.headers.host)) return refuseUpgrade(socket, new AppError('forbidden', HOST_REFUSAL));
+    if (deps.hostAllowed && !deps.hostAllowed(req.headers.host)) return refuseUpgrade(socket, new AppError('forbidden', HOST_REFUSAL.message));
     const path = (req.url ?? '/').split('?')[0]!;
     if (!path.startsWith('/ws/terminal/')) return refuseUpgrade(socket, new AppError('not_found', `no websocket at ${path}`));
     if (isCrossSite(req)) return refuseUpgrade(socket, new AppError('forbidden', 'cross-site websocket refused'));

@@ -1,4 +1,4 @@
-import { STATUS_CODES, type Server } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 
 /**
@@ -24,4 +24,30 @@ export function answerClientErrors(server: Server): void {
         `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
     );
   });
+}
+
+/** Past this, an unread body is not drained: the answer goes out and the connection is cut. */
+const MAX_DRAIN_BYTES = 8 << 20;
+
+/**
+ * Runs `answer` once the request body has been read to its end (and discarded). An answer
+ * sent before the body was read (a refusal) would otherwise be lost: Node closes the
+ * connection after it while the client is still sending, and the peer sees a reset.
+ */
+export function afterBody(req: IncomingMessage, answer: () => void): void {
+  if (req.complete || req.readableEnded) return answer();
+  let seen = 0;
+  let answered = false;
+  const once = () => {
+    if (answered) return;
+    answered = true;
+    answer();
+  };
+  req.on('data', (chunk: Buffer) => {
+    seen += chunk.length;
+    if (seen > MAX_DRAIN_BYTES) once();
+  });
+  req.once('end', once);
+  req.once('close', once);
+  req.resume();
 }

@@ -1,4 +1,4 @@
-export { answerClientErrors } from './client-errors.js';
+export { afterBody, answerClientErrors } from './client-errors.js';
 export { baseHealth, type BaseHealth } from './health.js';
 export { DisposableStore, toDisposable, type Disposable } from '../disposable/index.js';
 export { disposer, GOING_AWAY, type DrainOptions } from './drain.js';

@@ -139,6 +139,8 @@ interface RunResult {
 
 /** What tmux prints when no server runs on the socket (which for a reader means: nothing to read). */
 export const NO_SERVER = /no server running|error connecting to|server exited unexpectedly/i;
+/** The server is not running (no socket, or a stale one): it really has no sessions. */
+const SERVER_GONE = /no server running|error connecting to .*\((No such file or directory|Connection refused)\)/i;
 const NO_SESSION = /can't find (session|window|pane)|session not found/i;
 
 function checkName(name: string): void {
@@ -159,6 +161,11 @@ export function createTmux(options: CreateTmuxOptions): Tmux {
       execFile('tmux', [...base, ...args], { env, timeout, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
         if (err && typeof (err as NodeJS.ErrnoException).code === 'string') {
           reject(new AppError('unavailable', `tmux could not be run: ${err.message}`, { cause: err }));
+          return;
+        }
+        // Killed (by the timeout, under load): it said nothing, which is not "nothing there".
+        if (err && ((err as { killed?: boolean }).killed || (err as { signal?: string | null }).signal)) {
+          reject(new AppError('unavailable', `tmux ${args[0] ?? ''} did not answer within ${timeout} ms`, { cause: err }));
           return;
         }
         const code = err ? Number((err as { code?: number }).code ?? 1) : 0;
@@ -229,8 +236,10 @@ export function createTmux(options: CreateTmuxOptions): Tmux {
     async listSessions() {
       const r = await run(['list-sessions', '-F', FORMAT]);
       if (r.code !== 0) {
-        if (NO_SERVER.test(r.stderr) || r.stderr.trim() === '') return [];
-        throw new AppError('unavailable', `tmux list-sessions failed: ${r.stderr.trim()}`);
+        // Only a server that is not there has no sessions; a busy one (EAGAIN) or a silent failure is an error,
+        // or reconcile would close every session on a hiccup.
+        if (SERVER_GONE.test(r.stderr)) return [];
+        throw new AppError('unavailable', `tmux list-sessions failed: ${r.stderr.trim() || `exit ${r.code}`}`);
       }
       return parseSessionList(r.stdout);
     },

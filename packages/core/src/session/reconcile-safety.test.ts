@@ -1,0 +1,34 @@
+// A tmux that cannot answer (timed out, busy, refusing connections for a moment) is not a
+// tmux without sessions: reconcile must never close a session on such an answer.
+import { describe, expect, it } from 'vitest';
+import { testLogger, useSessions } from '../testing/index.js';
+import { createTmux } from '../tmux/index.js';
+import { reconcileWithTmux } from './reconcile.js';
+
+describe('reconcile with a tmux that does not answer', () => {
+  it('closes nothing when list-sessions fails or is cut short, and still closes a session that really ended', async () => {
+    const { db, tmux, sessions, userId } = useSessions();
+    const kept = await sessions.create(userId, { name: 'kept', kind: 'shell' });
+    const ended = await sessions.create(userId, { name: 'ended', kind: 'shell' });
+    const closedIds: string[] = [];
+    const ctx = (t: typeof tmux) => ({ db, tmux: t, log: testLogger(), markClosed: (id: string) => void closedIds.push(id) });
+    // Killed by its timeout before it could answer: an error, not an empty list.
+    const hasty = createTmux({ socket: tmux.socket, configFile: '/dev/null', timeoutMs: 1 });
+    await expect(reconcileWithTmux(ctx(hasty))).rejects.toMatchObject({ code: 'unavailable' });
+    expect(closedIds).toEqual([]);
+    await tmux.killSession(`rdv-${ended.id}`);
+    const result = await reconcileWithTmux(ctx(tmux));
+    expect(result.closed).toEqual([ended.id]);
+    expect(closedIds).toEqual([ended.id]);
+    expect(sessions.get(userId, kept.id).status).toBe('active');
+  });
+
+  it('sees no sessions (and closes them) only when the tmux server is really gone', async () => {
+    const { db, tmux, sessions, userId } = useSessions();
+    const s = await sessions.create(userId, { name: 'gone', kind: 'shell' });
+    await tmux.killServer();
+    const closedIds: string[] = [];
+    await reconcileWithTmux({ db, tmux, log: testLogger(), markClosed: (id) => void closedIds.push(id) });
+    expect(closedIds).toEqual([s.id]);
+  });
+});
