@@ -12,9 +12,20 @@ describe('reconcile with a tmux that does not answer', () => {
     const ended = await sessions.create(userId, { name: 'ended', kind: 'shell' });
     const closedIds: string[] = [];
     const ctx = (t: typeof tmux) => ({ db, tmux: t, log: testLogger(), markClosed: (id: string) => void closedIds.push(id) });
-    // Killed by its timeout before it could answer: an error, not an empty list.
+    // Killed by its timeout before it could answer (tmux may even exit 0 with nothing printed):
+    // an error, not an empty list. A run that beats the 1 ms timeout sees both sessions.
     const hasty = createTmux({ socket: tmux.socket, configFile: '/dev/null', timeoutMs: 1 });
-    await expect(reconcileWithTmux(ctx(hasty))).rejects.toMatchObject({ code: 'unavailable' });
+    let refused = 0;
+    for (let i = 0; i < 20; i++) {
+      await reconcileWithTmux(ctx(hasty)).then(
+        (r) => expect(r.closed).toEqual([]),
+        (err: { code?: string }) => {
+          expect(err.code).toBe('unavailable');
+          refused++;
+        },
+      );
+    }
+    expect(refused).toBeGreaterThan(0);
     expect(closedIds).toEqual([]);
     await tmux.killSession(`rdv-${ended.id}`);
     const result = await reconcileWithTmux(ctx(tmux));

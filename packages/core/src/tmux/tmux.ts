@@ -158,13 +158,14 @@ export function createTmux(options: CreateTmuxOptions): Tmux {
 
   const run = (args: string[]): Promise<RunResult> =>
     new Promise((resolveRun, reject) => {
-      execFile('tmux', [...base, ...args], { env, timeout, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+      const child = execFile('tmux', [...base, ...args], { env, timeout, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
         if (err && typeof (err as NodeJS.ErrnoException).code === 'string') {
           reject(new AppError('unavailable', `tmux could not be run: ${err.message}`, { cause: err }));
           return;
         }
-        // Killed (by the timeout, under load): it said nothing, which is not "nothing there".
-        if (err && ((err as { killed?: boolean }).killed || (err as { signal?: string | null }).signal)) {
+        // Stopped by the timeout (under load): a tmux client that gets SIGTERM may even exit 0 with
+        // nothing printed, and that is not "no sessions".
+        if (child.killed || (err && (err as { signal?: string | null }).signal)) {
           reject(new AppError('unavailable', `tmux ${args[0] ?? ''} did not answer within ${timeout} ms`, { cause: err }));
           return;
         }
