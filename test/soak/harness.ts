@@ -85,7 +85,7 @@ export async function useSoakStack(env: Record<string, string> = {}): Promise<So
     RDV_TMUX_SOCKET: tmuxSocket,
     RDV_TMUX_CONFIG_FILE: '/dev/null',
     RDV_SHELL: '/bin/sh',
-    RDV_LOG_LEVEL: 'warn',
+    RDV_LOG_LEVEL: process.env.RDV_SOAK_LOG_LEVEL ?? 'warn',
     RDV_WEB_LISTEN: `127.0.0.1:${port}`,
     NEXT_TELEMETRY_DISABLED: '1',
     // The suites hammer the sockets on purpose; the limits under test are set per suite.
@@ -111,7 +111,9 @@ export async function useSoakStack(env: Record<string, string> = {}): Promise<So
       clearTimeout(timer);
     }
     await createTmux({ socket: tmuxSocket }).killServer();
-    rmSync(home, { recursive: true, force: true });
+    // RDV_SOAK_KEEP=1 leaves RDV_HOME (logs, database) behind to look into a failure.
+    if (process.env.RDV_SOAK_KEEP) process.stdout.write(`[soak] kept ${home}\n`);
+    else rmSync(home, { recursive: true, force: true });
   }, 30_000);
 
   const url = `http://127.0.0.1:${port}`;

@@ -42,4 +42,19 @@ describe('reconcile with a tmux that does not answer', () => {
     await reconcileWithTmux({ db, tmux, log: testLogger(), markClosed: (id) => void closedIds.push(id) });
     expect(closedIds).toEqual([s.id]);
   });
+
+  it('never closes a session whose tmux session is still being started', async () => {
+    const { sessions, userId } = useSessions();
+    const made = [];
+    for (let i = 0; i < 6; i++) {
+      // A reconcile (the periodic one, or one the terminal service asks for) lands mid-create.
+      const creating = sessions.create(userId, { name: `racing-${i}`, kind: 'shell' });
+      const during = await sessions.reconcile();
+      const s = await creating;
+      expect(during.closed).toEqual([]);
+      made.push(s.id);
+    }
+    expect((await sessions.reconcile()).closed).toEqual([]);
+    for (const id of made) expect(sessions.get(userId, id).status).toBe('active');
+  });
 });

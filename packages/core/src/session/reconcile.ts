@@ -22,6 +22,8 @@ export interface ReconcileContext {
   exitStatusDir?: string;
   /** Marks a session closed (and announces it), with the status its shell left, if any. */
   markClosed(id: string, exitCode: number | null): void;
+  /** Sessions whose tmux session is being started right now: not there yet is not gone. */
+  starting?: () => ReadonlySet<string>;
 }
 
 /**
@@ -30,13 +32,20 @@ export interface ReconcileContext {
  */
 export async function reconcileWithTmux(ctx: ReconcileContext): Promise<ReconcileResult> {
   const { db, log, exitStatusDir } = ctx;
+  // Rows first, then the sessions being started, then tmux: a row read here whose start was
+  // not in flight by then had its tmux session before the listing began.
+  const open = db.select().from(schema.sessions).where(inArray(schema.sessions.status, OPEN_STATUSES)).all();
+  const startingBefore = new Set(ctx.starting?.() ?? []);
   const live = await ctx.tmux.listSessions();
   const liveByName = new Map(live.map((s) => [s.name, s]));
-  const open = db.select().from(schema.sessions).where(inArray(schema.sessions.status, OPEN_STATUSES)).all();
   const closed: string[] = [];
   const openNames = new Set<string>();
   for (const r of open) {
     const t = liveByName.get(r.tmuxName);
+    if (!t && (startingBefore.has(r.id) || ctx.starting?.().has(r.id))) {
+      openNames.add(r.tmuxName);
+      continue;
+    }
     if (!t) {
       ctx.markClosed(r.id, exitStatusDir ? readExitStatus(exitStatusDir, r.tmuxName) : null);
       closed.push(r.id);

@@ -87,7 +87,16 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
   };
 
   const nameTaken = (userId: string, name: string, exceptId?: string) => openNameTaken(db, userId, name, exceptId);
-  const startTmux = (r: SessionRow, size?: { cols?: number; rows?: number }) => launchSession(deps, r, size);
+  // Sessions whose tmux session is being started: reconcile must not take "not there yet" for "gone".
+  const starting = new Set<string>();
+  const startTmux = async (r: SessionRow, size?: { cols?: number; rows?: number }) => {
+    starting.add(r.id);
+    try {
+      await launchSession(deps, r, size);
+    } finally {
+      starting.delete(r.id);
+    }
+  };
 
   const service: SessionService = {
     async create(userId, input) {
@@ -113,6 +122,8 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
         .from(schema.sessions)
         .where(eq(schema.sessions.userId, userId))
         .get();
+      // In flight from before its row exists until its tmux session does (startTmux ends it).
+      starting.add(id);
       const inserted = db
         .insert(schema.sessions)
         .values({
@@ -276,6 +287,7 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
         log,
         exitStatusDir: deps.exitStatusDir,
         markClosed: (id, exitCode) => update(id, { status: 'closed', closedAt: new Date(), exitCode }, 'session.closed'),
+        starting: () => starting,
       }),
     countOpen() {
       return db
