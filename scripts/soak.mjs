@@ -5,7 +5,8 @@
 //   bad-input 10,000 malformed JSON bodies, headers, request targets and websocket frames;
 //   forged    forged credentials on every door (edge, api.sock, terminal.sock, rdv mcp).
 // Each prints a `[soak:<suite>]` line with its counts. `npm test` runs the same files small.
-// `npm run soak -- kill` runs one suite; RDV_SOAK_SEED repeats a run's random choices.
+// `npm run soak -- kill` runs one suite; RDV_SOAK_SEED repeats a run's random choices;
+// RDV_SOAK_INPUTS sets the bad-input count; RDV_SOAK_KEEP=1 keeps each RDV_HOME (logs, database).
 // Installs and builds first when needed (turbo skips what is up to date).
 import { spawnSync } from 'node:child_process';
 import { ROOT, build, ensureInstalled, step, toolEnv } from './ensure.mjs';

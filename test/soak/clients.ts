@@ -11,21 +11,29 @@ export interface TerminalWatcher {
   stop(): void;
 }
 
-/** A terminal attached through the edge; reconnects 100 ms after any close until stopped. */
+/** Like the UI: retry soon, then back off (0.2 s doubling to 2 s), and start over once connected. */
+const backoff = () => {
+  let ms = 0;
+  return { next: () => (ms = ms ? Math.min(ms * 2, 2000) : 200), reset: () => (ms = 0) };
+};
+
+/** A terminal attached through the edge; reconnects after any close until stopped. */
 export function watchTerminal(origin: string, cookie: string, sessionId: string): TerminalWatcher {
   let stopped = false;
   let lastOutputAt = 0;
   let reconnects = -1;
   let ws: WebSocket | null = null;
+  const delay = backoff();
   const connect = () => {
     if (stopped) return;
     reconnects++;
     ws = new WebSocket(`${origin.replace(/^http/, 'ws')}/ws/terminal/${sessionId}`, { headers: { cookie } });
+    ws.on('open', () => delay.reset());
     ws.on('message', () => (lastOutputAt = Date.now()));
     ws.on('error', () => {
       // Refused or cut while a service restarts: the close handler reconnects.
     });
-    ws.on('close', () => setTimeout(connect, 100));
+    ws.on('close', () => setTimeout(connect, delay.next()));
   };
   connect();
   return {
@@ -52,6 +60,7 @@ export function watchEvents(origin: string, cookie: string): EventWatcher {
   let stopped = false;
   let reconnects = -1;
   let current: ReturnType<typeof request> | null = null;
+  const delay = backoff();
   const connect = () => {
     if (stopped) return;
     reconnects++;
@@ -62,9 +71,10 @@ export function watchEvents(origin: string, cookie: string): EventWatcher {
     const retry = () => {
       if (retried) return;
       retried = true;
-      setTimeout(connect, 100);
+      setTimeout(connect, delay.next());
     };
     req.on('response', (res) => {
+      if (res.statusCode === 200) delay.reset();
       if (res.statusCode !== 200) {
         res.resume();
         res.on('end', retry);

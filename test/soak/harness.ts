@@ -4,7 +4,7 @@
 // `npm run soak` (RDV_SOAK=full).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,6 +35,8 @@ export interface SoakStack {
   pid(service: Service): number | null;
   /** True once the service answers its health check. */
   serving(service: Service): Promise<boolean>;
+  /** The service's JS heap after a full collection (a heap snapshot's total), in bytes. */
+  heapBytes(service: Service): Promise<number>;
   /** Calls the api as the owner (CLI token). */
   api<T = any>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
   /** Everything the supervisor printed. */
@@ -72,8 +74,11 @@ export function rssBytes(pid: number | null): number {
   }
 }
 
-/** Starts the supervised stack for this file; stopped (and its tmux server killed) after it. */
-export async function useSoakStack(env: Record<string, string> = {}): Promise<SoakStack> {
+/**
+ * Starts the supervised stack for this file; stopped (and its tmux server killed) after it.
+ * `heapSnapshots`: the services write a heap snapshot on SIGUSR2 (for `heapBytes`).
+ */
+export async function useSoakStack(env: Record<string, string> = {}, options: { heapSnapshots?: boolean } = {}): Promise<SoakStack> {
   const home = realpathSync(mkdtempSync(join(tmpdir(), 'rdvsoak-')));
   const tmuxSocket = `test-${randomBytes(4).toString('hex')}`;
   const port = await freePort();
@@ -92,7 +97,9 @@ export async function useSoakStack(env: Record<string, string> = {}): Promise<So
     RDV_RATE_LIMIT_REQUESTS_PER_MINUTE: '1000000',
     RDV_RATE_LIMIT_SENSITIVE_PER_MINUTE: '1000000',
     ...env,
+    ...(options.heapSnapshots ? { NODE_OPTIONS: `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${join(home, 'heap')}` } : {}),
   };
+  if (options.heapSnapshots) mkdirSync(join(home, 'heap'), { recursive: true });
   let out = '';
   const supervisor: ChildProcess = spawn(process.execPath, [join(REPO, 'packages/cli/dist/main.js'), 'up', '--foreground'], {
     cwd: REPO,
@@ -144,6 +151,7 @@ export async function useSoakStack(env: Record<string, string> = {}): Promise<So
         return null;
       }
     },
+    heapBytes: (service) => heapBytes(join(home, 'heap'), stack.pid(service)!),
     serving: (service) => (service === 'web' ? probe(`${url}/healthz`).then((s) => s === 200) : health(service === 'api' ? apiSocket : terminalSocket)),
     async api(method, path, body) {
       const res = await socketRequest<any>(apiSocket, path, { method, body, headers: { authorization: `Bearer ${stack.ownerToken}` }, timeoutMs: 10_000 });
@@ -158,6 +166,43 @@ export async function useSoakStack(env: Record<string, string> = {}): Promise<So
   await waitFor(() => existsSync(join(home, 'cli-token')), 'the owner CLI token');
   stack.ownerToken = readFileSync(join(home, 'cli-token'), 'utf8').trim();
   return stack;
+}
+
+/**
+ * Asks a process started with --heapsnapshot-signal=SIGUSR2 for a heap snapshot (which
+ * collects garbage first) and sums its objects' sizes: the memory it really holds, which
+ * resident size does not show once the allocator keeps freed pages.
+ */
+async function heapBytes(dir: string, pid: number): Promise<number> {
+  const mine = () => readdirSync(dir).filter((f) => f.includes(`.${pid}.`));
+  const before = new Set(mine());
+  process.kill(pid, 'SIGUSR2');
+  const file = join(dir, await waitFor(() => mine().find((f) => !before.has(f)), `a heap snapshot from ${pid}`, 120_000, 200));
+  let size = -1;
+  // Written in one go by the process: done once its size stops changing and it parses.
+  const snapshot = await waitFor(
+    () => {
+      const now = statSync(file).size;
+      const stable = now === size;
+      size = now;
+      if (!stable) return null;
+      try {
+        return JSON.parse(readFileSync(file, 'utf8')) as { snapshot: { meta: { node_fields: string[] } }; nodes: number[] };
+      } catch {
+        // Not finished writing yet.
+        return null;
+      }
+    },
+    'the heap snapshot written',
+    120_000,
+    500,
+  );
+  rmSync(file, { force: true });
+  const fields = snapshot.snapshot.meta.node_fields;
+  const at = fields.indexOf('self_size');
+  let total = 0;
+  for (let i = at; i < snapshot.nodes.length; i += fields.length) total += snapshot.nodes[i]!;
+  return total;
 }
 
 /** A session cookie for the owner, from a fresh login link (local mode). */
