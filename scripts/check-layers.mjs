@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // Enforces the dependency direction inside packages/core and between workspaces:
-//   schemas/errors ← config/log/lifecycle/client ← db/auth/events ← tmux/pty/worktree ← session/folder ← orchestrator ← mcp
+//   schemas/errors ← config/log/lifecycle ← db/auth/events ← tmux/pty/worktree ← session/folder ← orchestrator ← mcp
 // A domain may import its own layer's listed peers or lower layers, never higher ones;
-// core never imports apps, services or the cli; services never import each other.
+// core never imports apps, services, the cli or the api client (@rdv/client is built on
+// core; `rdv mcp` hands core/mcp a client); services never import each other; the
+// client's browser entry and the browser UI never import Node-only code.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = join(fileURLToPath(new URL('.', import.meta.url)), '..');
 export const LAYERS = {
   schemas: 0, errors: 0,
-  config: 1, log: 1, lifecycle: 1, client: 1,
+  config: 1, log: 1, lifecycle: 1,
   db: 2, auth: 2, events: 2,
   tmux: 3, pty: 3, worktree: 3,
   folder: 4, session: 5,
@@ -43,7 +45,7 @@ export function checkLayers(root = ROOT) {
     const text = readFileSync(file, 'utf8');
     for (const m of text.matchAll(importRe)) {
       const spec = m[1] ?? m[2];
-      if (/^@rdv\/(api|terminal|web|cli)/.test(spec)) problems.push(`${relative(root, file)}: core imports ${spec}`);
+      if (/^@rdv\/(api|terminal|web|cli|client)/.test(spec)) problems.push(`${relative(root, file)}: core imports ${spec}`);
       if (!spec.startsWith('../')) continue;
       const target = spec.split('/')[1];
       const targetLayer = LAYERS[target];
@@ -51,7 +53,7 @@ export function checkLayers(root = ROOT) {
       if (targetLayer > layer) problems.push(`${relative(root, file)}: ${domain} (layer ${layer}) imports ${target} (layer ${targetLayer})`);
     }
   }
-  for (const svc of ['services/api', 'services/terminal', 'packages/cli', 'apps/web']) {
+  for (const svc of ['services/api', 'services/terminal', 'packages/cli', 'packages/client', 'apps/web']) {
     let dirFiles = [];
     try {
       dirFiles = [...files(join(root, svc, 'src'))];
@@ -64,6 +66,35 @@ export function checkLayers(root = ROOT) {
         const spec = m[1] ?? m[2];
         if (/^@rdv\/(api|terminal|web|cli)(\/|$)/.test(spec)) problems.push(`${relative(root, file)}: imports another service (${spec})`);
         if (/^@rdv\/core$/.test(spec)) problems.push(`${relative(root, file)}: imports the @rdv/core root; use a subpath`);
+      }
+    }
+  }
+  problems.push(...checkBrowserSide(root));
+  return problems;
+}
+
+/** Node-only imports: `node:*` built-ins, undici, and the client's socket transport. */
+const NODE_ONLY = /^(node:|undici$|undici\/|@rdv\/client\/node$)/;
+
+/** The client's browser entry (everything but src/node.ts) and the web UI stay free of Node-only code. */
+function checkBrowserSide(root) {
+  const problems = [];
+  const dirs = [
+    ['packages/client/src', (f) => !/\/node\.ts$/.test(f)],
+    ['apps/web/src/ui', () => true],
+    ['apps/web/src/app', () => true],
+  ];
+  for (const [dir, applies] of dirs) {
+    let dirFiles = [];
+    try {
+      dirFiles = [...files(join(root, dir))];
+    } catch {
+      continue;
+    }
+    for (const file of dirFiles.filter(applies)) {
+      for (const m of readFileSync(file, 'utf8').matchAll(importRe)) {
+        const spec = m[1] ?? m[2];
+        if (NODE_ONLY.test(spec) || spec === './node.js') problems.push(`${relative(root, file)}: browser-side code imports ${spec}`);
       }
     }
   }

@@ -2,15 +2,21 @@ import type { Response } from 'express';
 import { createLoginLink, getOwner, listAudit, redeemLoginLink, resolveUserByEmail, writeAudit } from '@rdv/core/auth';
 import { AppError } from '@rdv/core/errors';
 import { baseHealth } from '@rdv/core/lifecycle';
-import { AuditEntrySchema, AuditQuerySchema, HealthSchema, MeSchema, UserSchema, listOf, type RdvEvent } from '@rdv/core/schemas';
+import {
+  AuditEntrySchema,
+  AuditQuerySchema,
+  HealthSchema,
+  LoginLinkSchema,
+  MeSchema,
+  RedeemLoginLinkSchema,
+  ResolveUserSchema,
+  UserSchema,
+  listOf,
+  type RdvEvent,
+} from '@rdv/core/schemas';
 import { z } from 'zod';
 import { auditAs, type AppDeps } from '../context.js';
 import { defineRoute, type RouteDef } from '../route.js';
-
-const ResolveUserBodySchema = z.union([
-  z.object({ email: z.email().max(320) }).strict(),
-  z.object({ owner: z.literal(true) }).strict(),
-]);
 
 const EventsQuerySchema = z.object({ lastEventId: z.coerce.number().int().min(0).optional() }).strict();
 
@@ -73,7 +79,7 @@ export function systemRoutes(deps: AppDeps, sse: SseRegistry, pending: () => num
       tag: 'auth',
       summary: 'For the web edge (service token only): the user for a verified email, or the owner',
       auth: 'service',
-      body: ResolveUserBodySchema,
+      body: ResolveUserSchema,
       response: UserSchema,
       handler: ({ body }) => {
         if ('owner' in body) {
@@ -89,7 +95,7 @@ export function systemRoutes(deps: AppDeps, sse: SseRegistry, pending: () => num
       path: '/api/auth/login-links',
       tag: 'auth',
       summary: 'A one-time browser login code for you (local mode; valid 10 minutes). Open <web>/login?code=…',
-      response: z.object({ code: z.string(), expiresAt: z.string() }),
+      response: LoginLinkSchema,
       status: 201,
       sensitive: true,
       handler: ({ auth }) => {
@@ -104,7 +110,7 @@ export function systemRoutes(deps: AppDeps, sse: SseRegistry, pending: () => num
       tag: 'auth',
       summary: 'For the web edge (service token only): use up a login code, returning its user',
       auth: 'service',
-      body: z.object({ code: z.string().min(1).max(200) }).strict(),
+      body: RedeemLoginLinkSchema,
       response: UserSchema,
       handler: ({ body }) => {
         const user = redeemLoginLink(db, body.code);
