@@ -1,5 +1,8 @@
 export { baseHealth, type BaseHealth } from './health.js';
 export { DisposableStore, toDisposable, type Disposable } from './disposable.js';
+export { disposer, GOING_AWAY, type DrainOptions } from './drain.js';
+export { createJob, createScheduler, type Job, type JobSpec, type Scheduler } from './jobs.js';
+export { ListenInfoSchema, readListenFile, writeListenFile, type ListenInfo } from './listen-file.js';
 export {
   acquirePidFile,
   ensurePrivateDir,
@@ -11,3 +14,4 @@ export {
 export { runService } from './run-service.js';
 export { createShutdown, type ShutdownController, type ShutdownStep } from './shutdown.js';
 export { socketRequest, type ApiResponse, type RequestOptions } from './socket-request.js';
+export { refuseUpgrade } from './upgrade.js';
