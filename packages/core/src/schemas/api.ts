@@ -65,6 +65,8 @@ export const CreateSessionSchema = z
     }
   });
 export type CreateSession = z.infer<typeof CreateSessionSchema>;
+/** A create request as a caller writes it (defaults not applied yet). */
+export type CreateSessionInput = z.input<typeof CreateSessionSchema>;
 
 export const UpdateSessionSchema = z
   .object({ name: NameSchema.optional(), folderId: IdSchema.nullable().optional() })

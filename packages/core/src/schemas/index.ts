@@ -63,6 +63,7 @@ export type {
   SessionStatus,
   Session,
   CreateSession,
+  CreateSessionInput,
   UpdateSession,
   Folder,
   CreateFolder,
