@@ -1,29 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '@rdv/core/config';
-import { createShutdown } from '@rdv/core/lifecycle';
+import { createShutdown, socketRequest } from '@rdv/core/lifecycle';
 import { createSilentLogger } from '@rdv/core/log';
 import { createTmux } from '@rdv/core/tmux';
 import { startApi } from './server.js';
-
-function getJson(socketPath: string, path: string): Promise<unknown> {
-  return new Promise((resolveGet, reject) => {
-    const req = request({ socketPath, path, headers: { host: 'rdv' } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        if (res.statusCode !== 200) reject(new Error(`GET ${path} answered ${res.statusCode}`));
-        else resolveGet(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-      });
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 /**
  * The OpenAPI document exactly as the api serves it: the real api (every route of every
@@ -41,7 +24,9 @@ export async function renderOpenApiDocument(): Promise<Record<string, unknown>> 
   const shutdown = createShutdown(log, 5000);
   try {
     const api = await startApi(config, log, shutdown);
-    return (await getJson(api.socketPath, '/api/openapi.json')) as Record<string, unknown>;
+    const res = await socketRequest<Record<string, unknown>>(api.socketPath, '/api/openapi.json');
+    if (res.status !== 200) throw new Error(`GET /api/openapi.json answered ${res.status}`);
+    return res.body;
   } finally {
     await shutdown.shutdown('document rendered');
     await createTmux({ socket: tmuxSocket }).killServer();
