@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 // Enforces the dependency direction inside packages/core and between workspaces:
-//   schemas/errors ← config/log/lifecycle ← db/auth/events ← tmux/pty/worktree ← session/folder ← orchestrator ← mcp
+//   schemas/errors/disposable ← config/log/lifecycle ← db/auth/events ← tmux/pty/worktree ← session/folder ← notify ← orchestrator ← mcp
 // A domain may import its own layer's listed peers or lower layers, never higher ones, and
 // another domain only through its index.ts (its own subfolders are its business); core
 // never imports apps, services, the cli or the api client (@rdv/client is built on core;
 // `rdv mcp` hands core/mcp what it calls); services never import each other. And what the
-// browser loads (`@rdv/core/schemas`, `@rdv/core/errors`, the client's browser entry
-// `@rdv/client`, the web UI) reaches no Node-only module.
+// browser loads (`@rdv/core/schemas`, `@rdv/core/errors`, `@rdv/core/disposable`, the
+// client's browser entry `@rdv/client`, the web UI) reaches no Node-only module.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -14,17 +14,18 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = join(fileURLToPath(new URL('.', import.meta.url)), '..');
 export const LAYERS = {
-  schemas: 0, errors: 0,
+  schemas: 0, errors: 0, disposable: 0,
   config: 1, log: 1, lifecycle: 1,
   db: 2, auth: 2, events: 2,
   tmux: 3, pty: 3, worktree: 3,
   folder: 4, session: 5,
-  orchestrator: 6,
-  mcp: 7,
+  notify: 6,
+  orchestrator: 7,
+  mcp: 8,
   testing: 9,
 };
 /** Subpaths the web bundle imports; nothing they reach may need Node. */
-export const BROWSER_ENTRIES = ['schemas', 'errors'];
+export const BROWSER_ENTRIES = ['schemas', 'errors', 'disposable'];
 /** Folders of browser code: every file in them is an entry too. */
 export const BROWSER_DIRS = ['apps/web/src/ui', 'apps/web/src/app'];
 const NODE_ONLY_PACKAGES = ['node-pty', 'better-sqlite3', 'undici', '@rdv/client/node'];

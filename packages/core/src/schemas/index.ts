@@ -90,6 +90,7 @@ export type {
   ClientFrame,
   ServerFrame,
 } from './terminal.js';
+export { isTerminalReply } from './terminal-replies.js';
 export {
   formatZodError,
   parseInput,
@@ -155,3 +156,26 @@ export type {
   InjectInput,
   InjectResult,
 } from './orchestrator.js';
+export {
+  ATTENTION_TYPES,
+  AttentionTypeSchema,
+  NotifyPreferencesSchema,
+  NotifyActionSchema,
+  PushEndpointSchema,
+  CreatePushSubscriptionSchema,
+  PushSubscriptionSchema,
+  NotificationSchema,
+  WebhookBodySchema,
+  PushPayloadSchema,
+  NotificationActionSchema,
+} from './notify.js';
+export type {
+  AttentionType,
+  NotifyPreferences,
+  NotifyAction,
+  CreatePushSubscription,
+  PushSubscriptionInfo,
+  Notification,
+  WebhookBody,
+  PushPayload,
+} from './notify.js';
