@@ -76,6 +76,7 @@ describe('what the browser loads', () => {
     const root = tree({
       'packages/core/src/schemas/index.ts': "import { z } from 'zod';\n",
       'packages/core/src/errors/index.ts': 'export class AppError extends Error {}\n',
+      'packages/core/src/disposable/index.ts': 'export class DisposableStore {}\n',
       'packages/client/src/index.ts': "export { followEvents } from './events.js';\n",
       'packages/client/src/events.ts': "import { Agent } from 'undici';\nimport openapi from 'openapi-fetch';\n",
       'packages/client/src/node.ts': "import { Agent } from 'undici';\n",
