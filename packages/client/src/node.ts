@@ -1,6 +1,5 @@
 // The Node side of the client: the api over its unix socket. Not for browsers: it pulls
 // in undici.
-import { Agent, fetch as undiciFetch, Request as UndiciRequest } from 'undici';
 import { AppError, ServiceDownError } from '@rdv/core/errors';
 import { createRdvClient, type Headers, type RdvClient, type Transport } from './client.js';
 
@@ -25,19 +24,28 @@ function reason(err: unknown): string {
 /**
  * A transport over the unix socket `socketPath`: undici's fetch with an Agent that
  * connects there (the host in URLs is a placeholder). Nothing listening gives
- * ServiceDownError ("rdv is not running …").
+ * ServiceDownError ("rdv is not running …"). undici is loaded on the first request, so a
+ * command that never calls the api does not pay for it.
  */
 export function socketTransport(socketPath: string, options: SocketOptions = {}): Transport & { close(): Promise<void> } {
   const timeoutMs = options.timeoutMs ?? 30_000;
-  const dispatcher = new Agent({ connect: { socketPath }, headersTimeout: timeoutMs });
+  let loaded: Promise<{ fetch: typeof import('undici').fetch; dispatcher: import('undici').Agent }> | undefined;
+  const undici = () =>
+    (loaded ??= import('undici').then(({ Agent, fetch }) => ({ fetch, dispatcher: new Agent({ connect: { socketPath }, headersTimeout: timeoutMs }) })));
   return {
     baseUrl: 'http://rdv',
-    // undici's own Request and fetch go together; its types differ from the DOM's only in name.
-    Request: UndiciRequest as unknown as typeof Request,
-    fetch: (request) => undiciFetch(request as unknown as Parameters<typeof undiciFetch>[0], { dispatcher }) as unknown as Promise<Response>,
+    // openapi-fetch builds a global Request; undici's own fetch sends it (bodies are small JSON).
+    fetch: async (request) => {
+      const { fetch, dispatcher } = await undici();
+      const body = request.body ? await request.arrayBuffer() : undefined;
+      const init = { method: request.method, headers: [...request.headers], body, signal: request.signal, dispatcher };
+      return (await fetch(request.url, init)) as unknown as Response;
+    },
     unreachable: (err) =>
       notListening(err) ? new ServiceDownError(socketPath, err) : new AppError('unavailable', `request to ${socketPath} failed: ${reason(err)}`, { cause: err }),
-    close: () => dispatcher.close(),
+    close: async () => {
+      if (loaded) await (await loaded).dispatcher.close();
+    },
   };
 }
 
