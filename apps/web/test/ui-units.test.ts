@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { displayStatus, initialState, reducer, sessionsIn } from '../src/ui/model.js';
-import { chunkInput } from '../src/ui/terminal-socket.js';
-import { isTerminalReply, keySequence, withCtrl } from '../src/ui/terminal-theme.js';
+import { displayStatus, initialState, reducer, sessionsIn } from '../src/ui/state/model.js';
+import { chunkInput } from '../src/ui/terminal/terminal-socket.js';
+import { isTerminalReply, keySequence, withCtrl } from '../src/ui/terminal/keys.js';
 import type { Session } from '@rdv/core/schemas';
 
 const session = (over: Partial<Session>): Session => ({
