@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Enforces the dependency direction inside packages/core and between workspaces:
-//   schemas/errors ← config/log/lifecycle/client ← db/auth/events ← tmux/pty/worktree ← session/folder ← orchestrator ← mcp
+//   schemas/errors ← config/log/lifecycle/client ← db/auth/events ← tmux/pty/worktree ← session/folder ← notify ← orchestrator ← mcp
 // A domain may import its own layer's listed peers or lower layers, never higher ones, and
 // another domain only through its index.ts (its own subfolders are its business); core
 // never imports apps, services or the cli; services never import each other. And what the
@@ -17,8 +17,9 @@ export const LAYERS = {
   db: 2, auth: 2, events: 2,
   tmux: 3, pty: 3, worktree: 3,
   folder: 4, session: 5,
-  orchestrator: 6,
-  mcp: 7,
+  notify: 6,
+  orchestrator: 7,
+  mcp: 8,
   testing: 9,
 };
 /** Subpaths the web bundle imports; nothing they reach may need Node. */
