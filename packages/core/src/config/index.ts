@@ -6,6 +6,7 @@ import { AppError } from '../errors/index.js';
 import { ConfigSchema, ENV_ALIASES, type ConfigFile } from './schema.js';
 
 export { ConfigSchema, type ConfigFile } from './schema.js';
+export { parentEnv, sanitizedEnv } from './env.js';
 
 /** Where rdv keeps its state, derived from RDV_HOME. */
 export interface RdvPaths {

@@ -12,7 +12,7 @@ export {
   type Tmux,
   type TmuxSessionInfo,
 } from './tmux.js';
-export { sanitizedEnv } from './env.js';
+export { sanitizedEnv } from '../config/index.js';
 export { openControlClient, type ControlClient, type OpenControlClientOptions } from './control-client.js';
 export {
   createTmuxReader,

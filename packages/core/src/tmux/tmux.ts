@@ -3,9 +3,8 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { Logger } from 'pino';
-import type { RdvConfig } from '../config/index.js';
+import { sanitizedEnv, type RdvConfig } from '../config/index.js';
 import { AppError } from '../errors/index.js';
-import { sanitizedEnv } from './env.js';
 
 /** Names rdv gives tmux sessions, and what it accepts as a target. */
 export const TMUX_NAME_PATTERN = /^[A-Za-z0-9_-]{1,100}$/;
@@ -150,7 +149,7 @@ export function createTmux(options: CreateTmuxOptions): Tmux {
   if (!TMUX_NAME_PATTERN.test(options.socket.replace(/\./g, '_'))) {
     throw new AppError('invalid_input', `invalid tmux socket name: ${JSON.stringify(options.socket)}`);
   }
-  const env = sanitizedEnv(options.env ?? process.env);
+  const env = sanitizedEnv(options.env);
   const base = ['-L', options.socket, ...(options.configFile ? ['-f', options.configFile] : [])];
   const timeout = options.timeoutMs ?? 10_000;
 
