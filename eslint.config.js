@@ -24,8 +24,6 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-expressions': 'error',
       'no-unreachable': 'error',
       'no-empty': ['error', { allowEmptyCatch: false }],
-      // Terminal escape sequences are control characters on purpose.
-      'no-control-regex': 'off',
     },
   },
   {
