@@ -10,3 +10,4 @@ export {
 } from './process-files.js';
 export { runService } from './run-service.js';
 export { createShutdown, type ShutdownController, type ShutdownStep } from './shutdown.js';
+export { renderSystemdUnit, userUnitPath, SYSTEMD_UNIT_TEMPLATE, type SystemdUnitOptions } from './systemd-unit.js';
