@@ -16,6 +16,7 @@ import { onTestFinished } from 'vitest';
 import WebSocket from 'ws';
 import type { TerminalLimits } from '../src/app.js';
 import { startTerminal, type RunningTerminal } from '../src/server.js';
+import { trackClient, trackService, trackTmux } from './leaks.js';
 
 export interface Rig {
   home: string;
@@ -35,6 +36,7 @@ export interface Rig {
 export async function useRig(): Promise<Rig> {
   const home = useTempDir('test', 'rdvt-');
   const tmux = useTmux('test');
+  trackTmux(tmux);
   const env = { HOME: process.env.HOME ?? home, PATH: process.env.PATH ?? '/usr/bin:/bin', RDV_HOME: home, RDV_TMUX_SOCKET: tmux.socket, RDV_TMUX_CONFIG_FILE: '/dev/null', RDV_LOG_LEVEL: 'warn' };
   const config = loadConfig({ env });
   const db = openDb({ path: config.paths.db, migrate: true });
@@ -79,6 +81,7 @@ export async function startService(rig: Rig, limits?: Partial<TerminalLimits>): 
   const log = createSilentLogger();
   const shutdown = createShutdown(log, 5000);
   const running = await startTerminal(rig.config, log, shutdown, limits);
+  trackService(running.terminal);
   onTestFinished(() => shutdown.shutdown('test done'));
   return { ...running, stop: () => shutdown.shutdown('test') };
 }
@@ -143,6 +146,7 @@ export function connect(
     } else frames.push(frame);
   });
   const closeCode = new Promise<number>((r) => ws.on('close', (code) => r(code)));
+  trackClient(ws);
   onTestFinished(() => ws.terminate());
   const client: TestClient = {
     ws,

@@ -5,8 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { socketRequest } from '@rdv/core/client';
 import { readPid } from '@rdv/core/lifecycle';
 import { waitFor } from '@rdv/core/testing';
-import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { bearer, connect, markCommand, useRig, type Rig } from './helpers.js';
+import { expectNothingLeft } from './leaks.js';
 
 const ENTRY = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 
@@ -37,6 +38,8 @@ async function healthy(rig: Rig, child: Child): Promise<void> {
 }
 
 describe('terminal service process', () => {
+  afterEach(expectNothingLeft);
+
   beforeAll(() => {
     if (!existsSync(ENTRY)) throw new Error(`${ENTRY} is missing: build it first (npx tsc -p services/terminal/tsconfig.json)`);
   });

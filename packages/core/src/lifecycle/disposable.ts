@@ -34,6 +34,18 @@ export class DisposableStore implements Disposable {
     return item;
   }
 
+  /** Disposes one item now and forgets it (an item the store does not hold is disposed all the same). */
+  delete(item: Disposable): void | Promise<void> {
+    const at = this.items.indexOf(item);
+    if (at >= 0) this.items.splice(at, 1);
+    return item.dispose();
+  }
+
+  /** How many items are held (not yet disposed). */
+  get size(): number {
+    return this.items.length;
+  }
+
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;

@@ -151,3 +151,26 @@ export type {
   InjectInput,
   InjectResult,
 } from './orchestrator.js';
+export {
+  ATTENTION_TYPES,
+  AttentionTypeSchema,
+  NotifyPreferencesSchema,
+  NotifyActionSchema,
+  PushEndpointSchema,
+  CreatePushSubscriptionSchema,
+  PushSubscriptionSchema,
+  NotificationSchema,
+  WebhookBodySchema,
+  PushPayloadSchema,
+  NotificationActionSchema,
+} from './notify.js';
+export type {
+  AttentionType,
+  NotifyPreferences,
+  NotifyAction,
+  CreatePushSubscription,
+  PushSubscriptionInfo,
+  Notification,
+  WebhookBody,
+  PushPayload,
+} from './notify.js';

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { AppError } from '../errors/index.js';
-import type { Tmux } from './index.js';
+import type { Tmux } from './tmux.js';
 import { ancestors, descendants, isDead, listOwnProcs, readEnviron, readProc, type ProcInfo } from './procs.js';
 
 /**
