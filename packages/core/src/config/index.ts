@@ -17,6 +17,8 @@ export interface RdvPaths {
   serverDir: string;
   /** Exit statuses of ended sessions, briefly (see core/session exit-status). */
   exitStatusDir: string;
+  /** One folder per session: its output log (see core/output). */
+  sessionsDir: string;
   apiSocket: string;
   terminalSocket: string;
   webSocket: string;
@@ -60,6 +62,7 @@ export function resolvePaths(home: string, dbPath = ''): RdvPaths {
     runDir,
     serverDir,
     exitStatusDir: join(serverDir, 'exit-status'),
+    sessionsDir: join(home, 'sessions'),
     apiSocket: join(runDir, 'api.sock'),
     terminalSocket: join(runDir, 'terminal.sock'),
     webSocket: join(runDir, 'web.sock'),
