@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parentEnv } from '../config/index.js';
 import { AppError } from '../errors/index.js';
 
 /** The unit shipped in the repository (config/rdv.service), from src or dist alike. */
@@ -68,7 +69,7 @@ export function renderSystemdUnit(options: SystemdUnitOptions, template = readFi
 }
 
 /** Where a user unit goes: $XDG_CONFIG_HOME/systemd/user/rdv.service (default ~/.config/…). */
-export function userUnitPath(env: NodeJS.ProcessEnv = process.env): string {
+export function userUnitPath(env: NodeJS.ProcessEnv = parentEnv()): string {
   const config = env.XDG_CONFIG_HOME && isAbsolute(env.XDG_CONFIG_HOME) ? env.XDG_CONFIG_HOME : join(env.HOME || homedir(), '.config');
   return join(config, 'systemd', 'user', 'rdv.service');
 }

@@ -61,7 +61,7 @@ export function renderLine(raw: string): string {
 function skipEscape(raw: string, start: number, onCsi: (final: string, params: string) => void): number {
   const first = raw.charCodeAt(start);
   let i = start + 1;
-  let kind: 'csi' | 'string' | 'esc';
+  let kind: 'csi' | 'string';
   if (first === 0x9b) kind = 'csi';
   else if (first === 0x9d || first === 0x90) kind = 'string';
   else {
@@ -71,7 +71,6 @@ function skipEscape(raw: string, start: number, onCsi: (final: string, params: s
     if (next === '[') kind = 'csi';
     else if (next === ']' || next === 'P' || next === 'X' || next === '^' || next === '_') kind = 'string';
     else {
-      kind = 'esc';
       // ESC, intermediates (space to /), then one final character: charset designations and the like.
       if (next.charCodeAt(0) >= 0x20 && next.charCodeAt(0) <= 0x2f) {
         while (i < raw.length && raw.charCodeAt(i) >= 0x20 && raw.charCodeAt(i) <= 0x2f) i++;
