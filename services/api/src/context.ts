@@ -25,6 +25,8 @@ export interface AppDeps {
   startedAt: number;
   limits: { requestsPerMinute: number; sensitivePerMinute: number; authFailuresPerMinute: number };
   cliTokenExpiryDays: number;
+  /** The api's own socket: MCP over HTTP calls it back with the caller's credential. */
+  apiSocket?: string;
   /** Called when the service token is rotated through the API. */
   onServiceTokenRotated?: (id: string) => void;
 }

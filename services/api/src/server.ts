@@ -126,6 +126,7 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
       authFailuresPerMinute: config.rate_limit.auth_failures_per_minute,
     },
     cliTokenExpiryDays: config.auth.cli_token_expiry_days,
+    apiSocket: paths.apiSocket,
     onServiceTokenRotated: (id) => log.info({ tokenId: id }, 'service token rotated'),
   });
 

@@ -3,6 +3,7 @@ import type { RouteDef } from '../route.js';
 import { eventRoutes, type SseRegistry } from './events.js';
 import { folderRoutes } from './folders.js';
 import { internalRoutes } from './internal.js';
+import { mcpRoutes } from './mcp.js';
 import { orchestratorRoutes } from './orchestrators.js';
 import { sessionRoutes } from './sessions.js';
 import { systemRoutes } from './system.js';
@@ -28,4 +29,5 @@ export const ROUTE_TABLE: readonly RouteModule[] = [
   worktreeRoutes,
   orchestratorRoutes,
   internalRoutes,
+  mcpRoutes,
 ];
