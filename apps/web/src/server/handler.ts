@@ -8,6 +8,7 @@ import { proxyApiRequest } from './api-proxy.js';
 import type { AuthOutcome, Authenticator } from './authenticator.js';
 import type { Identity } from './headers.js';
 import { handleLogin, handleLogout, type LoginDeps } from './login.js';
+import { MCP_PATH, proxyMcpRequest } from './mcp-proxy.js';
 import { SECURITY_HEADERS, sendJsonError, sendPage } from './responses.js';
 import type { TerminalBridge } from './terminal-proxy.js';
 
@@ -87,6 +88,11 @@ export function createRequestHandler(deps: HandlerDeps) {
     if (authenticator.mode === 'local' && path === '/auth/logout' && req.method === 'POST') {
       if (isCrossSite(req)) return sendPage(res, 403, 'Not allowed', ['Cross-site request refused.']);
       return handleLogout(res, deps.login);
+    }
+    // Remote MCP clients: an API key as Bearer, never the browser's cookie or Access identity.
+    if (path === MCP_PATH) {
+      const refused = (reason: string) => overLimit(deps, req, reason);
+      return proxyMcpRequest(req, res, { socketPath: deps.apiSocket, log: deps.log, crossSite: isCrossSite(req), refused });
     }
 
     const outcome = await authenticator.authenticate(req.headers);
