@@ -3,6 +3,7 @@ import type { DbHandle } from '@rdv/core/db';
 import type { EventBus } from '@rdv/core/events';
 import type { FolderService } from '@rdv/core/folder';
 import type { Logger } from '@rdv/core/log';
+import type { ApiMetrics } from './metrics.js';
 import { writeAudit, type ServiceTokenStore } from '@rdv/core/auth';
 import type { OrchestratorService } from '@rdv/core/orchestrator';
 import type { SessionService } from '@rdv/core/session';
@@ -27,6 +28,8 @@ export interface AppDeps {
   cliTokenExpiryDays: number;
   /** The api's own socket: MCP over HTTP calls it back with the caller's credential. */
   apiSocket?: string;
+  /** Prometheus families fed from outside the app (monitor scans, notifications); made by createApp when absent. */
+  metrics?: ApiMetrics;
   /** Called when the service token is rotated through the API. */
   onServiceTokenRotated?: (id: string) => void;
 }

@@ -14,6 +14,7 @@ import { openConfiguredTmux } from '@rdv/core/tmux';
 import { createWorktreeService } from '@rdv/core/worktree';
 import { createApp } from './app.js';
 import { startApiJobs } from './jobs.js';
+import { createApiMetrics } from './metrics.js';
 
 const DAY_MS = 86_400_000;
 
@@ -92,6 +93,9 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
     log.error({ err }, 'could not reconcile sessions with tmux');
   }
 
+  const metrics = createApiMetrics();
+  shutdown.add('metrics', () => metrics.service.dispose());
+
   // Monitoring left on before a restart resumes here; disposed before the database it writes to.
   const orchestrator = createOrchestratorService({
     db: db.db,
@@ -104,6 +108,7 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
       intervalSeconds: config.monitoring.interval_seconds,
       stallThresholdSeconds: config.monitoring.stall_threshold_seconds,
     },
+    monitor: { onScan: (ms) => metrics.monitorScan.observe(ms / 1000) },
   });
   shutdown.add('orchestrator', () => orchestrator.dispose());
   orchestrator.start();
@@ -127,6 +132,7 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
     },
     cliTokenExpiryDays: config.auth.cli_token_expiry_days,
     apiSocket: paths.apiSocket,
+    metrics,
     onServiceTokenRotated: (id) => log.info({ tokenId: id }, 'service token rotated'),
   });
 

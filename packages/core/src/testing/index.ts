@@ -146,3 +146,4 @@ export function useSessions(scope: Scope = 'test') {
 export { startPushEndpoint, usePushEndpoint, type PushEndpoint, type ReceivedPush, type TestPushSubscription } from './push-endpoint.js';
 export { createSubscriptionSecrets, decryptWebPush, verifyVapidAuthorization, type SubscriptionSecrets, type VapidClaims } from './web-push-crypto.js';
 export { startHttpSink, useHttpSink, type HttpSink, type SinkRequest } from './http-sink.js';
+export { promtoolCheckMetrics, metricFamilies } from './promtool.js';

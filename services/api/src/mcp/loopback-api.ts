@@ -16,7 +16,7 @@ const isOpen = (s: Session) => s.status === 'active' || s.status === 'suspended'
 
 function queryString(query: Query | undefined): string {
   const pairs = Object.entries(query ?? {}).filter((e): e is [string, string | number | boolean] => e[1] !== undefined);
-  return pairs.length ? `?${new URLSearchParams(pairs.map(([k, v]) => [k, String(v)]))}` : '';
+  return pairs.length ? `?${new URLSearchParams(pairs.map(([k, v]): [string, string] => [k, String(v)]))}` : '';
 }
 
 /** One call to api.sock as `authorization`; a non-2xx answer becomes its AppError. */

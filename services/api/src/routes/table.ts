@@ -1,9 +1,11 @@
 import type { AppDeps } from '../context.js';
+import type { ApiMetrics } from '../metrics.js';
 import type { RouteDef } from '../route.js';
 import { eventRoutes, type SseRegistry } from './events.js';
 import { folderRoutes } from './folders.js';
 import { internalRoutes } from './internal.js';
 import { mcpRoutes } from './mcp.js';
+import { metricsRoutes } from './metrics.js';
 import { orchestratorRoutes } from './orchestrators.js';
 import { sessionRoutes } from './sessions.js';
 import { systemRoutes } from './system.js';
@@ -15,6 +17,7 @@ export interface RouteDeps extends AppDeps {
   sse: SseRegistry;
   /** Requests in flight (for /health). */
   pending(): number;
+  metrics: ApiMetrics;
 }
 
 export type RouteModule = (deps: RouteDeps) => RouteDef[];
@@ -30,4 +33,5 @@ export const ROUTE_TABLE: readonly RouteModule[] = [
   orchestratorRoutes,
   internalRoutes,
   mcpRoutes,
+  metricsRoutes,
 ];
