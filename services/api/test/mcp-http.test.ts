@@ -42,6 +42,23 @@ describe('MCP over Streamable HTTP on api.sock', () => {
     }
   });
 
+  it('finds sessions and folders by name, and reports a missing one as a tool error', async () => {
+    const folder = (await api.call('POST', '/api/folders', { name: 'by-name' })).body;
+    const client = await connect(api.ownerToken);
+    try {
+      const context = await client.callTool({ name: 'folder_context', arguments: { folder: 'by-name' } });
+      expect(context.isError).toBeFalsy();
+      expect(JSON.stringify(context.content)).toContain(folder.id);
+      const session = await client.callTool({ name: 'session_get', arguments: { session: 'over-http' } });
+      expect(session.structuredContent).toMatchObject({ name: 'over-http', kind: 'shell' });
+      const missing = await client.callTool({ name: 'session_get', arguments: { session: 'no-such-session' } });
+      expect(missing.isError).toBe(true);
+      expect(JSON.stringify(missing.content)).toContain('not found');
+    } finally {
+      await client.close();
+    }
+  });
+
   it('takes the CLI token too, and refuses no credential, a bad one and the service token', async () => {
     const client = await connect(api.ownerToken);
     expect((await client.listTools()).tools.length).toBeGreaterThan(5);

@@ -62,9 +62,12 @@ export function loopbackApi(socketPath: string, authorization: string): RdvApi {
     folderContext: (id) => call('GET', `/api/folders/${enc(id)}/context`),
     async resolveFolder(ref) {
       const { items } = await call<List<Folder>>('GET', '/api/folders');
-      const named = items.filter((f) => f.id === ref || f.name === ref);
+      const exact = items.find((f) => f.id === ref);
+      if (exact) return exact;
+      const named = items.filter((f) => f.name === ref);
       if (named.length > 1) throw new AppError('conflict', `several folders are named ${ref}; use the folder's id`);
-      const found = named[0] ?? (SHORT_ID.test(ref) ? items.filter((f) => f.id.startsWith(ref.toLowerCase())) : []).find((_f, _i, all) => all.length === 1);
+      const prefixed = SHORT_ID.test(ref) ? items.filter((f) => f.id.startsWith(ref.toLowerCase())) : [];
+      const found = named[0] ?? (prefixed.length === 1 ? prefixed[0] : undefined);
       if (!found) throw new AppError('not_found', `folder ${ref} not found`);
       return found;
     },
