@@ -16,9 +16,9 @@ import { openDb, schema } from '@rdv/core/db';
 import { createEventBus } from '@rdv/core/events';
 import { createFolderService } from '@rdv/core/folder';
 import { createSilentLogger } from '@rdv/core/log';
-import { createOrchestratorService, openControlClient, paneFormat } from '@rdv/core/orchestrator';
+import { createOrchestratorService } from '@rdv/core/orchestrator';
 import { createSessionService } from '@rdv/core/session';
-import { createTmux, sanitizedEnv } from '@rdv/core/tmux';
+import { createTmux, openControlClient, paneFormat, sanitizedEnv } from '@rdv/core/tmux';
 
 const { values: opts } = parseArgs({
   options: {

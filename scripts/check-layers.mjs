@@ -1,23 +1,30 @@
 #!/usr/bin/env node
 // Enforces the dependency direction inside packages/core and between workspaces:
-//   schemas/errors ← config/log/lifecycle/client ← db/auth/events ← tmux/pty/worktree ← session/folder ← orchestrator ← mcp
-// A domain may import its own layer's listed peers or lower layers, never higher ones;
-// core never imports apps, services or the cli; services never import each other.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+//   schemas/errors/disposable ← config/log/lifecycle/client ← db/auth/events ← tmux/pty/worktree ← session/folder ← notify ← orchestrator ← mcp
+// A domain may import its own layer's listed peers or lower layers, never higher ones, and
+// another domain only through its index.ts (its own subfolders are its business); core
+// never imports apps, services or the cli; services never import each other. And what the
+// browser loads (`@rdv/core/schemas`, `@rdv/core/errors`, `@rdv/core/disposable`) reaches no Node-only module.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = join(fileURLToPath(new URL('.', import.meta.url)), '..');
 export const LAYERS = {
-  schemas: 0, errors: 0,
+  schemas: 0, errors: 0, disposable: 0,
   config: 1, log: 1, lifecycle: 1, client: 1,
   db: 2, auth: 2, events: 2,
   tmux: 3, pty: 3, worktree: 3,
   folder: 4, session: 5,
-  orchestrator: 6,
-  mcp: 7,
+  notify: 6,
+  orchestrator: 7,
+  mcp: 8,
   testing: 9,
 };
+/** Subpaths the web bundle imports; nothing they reach may need Node. */
+export const BROWSER_ENTRIES = ['schemas', 'errors', 'disposable'];
+const NODE_ONLY_PACKAGES = ['node-pty', 'better-sqlite3'];
 
 function* files(dir) {
   for (const name of readdirSync(dir)) {
@@ -28,27 +35,60 @@ function* files(dir) {
   }
 }
 
-const importRe = /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
+// Static imports and re-exports (a statement never holds ";" before its "from"), bare
+// side-effect imports, and dynamic import() with a literal.
+const importRe = /(?:^|\n)\s*(import|export)\s+(type\s+)?[^'";]*?from\s+['"]([^'"]+)['"]|(?:^|\n)\s*import\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
+
+/** The module specifiers a source file imports; `typeOnly` for `import type` / `export type`, which leave nothing at run time. */
+export function importsOf(text) {
+  return [...text.matchAll(importRe)].map((m) => ({ spec: m[3] ?? m[4] ?? m[5], typeOnly: Boolean(m[2]) }));
+}
+
+/** The source file a relative specifier names (`./x.js` is `./x.ts` in src), or null. */
+function sourceFile(fromFile, spec) {
+  const base = resolve(dirname(fromFile), spec);
+  const candidates = [base.replace(/\.js$/, '.ts'), base.replace(/\.js$/, '.tsx'), base, join(base, 'index.ts')];
+  return candidates.find((c) => existsSync(c) && statSync(c).isFile()) ?? null;
+}
+
+/** Problems with one relative or `@rdv/core/*` import of a core file in `domain`; `where` names the file. */
+function coreImportProblems(coreSrc, file, where, domain, spec) {
+  let target;
+  let rest;
+  const sub = /^@rdv\/core\/([^/]+)(\/.*)?$/.exec(spec);
+  if (sub) {
+    [target, rest] = [sub[1], sub[2] ? sub[2].slice(1) : 'index.js'];
+  } else if (spec.startsWith('.')) {
+    const path = relative(coreSrc, resolve(dirname(file), spec));
+    if (path.startsWith('..')) return [`${where}: imports ${spec}, outside packages/core/src`];
+    [target, ...rest] = path.split(sep);
+    rest = rest.join('/');
+  } else {
+    return [];
+  }
+  if (target === domain) return [];
+  const problems = [];
+  if (!/^index\.(js|ts)$/.test(rest)) {
+    problems.push(`${where}: imports ${spec}, past ${target}'s index.ts; import it from ${target}/index.js (export what is needed there)`);
+  }
+  const layer = LAYERS[domain];
+  const targetLayer = LAYERS[target];
+  if (targetLayer !== undefined && targetLayer > layer) problems.push(`${where}: ${domain} (layer ${layer}) imports ${target} (layer ${targetLayer})`);
+  return problems;
+}
 
 export function checkLayers(root = ROOT) {
   const problems = [];
   const coreSrc = join(root, 'packages/core/src');
   for (const file of files(coreSrc)) {
-    const domain = relative(coreSrc, file).split('/')[0];
-    const layer = LAYERS[domain];
-    if (layer === undefined) {
+    const domain = relative(coreSrc, file).split(sep)[0];
+    if (LAYERS[domain] === undefined) {
       problems.push(`${relative(root, file)}: domain "${domain}" has no layer in scripts/check-layers.mjs`);
       continue;
     }
-    const text = readFileSync(file, 'utf8');
-    for (const m of text.matchAll(importRe)) {
-      const spec = m[1] ?? m[2];
+    for (const { spec } of importsOf(readFileSync(file, 'utf8'))) {
       if (/^@rdv\/(api|terminal|web|cli)/.test(spec)) problems.push(`${relative(root, file)}: core imports ${spec}`);
-      if (!spec.startsWith('../')) continue;
-      const target = spec.split('/')[1];
-      const targetLayer = LAYERS[target];
-      if (targetLayer === undefined) continue;
-      if (targetLayer > layer) problems.push(`${relative(root, file)}: ${domain} (layer ${layer}) imports ${target} (layer ${targetLayer})`);
+      problems.push(...coreImportProblems(coreSrc, file, relative(root, file), domain, spec));
     }
   }
   for (const svc of ['services/api', 'services/terminal', 'packages/cli', 'apps/web']) {
@@ -59,9 +99,7 @@ export function checkLayers(root = ROOT) {
       continue;
     }
     for (const file of dirFiles) {
-      const text = readFileSync(file, 'utf8');
-      for (const m of text.matchAll(importRe)) {
-        const spec = m[1] ?? m[2];
+      for (const { spec } of importsOf(readFileSync(file, 'utf8'))) {
         if (/^@rdv\/(api|terminal|web|cli)(\/|$)/.test(spec)) problems.push(`${relative(root, file)}: imports another service (${spec})`);
         if (/^@rdv\/core$/.test(spec)) problems.push(`${relative(root, file)}: imports the @rdv/core root; use a subpath`);
       }
@@ -70,8 +108,51 @@ export function checkLayers(root = ROOT) {
   return problems;
 }
 
+const isNodeOnly = (spec) =>
+  spec.startsWith('node:') ||
+  builtinModules.includes(spec) ||
+  builtinModules.includes(spec.split('/')[0]) ||
+  NODE_ONLY_PACKAGES.some((p) => spec === p || spec.startsWith(`${p}/`));
+
+/**
+ * Follows every run-time import (relative ones and `@rdv/core/*` subpaths, transitively)
+ * from the browser entries and reports each Node built-in, node-pty or better-sqlite3
+ * import on the way, with the chain of files that leads to it.
+ */
+export function checkBrowserSafe(root = ROOT, entries = BROWSER_ENTRIES) {
+  const coreSrc = join(root, 'packages/core/src');
+  const problems = [];
+  const via = new Map();
+  const queue = [];
+  const visit = (file, from) => {
+    if (!file || via.has(file)) return;
+    via.set(file, from);
+    queue.push(file);
+  };
+  for (const entry of entries) visit(join(coreSrc, entry, 'index.ts'), null);
+  const chain = (file) => {
+    const out = [];
+    for (let f = file; f; f = via.get(f)) out.unshift(relative(root, f));
+    return out.join(' → ');
+  };
+  while (queue.length) {
+    const file = queue.shift();
+    if (!existsSync(file)) {
+      problems.push(`${chain(file)}: missing`);
+      continue;
+    }
+    for (const { spec, typeOnly } of importsOf(readFileSync(file, 'utf8'))) {
+      if (typeOnly) continue;
+      if (isNodeOnly(spec)) problems.push(`${chain(file)}: imports ${spec}, which the browser cannot load`);
+      else if (spec.startsWith('.')) visit(sourceFile(file, spec), file);
+      else if (/^@rdv\/core\/[^/]+$/.test(spec)) visit(join(coreSrc, spec.slice('@rdv/core/'.length), 'index.ts'), file);
+    }
+  }
+  return problems;
+}
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const problems = checkLayers();
+  const problems = [...checkLayers(), ...checkBrowserSafe()];
   for (const p of problems) process.stderr.write(`${p}\n`);
   process.stdout.write(problems.length ? `${problems.length} layering problem(s)\n` : 'layers ok\n');
   process.exit(problems.length ? 1 : 0);

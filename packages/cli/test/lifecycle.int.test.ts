@@ -1,7 +1,7 @@
 // `rdv up` (the supervisor in the background), `rdv status`, `rdv down`: tmux sessions
 // survive; down is idempotent; stale files are reported and cleaned.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isProcessAlive } from '@rdv/core/lifecycle';
@@ -64,6 +64,29 @@ describe('rdv up / status / down', () => {
     const list = await h.json(['session', 'list']);
     expect(list.items.find((s: any) => s.id === session.id)).toMatchObject({ status: 'active' });
     expect((await h.rdv(['down'], { timeoutMs: 30_000 })).code).toBe(0);
+  }, 400_000);
+
+  it('login-link points at the running edge, wherever its own settings made it listen, and down removes that record', async () => {
+    await h.rdv(['down'], { timeoutMs: 30_000 }); // in case a test above stopped half-way
+    // The edge gets a port the CLI's configuration knows nothing of (0: the kernel picks it).
+    const up = await h.rdv(['up', '--timeout', '150'], { env: { RDV_WEB_LISTEN: '127.0.0.1:0' }, timeoutMs: 160_000 });
+    expect(up.code, up.stderr).toBe(0);
+    const webJson = join(h.home, 'run', 'web.json');
+    await waitFor(() => existsSync(webJson), 'the edge to record where it listens', 120_000, 200);
+    expect(statSync(webJson).mode & 0o777).toBe(0o600);
+    // This CLI's own setting says a unix socket; the edge's record wins.
+    expect(h.env.RDV_WEB_LISTEN).toMatch(/web\.sock$/);
+    const link = await h.rdv(['login-link']);
+    expect(link.code, link.stderr).toBe(0);
+    const url = new URL(link.stdout.trim());
+    expect(url.origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(url.port).not.toBe('6001');
+    // It is that edge's link: opening it signs the browser in.
+    const opened = await fetch(url, { redirect: 'manual' });
+    expect(opened.status).toBe(303);
+    expect(opened.headers.get('set-cookie')).toMatch(/^rdv_session=/);
+    expect((await h.rdv(['down'], { timeoutMs: 30_000 })).code).toBe(0);
+    expect(existsSync(webJson)).toBe(false);
   }, 400_000);
 
   it('up --foreground keeps its services when its output pipe closes, and Ctrl-C while starting stops them all', async () => {

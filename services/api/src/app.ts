@@ -4,10 +4,8 @@ import type { AppDeps } from './context.js';
 import { createAuth, errorMiddleware } from './middleware.js';
 import { buildOpenApi } from './openapi.js';
 import { defineRoute, mountRoutes, type RouteDef } from './route.js';
-import { folderRoutes } from './routes/folders.js';
-import { sessionRoutes } from './routes/sessions.js';
-import { createSseRegistry, systemRoutes, type SseRegistry } from './routes/system.js';
-import { tokenRoutes } from './routes/tokens.js';
+import { createSseRegistry, type SseRegistry } from './routes/events.js';
+import { ROUTE_TABLE } from './routes/table.js';
 
 export interface ApiApp {
   app: Express;
@@ -40,13 +38,8 @@ export function createApp(deps: AppDeps): ApiApp {
   app.use(express.json({ limit: '1mb', strict: true }));
 
   const sse = createSseRegistry();
-  const routes: RouteDef[] = [
-    ...systemRoutes(deps, sse, pending),
-    ...sessionRoutes(deps),
-    ...folderRoutes(deps),
-    ...tokenRoutes(deps),
-    ...(deps.featureRoutes ?? []),
-  ];
+  const routeDeps = { ...deps, sse, pending };
+  const routes: RouteDef[] = ROUTE_TABLE.flatMap((module) => module(routeDeps));
   const openapi = defineRoute({
     method: 'get',
     path: '/api/openapi.json',

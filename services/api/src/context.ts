@@ -4,10 +4,11 @@ import type { EventBus } from '@rdv/core/events';
 import type { FolderService } from '@rdv/core/folder';
 import type { Logger } from '@rdv/core/log';
 import { writeAudit, type ServiceTokenStore } from '@rdv/core/auth';
+import type { OrchestratorService } from '@rdv/core/orchestrator';
 import type { SessionService } from '@rdv/core/session';
 import type { Tmux } from '@rdv/core/tmux';
 import type { AuthMethod, User } from '@rdv/core/schemas';
-import type { RouteDef } from './route.js';
+import type { WorktreeService } from '@rdv/core/worktree';
 
 /** Everything the app needs, built by main (or a test) and passed in. */
 export interface AppDeps {
@@ -16,14 +17,14 @@ export interface AppDeps {
   events: EventBus;
   folders: FolderService;
   sessions: SessionService;
+  worktrees: WorktreeService;
+  orchestrator: OrchestratorService;
   serviceToken: ServiceTokenStore;
   log: Logger;
   version: string;
   startedAt: number;
   limits: { requestsPerMinute: number; sensitivePerMinute: number; authFailuresPerMinute: number };
   cliTokenExpiryDays: number;
-  /** Routes of features (worktrees, orchestrator) built in server.ts. */
-  featureRoutes?: RouteDef[];
   /** Called when the service token is rotated through the API. */
   onServiceTokenRotated?: (id: string) => void;
 }

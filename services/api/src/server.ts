@@ -6,15 +6,14 @@ import { expandHome, type RdvConfig } from '@rdv/core/config';
 import { openDb } from '@rdv/core/db';
 import { createEventBus } from '@rdv/core/events';
 import { createFolderService } from '@rdv/core/folder';
-import { acquirePidFile, ensurePrivateDir, listenUnix, type ShutdownController } from '@rdv/core/lifecycle';
+import { acquirePidFile, disposer, ensurePrivateDir, listenUnix, type ShutdownController } from '@rdv/core/lifecycle';
 import type { Logger } from '@rdv/core/log';
+import { createOrchestratorService } from '@rdv/core/orchestrator';
 import { createSessionService } from '@rdv/core/session';
 import { openConfiguredTmux } from '@rdv/core/tmux';
 import { createWorktreeService } from '@rdv/core/worktree';
 import { createApp } from './app.js';
-import type { FeatureDeps } from './features.js';
-import { createOrchestratorFeature } from './orchestrator-feature.js';
-import { worktreeRoutes } from './routes/worktrees.js';
+import { startApiJobs } from './jobs.js';
 
 const DAY_MS = 86_400_000;
 
@@ -93,16 +92,30 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
     log.error({ err }, 'could not reconcile sessions with tmux');
   }
 
-  const featureDeps: FeatureDeps = { config, db, tmux, events, folders, sessions, log, shutdown };
-  const orchestrator = createOrchestratorFeature(featureDeps);
+  // Monitoring left on before a restart resumes here; disposed before the database it writes to.
+  const orchestrator = createOrchestratorService({
+    db: db.db,
+    tmux,
+    events,
+    folders,
+    sessions,
+    log: log.child({ component: 'orchestrator' }),
+    defaults: {
+      intervalSeconds: config.monitoring.interval_seconds,
+      stallThresholdSeconds: config.monitoring.stall_threshold_seconds,
+    },
+  });
+  shutdown.add('orchestrator', () => orchestrator.dispose());
+  orchestrator.start();
 
   const api = createApp({
-    featureRoutes: [...worktreeRoutes(featureDeps, worktrees, sessions), ...orchestrator.routes],
     db,
     tmux,
     events,
     folders,
     sessions,
+    worktrees,
+    orchestrator,
     serviceToken,
     log,
     version: VERSION,
@@ -120,32 +133,15 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
   server.keepAliveTimeout = 5000;
   const removeSocket = await listenUnix(server, paths.apiSocket);
   shutdown.add('socket file', removeSocket);
-  shutdown.add('http server', async () => {
-    // Stop accepting, end SSE streams, then let in-flight requests finish under the deadline.
-    const closed = new Promise<void>((resolveClose) => server.close(() => resolveClose()));
-    api.sse.closeAll();
-    server.closeIdleConnections();
-    const deadline = Date.now() + Math.max(100, config.shutdown.deadline_ms - 1000);
-    while (api.pending() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
-    server.closeAllConnections();
-    await closed;
+  const drain = disposer(server, {
+    deadlineMs: Math.max(100, config.shutdown.deadline_ms - 1000),
+    pending: api.pending,
+    closeStreams: () => api.sse.closeAll(),
   });
+  shutdown.add('http server', () => drain.dispose());
 
-  const expireTrash = () => worktrees.expireTrash().catch((err: unknown) => log.warn({ err }, 'trash cleanup failed'));
-  void expireTrash();
-  const timers = [
-    setInterval(expireTrash, config.cleanup.interval_hours * 3_600_000),
-    setInterval(() => {
-      sessions.reconcile().catch((err: unknown) => log.warn({ err }, 'reconcile failed'));
-    }, config.sessions.reconcile_interval_ms),
-    setInterval(() => {
-      const removed = events.prune(new Date(Date.now() - config.events.retention_hours * 3_600_000));
-      if (removed) log.debug({ removed }, 'pruned old events');
-      maybeRotate();
-    }, 3_600_000),
-  ];
-  for (const t of timers) t.unref();
-  shutdown.add('background jobs', () => timers.forEach((t) => clearInterval(t)));
+  const jobs = startApiJobs(config, log, { worktrees, sessions, events, rotateServiceToken: maybeRotate });
+  shutdown.add('background jobs', () => jobs.dispose());
 
   log.info({ socket: paths.apiSocket, ownerId: owner.id }, 'api listening');
   return { server, socketPath: paths.apiSocket, ownerId: owner.id };

@@ -106,6 +106,16 @@ describe('api over its unix socket', () => {
     expect(tmuxLs().length).toBe(before + 1);
   });
 
+  it('refuses an agent session whose command is not installed, naming the command', async () => {
+    const before = tmuxLs().length;
+    const missing = `rdv-missing-agent-${process.pid}`;
+    const r = await api.call('POST', '/api/sessions', { name: 'ghost', kind: 'agent', agent: 'custom', command: `${missing} --go` });
+    expect(r.status).toBe(400);
+    expect(r.body).toEqual({ error: { code: 'invalid_input', message: `"${missing}" is not installed here (not found on PATH); install it or pick another agent` } });
+    expect(tmuxLs().length).toBe(before);
+    expect((await api.call('GET', '/api/sessions?status=all')).body.items.some((s: { name: string }) => s.name === 'ghost')).toBe(false);
+  });
+
   it('answers 404 for unknown ids and routes', async () => {
     for (const path of ['/api/sessions/00000000-0000-4000-8000-000000000000', '/api/sessions/not-an-id', '/api/folders/nope', '/api/nothing']) {
       const r = await api.call('GET', path);

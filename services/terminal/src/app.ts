@@ -1,20 +1,19 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { ServiceTokenStore } from '@rdv/core/auth';
+import { authError, createRequestAuthenticator, type ServiceTokenStore, type UserCaller } from '@rdv/core/auth';
 import { ConfigSchema, type ConfigFile } from '@rdv/core/config';
 import type { DbHandle } from '@rdv/core/db';
 import { AppError, toAppError } from '@rdv/core/errors';
-import { baseHealth } from '@rdv/core/lifecycle';
+import { baseHealth, refuseUpgrade } from '@rdv/core/lifecycle';
 import type { Logger } from '@rdv/core/log';
-import { attachTmuxPty } from '@rdv/core/pty';
+import { attachTmuxPty, type PtyProcess } from '@rdv/core/pty';
 import { formatZodError, IdSchema, type Session } from '@rdv/core/schemas';
 import { readExitStatus, type SessionService } from '@rdv/core/session';
 import type { Tmux } from '@rdv/core/tmux';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { createUpgradeAuth, type AuthContext } from './auth.js';
 import { createTerminalClient, type TerminalClient } from './client.js';
 import { AttachQuerySchema, MAX_WS_PAYLOAD_BYTES, type AttachQuery } from './frames.js';
-import { matchTerminalPath, refuseUpgrade, sendError, sendJson } from './http.js';
+import { matchTerminalPath, sendError, sendJson } from './http.js';
 import { createSessionHub, type HubLimits, type HubStats, type SessionHub } from './hub.js';
 
 export interface TerminalLimits extends HubLimits {
@@ -53,6 +52,8 @@ export interface TerminalServerDeps {
   exitStatusDir?: string;
   /** Base environment of tmux clients (sanitized before use; default process.env). */
   ptyEnv?: NodeJS.ProcessEnv;
+  /** Told when a session's tmux session ends under an attached client (its shell exited, or it was killed). */
+  onSessionEnded?: (sessionId: string) => void;
 }
 
 export interface TerminalStats {
@@ -60,6 +61,8 @@ export interface TerminalStats {
   clients: number;
   backlogBytes: number;
   maxBacklogBytes: number;
+  /** tmux clients (ptys) started and not yet exited or detached. */
+  tmuxClients: number;
   hubs: HubStats[];
 }
 
@@ -79,11 +82,12 @@ export interface TerminalServer {
 export function createTerminalServer(deps: TerminalServerDeps): TerminalServer {
   const { log, tmux } = deps;
   const limits: TerminalLimits = { ...DEFAULT_LIMITS, ...deps.limits };
-  const auth = createUpgradeAuth({ db: deps.db.db, serviceToken: deps.serviceToken, log, limits: deps.rateLimits });
+  const auth = createRequestAuthenticator({ db: deps.db.db, serviceToken: deps.serviceToken, log, service: 'terminal', limits: deps.rateLimits });
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_PAYLOAD_BYTES, perMessageDeflate: false, clientTracking: false });
   const hubs = new Map<string, SessionHub>();
   const clients = new Set<TerminalClient>();
   const sockets = new Set<WebSocket>();
+  const ptys = new Set<PtyProcess>();
   let nextClientId = 1;
   let closing = false;
 
@@ -94,24 +98,31 @@ export function createTerminalServer(deps: TerminalServerDeps): TerminalServer {
       sessionId: session.id,
       log: log.child({ component: 'hub', sessionId: session.id }),
       limits,
-      attach: (cols, rows) => attachTmuxPty(tmux, session.tmuxName, { cols, rows, env: deps.ptyEnv }),
+      attach: (cols, rows) => {
+        const pty = attachTmuxPty(tmux, session.tmuxName, { cols, rows, env: deps.ptyEnv });
+        for (const p of ptys) if (p.closed) ptys.delete(p);
+        ptys.add(pty);
+        return pty;
+      },
       sessionAlive: () => tmux.hasSession(session.tmuxName),
       exitStatus: () => (deps.exitStatusDir ? readExitStatus(deps.exitStatusDir, session.tmuxName) : null),
       onEmpty: (h) => {
         if (hubs.get(session.id) === h) hubs.delete(session.id);
       },
+      onEnded: () => deps.onSessionEnded?.(session.id),
     });
     hubs.set(session.id, hub);
     return hub;
   };
 
   /** Everything that decides whether this upgrade may become a websocket. Throws AppError. */
-  const admit = async (req: IncomingMessage): Promise<{ auth: AuthContext; session: Session; query: AttachQuery }> => {
+  const admit = async (req: IncomingMessage): Promise<{ auth: UserCaller; session: Session; query: AttachQuery }> => {
     if (closing) throw new AppError('unavailable', 'the terminal service is shutting down');
     const url = new URL(req.url ?? '/', 'http://terminal');
     const id = matchTerminalPath(url.pathname);
     if (id === null) throw new AppError('not_found', `no websocket at ${url.pathname}`);
-    const authCtx = auth.authenticate(req.headers, `WS /ws/terminal/${IdSchema.safeParse(id).success ? id : '?'}`);
+    const authCtx = auth.authenticate(req.headers, { target: `WS /ws/terminal/${IdSchema.safeParse(id).success ? id : '?'}` });
+    if (!authCtx.ok) throw authError(authCtx);
     const parsed = AttachQuerySchema.safeParse(Object.fromEntries(url.searchParams));
     if (!parsed.success) throw new AppError('invalid_input', `query: ${formatZodError(parsed.error)}`);
     const session = deps.sessions.get(authCtx.user.id, id);
@@ -121,7 +132,7 @@ export function createTerminalServer(deps: TerminalServerDeps): TerminalServer {
     return { auth: authCtx, session, query: parsed.data };
   };
 
-  const accept = (ws: WebSocket, a: { auth: AuthContext; session: Session; query: AttachQuery }) => {
+  const accept = (ws: WebSocket, a: { auth: UserCaller; session: Session; query: AttachQuery }) => {
     const id = nextClientId++;
     sockets.add(ws);
     const client = createTerminalClient({
@@ -205,11 +216,13 @@ export function createTerminalServer(deps: TerminalServerDeps): TerminalServer {
 
   const stats = (): TerminalStats => {
     const list = [...hubs.values()].map((h) => h.stats());
+    for (const pty of ptys) if (pty.closed) ptys.delete(pty);
     return {
       sessions: list.length,
       clients: clients.size,
       backlogBytes: list.reduce((a, h) => a + h.backlogBytes, 0),
       maxBacklogBytes: Math.max(0, ...list.map((h) => h.maxBacklogBytes)),
+      tmuxClients: ptys.size,
       hubs: list,
     };
   };

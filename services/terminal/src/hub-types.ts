@@ -1,6 +1,17 @@
 import type { Logger } from '@rdv/core/log';
-import type { PtyProcess, Watermarks } from '@rdv/core/pty';
+import type { FlowGate, PtyProcess, Watermarks } from '@rdv/core/pty';
 import type { TerminalClient } from './client.js';
+
+/** How a client gets its output: from the shared tmux client, waiting to catch up, or from its own. */
+export type MemberMode = 'shared' | 'stalled' | 'own';
+
+/** One client of a hub, as the hub holds it. */
+export interface Member {
+  client: TerminalClient;
+  mode: MemberMode;
+  pty: PtyProcess | null;
+  gate: FlowGate | null;
+}
 
 export interface HubLimits {
   /** A client on the shared stream whose backlog passes this many bytes leaves it. */
@@ -44,4 +55,6 @@ export interface SessionHubDeps {
   exitStatus(): number | null;
   /** Called once when the last client has left or the session has ended. */
   onEmpty(hub: SessionHub): void;
+  /** Called once when the tmux session itself has ended (its program exited, or it was killed). */
+  onEnded?(code: number): void;
 }

@@ -1,31 +1,11 @@
-import { createFlowGate, type FlowGate, type PtyExit, type PtyProcess } from '@rdv/core/pty';
-import type { ClientHandler, TerminalClient } from './client.js';
+import { DisposableStore, toDisposable, type Disposable } from '@rdv/core/lifecycle';
+import { createFlowGate, type PtyExit, type PtyProcess } from '@rdv/core/pty';
+import { isTerminalReply } from '@rdv/core/schemas';
+import type { ClientHandler } from './client.js';
 import { createOutputEncoder, type OutputEncoder } from './frames.js';
-import type { SessionHub, SessionHubDeps } from './hub-types.js';
+import type { Member, SessionHub, SessionHubDeps } from './hub-types.js';
 
 export type { HubLimits, HubStats, SessionHub, SessionHubDeps } from './hub-types.js';
-
-type Mode = 'shared' | 'stalled' | 'own';
-interface Member {
-  client: TerminalClient;
-  mode: Mode;
-  pty: PtyProcess | null;
-  gate: FlowGate | null;
-}
-
-/**
- * Input made only of answers to terminal queries (DA1/DA2, mode reports, OSC colour
- * replies, DCS replies such as XTVERSION; not cursor reports, which look like Ctrl+F3).
- * tmux asks them of its client terminal; with one shared tmux client, every attached
- * terminal would answer and the extra answers would be typed into the session.
- */
-const TERMINAL_REPLIES = /^(?:\x1b\[[?>][\d;]*c|\x1b\[\??[\d;]*\$y|\x1b\][\d;]+[^\x07\x1b]*(?:\x07|\x1b\\)|\x1bP[^\x1b]*\x1b\\)+$/;
-
-/** True when `data` is nothing but replies to terminal queries. */
-export function isTerminalReply(data: string | Buffer): boolean {
-  const text = typeof data === 'string' ? data : data.toString('latin1');
-  return text.length > 0 && text.charCodeAt(0) === 0x1b && TERMINAL_REPLIES.test(text);
-}
 
 const RESPAWN_WINDOW_MS = 10_000;
 const MAX_RESPAWNS = 5;
@@ -44,12 +24,13 @@ const RETIRE_MS = 500;
 export function createSessionHub(deps: SessionHubDeps): SessionHub {
   const { log, limits } = deps;
   const members = new Map<number, Member>();
+  /** Every tmux client this hub started (shared, retiring, members' own), and the shared one's listeners. */
+  const store = new DisposableStore();
   let shared: PtyProcess | null = null;
+  let sharedListeners: Disposable | null = null;
   /** The member the shared tmux client was started for: the one terminal whose query replies count. */
   let responderId: number | null = null;
   let sharedSize = '';
-  let sharedOffs: Array<() => void> = [];
-  const retired = new Set<PtyProcess>();
   let rehubQueued = false;
   let pending: Array<string | Buffer> = [];
   let pendingBytes = 0;
@@ -62,13 +43,10 @@ export function createSessionHub(deps: SessionHubDeps): SessionHub {
 
   const finish = () => {
     disposed = true;
-    for (const m of members.values()) m.pty?.dispose();
-    shared?.dispose();
     shared = null;
-    for (const pty of retired) pty.dispose();
-    retired.clear();
     members.clear();
     pending = [];
+    store.dispose().catch((err: unknown) => log.warn({ err }, 'could not release a tmux client'));
     deps.onEmpty(hub);
   };
 
@@ -81,6 +59,7 @@ export function createSessionHub(deps: SessionHubDeps): SessionHub {
       m.client.close(1000, 'session ended');
     }
     finish();
+    deps.onEnded?.(code);
   };
 
   const fail = (message: string) => {
@@ -120,7 +99,7 @@ export function createSessionHub(deps: SessionHubDeps): SessionHub {
 
   const spawn = (cols: number, rows: number): PtyProcess | null => {
     try {
-      return deps.attach(cols, rows);
+      return store.add(deps.attach(cols, rows));
     } catch (err) {
       log.error({ err }, 'could not start a tmux client');
       fail('could not attach to the tmux session');
@@ -128,17 +107,19 @@ export function createSessionHub(deps: SessionHubDeps): SessionHub {
     }
   };
 
+  const unlinkShared = () => {
+    if (sharedListeners) void store.delete(sharedListeners);
+    sharedListeners = null;
+  };
+
   /** Stops forwarding the shared tmux client and detaches it a moment later (see RETIRE_MS). */
   const dropShared = () => {
     if (!shared) return;
     const old = shared;
     shared = null;
-    for (const off of sharedOffs) off();
-    sharedOffs = [];
-    retired.add(old);
+    unlinkShared();
     setTimeout(() => {
-      retired.delete(old);
-      old.dispose();
+      if (!disposed) void store.delete(old);
     }, RETIRE_MS).unref();
   };
 
@@ -171,10 +152,14 @@ export function createSessionHub(deps: SessionHubDeps): SessionHub {
       if (stalled && sharedMembers().length === 0) dropShared();
     });
     const offExit = pty.onExit((exit) => {
-      if (shared === pty) shared = null;
+      if (shared === pty) {
+        shared = null;
+        unlinkShared();
+      }
+      void store.delete(pty);
       onExit(exit, null);
     });
-    sharedOffs = [offData, offExit];
+    sharedListeners = store.add(toDisposable(() => { offData(); offExit(); }));
     flushPending(pty);
   };
 
@@ -194,7 +179,7 @@ export function createSessionHub(deps: SessionHubDeps): SessionHub {
   };
 
   const goOwn = (m: Member) => {
-    m.pty?.dispose();
+    if (m.pty) void store.delete(m.pty);
     const pty = spawn(m.client.cols, m.client.rows);
     if (!pty) return;
     m.mode = 'own';
@@ -208,6 +193,7 @@ export function createSessionHub(deps: SessionHubDeps): SessionHub {
     });
     pty.onExit((exit) => {
       if (m.pty === pty) m.pty = null;
+      void store.delete(pty);
       onExit(exit, m);
     });
     if (!shared) flushPending(pty);
@@ -254,7 +240,7 @@ export function createSessionHub(deps: SessionHubDeps): SessionHub {
       const m = members.get(client.id);
       if (!m) return;
       members.delete(client.id);
-      m.pty?.dispose();
+      if (m.pty) void store.delete(m.pty);
       if (members.size === 0) return finish();
       const lead = latest(sharedMembers());
       if (!lead) dropShared();

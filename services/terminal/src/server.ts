@@ -3,11 +3,12 @@ import type { Server } from 'node:http';
 import { openServiceTokenStore } from '@rdv/core/auth';
 import type { RdvConfig } from '@rdv/core/config';
 import { openDb } from '@rdv/core/db';
-import { acquirePidFile, ensurePrivateDir, listenUnix, type ShutdownController } from '@rdv/core/lifecycle';
+import { acquirePidFile, disposer, ensurePrivateDir, listenUnix, type ShutdownController } from '@rdv/core/lifecycle';
 import type { Logger } from '@rdv/core/log';
 import { getSession } from '@rdv/core/session';
 import { openConfiguredTmux } from '@rdv/core/tmux';
 import { createTerminalServer, limitsFrom, type TerminalLimits, type TerminalServer } from './app.js';
+import { createSessionEndNotifier } from './notify-api.js';
 
 export const VERSION: string = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -65,17 +66,18 @@ export async function startTerminal(
       authFailuresPerMinute: config.rate_limit.auth_failures_per_minute,
     },
     limits: { ...limitsFrom(config.terminal), ...limits },
+    onSessionEnded: createSessionEndNotifier({ apiSocket: paths.apiSocket, serviceToken, log }),
   });
   const { server } = terminal;
   const removeSocket = await listenUnix(server, paths.terminalSocket);
   shutdown.add('socket file', removeSocket);
-  shutdown.add('websockets', async () => {
-    // Stop accepting, then close every websocket with 1001; tmux sessions keep running.
-    const stopped = new Promise<void>((resolveClose) => server.close(() => resolveClose()));
-    await terminal.closeAll(1001, 'service shutting down', Math.max(100, config.shutdown.deadline_ms - 1000));
-    server.closeAllConnections();
-    await stopped;
+  // Stop accepting, then close every websocket with 1001; tmux sessions keep running.
+  const drain = disposer(server, {
+    deadlineMs: Math.max(100, config.shutdown.deadline_ms - 1000),
+    closeStreams: (code, reason, deadlineMs) => terminal.closeAll(code, reason, deadlineMs),
+    reason: 'service shutting down',
   });
+  shutdown.add('websockets', () => drain.dispose());
 
   log.info({ socket: paths.terminalSocket }, 'terminal listening');
   return { server, terminal, socketPath: paths.terminalSocket };

@@ -2,10 +2,13 @@ import { socketRequest } from '@rdv/core/client';
 import { waitFor } from '@rdv/core/testing';
 import { execFileSync } from 'node:child_process';
 import { statSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { bearer, connect, markCommand, startService, useRig } from './helpers.js';
+import { expectNothingLeft } from './leaks.js';
 
 describe('terminal attach', () => {
+  afterEach(expectNothingLeft);
+
   it('answers /health over plain HTTP on a 0600 socket', async () => {
     const rig = await useRig();
     const svc = await startService(rig);

@@ -1,7 +1,8 @@
 import { request } from 'node:http';
 import { createToken, listAudit, revokeToken } from '@rdv/core/auth';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { bearer, connect, markCommand, startService, useRig } from './helpers.js';
+import { expectNothingLeft } from './leaks.js';
 
 /** A raw upgrade request: what came back, and whether it became a websocket. */
 function rawUpgrade(socketPath: string, path: string, headers: Record<string, string> = {}) {
@@ -26,6 +27,8 @@ function rawUpgrade(socketPath: string, path: string, headers: Record<string, st
 }
 
 describe('terminal auth at the upgrade', () => {
+  afterEach(expectNothingLeft);
+
   it('refuses missing and wrong credentials with a plain HTTP 401 and no websocket', async () => {
     const rig = await useRig();
     const svc = await startService(rig);

@@ -1,8 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitFor } from '@rdv/core/testing';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { bearer, connect, markCommand, startService, useRig } from './helpers.js';
+import { expectNothingLeft } from './leaks.js';
 
 const KB = 1024;
 
@@ -19,6 +20,8 @@ function colouredFile(dir: string): string {
 }
 
 describe('terminal flow control and keep-alive', () => {
+  afterEach(expectNothingLeft);
+
   it('keeps a non-reading client bounded while the other keeps flowing, and brings it back', async () => {
     const rig = await useRig();
     const limits = { stallBytes: 64 * KB, watermarks: { highBytes: 64 * KB, lowBytes: 16 * KB } };

@@ -16,6 +16,7 @@ import { onTestFinished } from 'vitest';
 import WebSocket from 'ws';
 import type { TerminalLimits } from '../src/app.js';
 import { startTerminal, type RunningTerminal } from '../src/server.js';
+import { trackClient, trackService, trackTmux } from './leaks.js';
 
 export interface Rig {
   home: string;
@@ -34,6 +35,7 @@ export interface Rig {
 /** RDV_HOME, database, owner, tokens and tmux for one test; the service is not started. */
 export async function useRig(): Promise<Rig> {
   const { home, tmux, env } = useRdvEnv('test', { prefix: 'rdvt-' });
+  trackTmux(tmux);
   const config = loadConfig({ env });
   const db = openDb({ path: config.paths.db, migrate: true });
   onTestFinished(() => db.dispose());
@@ -77,6 +79,7 @@ export async function startService(rig: Rig, limits?: Partial<TerminalLimits>): 
   const log = createSilentLogger();
   const shutdown = createShutdown(log, 5000);
   const running = await startTerminal(rig.config, log, shutdown, limits);
+  trackService(running.terminal);
   onTestFinished(() => shutdown.shutdown('test done'));
   return { ...running, stop: () => shutdown.shutdown('test') };
 }
@@ -146,6 +149,7 @@ export function connect(
     } else frames.push(frame);
   });
   const closeCode = new Promise<number>((r) => ws.on('close', (code) => r(code)));
+  trackClient(ws);
   onTestFinished(() => ws.terminate());
   const client: TestClient = {
     ws,

@@ -4,8 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { socketRequest } from '@rdv/core/client';
 import { readPid } from '@rdv/core/lifecycle';
 import { requireBuilt, spawnNode, waitFor, waitForHealthy, type TestProcess } from '@rdv/core/testing';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, connect, markCommand, useRig, type Rig } from './helpers.js';
+import { expectNothingLeft } from './leaks.js';
 
 const ENTRY = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 
@@ -13,6 +14,8 @@ const startChild = (rig: Rig, env: Record<string, string> = {}, args: string[] =
 const healthy = (rig: Rig, child: TestProcess) => waitForHealthy(child, { socket: rig.config.paths.terminalSocket }, 'the terminal service', 15_000);
 
 describe('terminal service process', () => {
+  afterEach(expectNothingLeft);
+
   beforeAll(() => requireBuilt([ENTRY]));
 
   it('closes websockets with 1001 on SIGTERM, leaves tmux running, and serves the session again after a restart', async () => {

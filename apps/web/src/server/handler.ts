@@ -1,13 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { RateLimiter, ServiceTokenStore } from '@rdv/core/auth';
+import { AppError } from '@rdv/core/errors';
+import { refuseUpgrade } from '@rdv/core/lifecycle';
 import type { Logger } from '@rdv/core/log';
 import { proxyApiRequest } from './api-proxy.js';
 import type { AuthOutcome, Authenticator } from './authenticator.js';
 import type { Identity } from './headers.js';
 import { handleLogin, handleLogout, type LoginDeps } from './login.js';
 import { SECURITY_HEADERS, sendJsonError, sendPage } from './responses.js';
-import { rejectUpgrade, type TerminalBridge } from './terminal-proxy.js';
+import type { TerminalBridge } from './terminal-proxy.js';
 
 export interface HandlerDeps {
   authenticator: Authenticator;
@@ -30,6 +32,10 @@ function overLimit(deps: HandlerDeps, req: IncomingMessage, reason: string): boo
   else deps.log.debug({ client: key, reason }, 'authentication failed');
   return waitMs > 0;
 }
+
+/** The error code of a failed authentication's status. */
+const refusalCode = (status: number): 'unavailable' | 'forbidden' | 'unauthorized' =>
+  status === 503 ? 'unavailable' : status === 403 ? 'forbidden' : 'unauthorized';
 
 /** Build assets are public (content-hashed, no data in them); the login page needs them. */
 const PUBLIC_ASSET = /^\/(_next\/static\/|favicon\.ico$|icon\.svg$)/;
@@ -92,9 +98,7 @@ export function createRequestHandler(deps: HandlerDeps) {
         if (isApi) return sendJsonError(res, 429, 'rate_limited', 'too many failed sign-in attempts; wait a minute');
         return sendPage(res, 429, 'Too many attempts', ['Too many failed sign-in attempts from here. Wait a minute and try again.']);
       }
-      if (isApi || path.startsWith('/auth/')) {
-        return sendJsonError(res, outcome.status, outcome.status === 503 ? 'unavailable' : outcome.status === 403 ? 'forbidden' : 'unauthorized', outcome.reason);
-      }
+      if (isApi || path.startsWith('/auth/')) return sendJsonError(res, outcome.status, refusalCode(outcome.status), outcome.reason);
       return refusePage(res, authenticator.mode, outcome);
     }
     if (path === '/auth/whoami') {
@@ -123,13 +127,15 @@ export function createUpgradeHandler(deps: HandlerDeps) {
       // A browser that vanished mid-handshake: nothing to clean up beyond the socket itself.
     });
     const path = (req.url ?? '/').split('?')[0]!;
-    if (!path.startsWith('/ws/terminal/')) return rejectUpgrade(socket, 404, 'Not Found');
-    if (isCrossSite(req)) return rejectUpgrade(socket, 403, 'Forbidden');
+    if (!path.startsWith('/ws/terminal/')) return refuseUpgrade(socket, new AppError('not_found', `no websocket at ${path}`));
+    if (isCrossSite(req)) return refuseUpgrade(socket, new AppError('forbidden', 'cross-site websocket refused'));
     const outcome = await deps.authenticator.authenticate(req.headers);
-    if (!outcome.ok && outcome.status !== 503 && overLimit(deps, req, outcome.reason)) return rejectUpgrade(socket, 429, 'Too Many Requests');
-    if (!outcome.ok) return rejectUpgrade(socket, outcome.status, outcome.status === 503 ? 'Service Unavailable' : outcome.status === 403 ? 'Forbidden' : 'Unauthorized');
+    if (!outcome.ok && outcome.status !== 503 && overLimit(deps, req, outcome.reason)) {
+      return refuseUpgrade(socket, new AppError('rate_limited', 'too many failed sign-in attempts; wait a minute', { retryAfterMs: 60_000 }));
+    }
+    if (!outcome.ok) return refuseUpgrade(socket, new AppError(refusalCode(outcome.status), outcome.reason));
     const identity = serviceIdentity(deps, outcome.userId);
-    if (!identity) return rejectUpgrade(socket, 503, 'Service Unavailable');
+    if (!identity) return refuseUpgrade(socket, new AppError('unavailable', 'the rdv api has not started yet'));
     deps.bridge.handleUpgrade(req, socket, head, identity);
   };
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createRateLimiter, openServiceTokenStore } from '@rdv/core/auth';
 import type { RdvConfig } from '@rdv/core/config';
 import { AppError } from '@rdv/core/errors';
-import { acquirePidFile, ensurePrivateDir, listenUnix, type ShutdownController } from '@rdv/core/lifecycle';
+import { acquirePidFile, disposer, ensurePrivateDir, listenUnix, writeListenFile, type ShutdownController } from '@rdv/core/lifecycle';
 import type { Logger } from '@rdv/core/log';
 import nextModule from 'next';
 import { createEdgeApi } from './api-client.js';
@@ -121,22 +121,19 @@ export async function startWeb(config: RdvConfig, log: Logger, shutdown: Shutdow
 
   const removeSocket = await listenOn(server, target);
   shutdown.add('socket file', removeSocket);
-  shutdown.add('http server', async () => {
-    const closed = new Promise<void>((r) => server.close(() => r()));
-    bridge.closeAll(1001, 'rdv web is shutting down');
-    server.closeIdleConnections();
-    const deadline = Date.now() + Math.max(100, config.shutdown.deadline_ms - 1000);
-    while (inFlight > 0 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 25));
-      server.closeIdleConnections();
-    }
-    server.closeAllConnections();
-    await closed;
+  const drain = disposer(server, {
+    deadlineMs: Math.max(100, config.shutdown.deadline_ms - 1000),
+    pending: () => inFlight,
+    closeStreams: (code, reason) => bridge.closeAll(code, reason),
+    reason: 'rdv web is shutting down',
   });
+  shutdown.add('http server', () => drain.dispose());
 
   const address = server.address();
   const actualPort = address && typeof address === 'object' ? address.port : undefined;
   const origin = publicOrigin(target, actualPort);
+  // Where this edge really listens (the config the CLI reads may say otherwise: RDV_WEB_LISTEN, --set, port 0).
+  shutdown.add('listen file', writeListenFile(paths.webListenFile, target.kind === 'unix' ? { socket: target.path } : { url: origin! }));
   log.info({ listen: target.kind === 'unix' ? target.path : `${target.host}:${actualPort}`, mode: authenticator.mode }, 'web edge listening');
   if (target.kind === 'unix' && !cloudflare) {
     log.warn('listening on a unix socket without Cloudflare Access: if cloudflared forwards to it, configure cloudflare.team_domain and cloudflare.aud');

@@ -1,5 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { AppError } from '@rdv/core/errors';
+import { refuseUpgrade } from '@rdv/core/lifecycle';
 import type { Logger } from '@rdv/core/log';
 import { ClientFrameSchema, IdSchema, TerminalQuerySchema } from '@rdv/core/schemas';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
@@ -17,12 +19,6 @@ export interface TerminalBridge {
   closeAll(code: number, reason: string): void;
   readonly size: number;
   dispose(): void;
-}
-
-/** Refuses an upgrade with a plain HTTP status, as the services do. */
-export function rejectUpgrade(socket: Duplex, status: number, text: string): void {
-  if (socket.writable) socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-  socket.destroy();
 }
 
 /** A close code the browser may receive: ours (4xxx), the services' or a normal one. */
@@ -114,7 +110,7 @@ export function createTerminalBridge(options: { socketPath: string; log: Logger 
     handleUpgrade(req, socket, head, identity) {
       const url = new URL(req.url ?? '/', 'http://edge');
       const id = /^\/ws\/terminal\/([^/]+)$/.exec(url.pathname)?.[1];
-      if (!id || !IdSchema.safeParse(id).success) return rejectUpgrade(socket, 404, 'Not Found');
+      if (!id || !IdSchema.safeParse(id).success) return refuseUpgrade(socket, new AppError('not_found', `no terminal at ${url.pathname}`));
       const size = TerminalQuerySchema.safeParse(Object.fromEntries(url.searchParams));
       const { cols, rows } = size.success ? size.data : { cols: 80, rows: 24 };
       const log = options.log.child({ sessionId: id });

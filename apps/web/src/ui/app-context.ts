@@ -1,9 +1,9 @@
 'use client';
 import { createContext, useContext, type Dispatch } from 'react';
-import type { Actions } from './actions';
+import type { Actions } from './state/actions';
 import type { MenuItem } from './menu';
-import type { Action, State } from './model';
-import type { TerminalHandle } from './terminal-view';
+import type { Action, State } from './state/model';
+import type { TerminalHandle } from './terminal/terminal-view';
 
 export type DialogSpec =
   | { kind: 'newSession'; folderId: string | null }

@@ -1,18 +1,18 @@
 'use client';
 import type { Preferences } from '@rdv/core/schemas';
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
-import { createActions } from './actions';
+import { createActions } from './state/actions';
 import { api, setUnauthorizedHandler } from './api';
 import { UiContext, type DialogSpec, type Ui } from './app-context';
-import { DialogsHost } from './dialogs-host';
+import { DialogsHost } from './dialogs/dialogs-host';
 import { MainPane } from './main-pane';
 import { Menu, type MenuItem } from './menu';
-import { initialState, reducer } from './model';
+import { initialState, reducer } from './state/model';
 import { useShortcuts, type ShortcutAction } from './shortcuts';
-import { Sidebar, type Whoami } from './sidebar';
-import { useSync } from './sync';
-import { usePersistedTabs } from './tabs-memory';
-import type { TerminalHandle } from './terminal-view';
+import { Sidebar, type Whoami } from './sidebar/sidebar';
+import { useSync } from './state/sync';
+import { usePersistedTabs } from './state/tabs-memory';
+import type { TerminalHandle } from './terminal/terminal-view';
 import { THEME_KEY, useScheme, type ThemeChoice } from './theme';
 import { SignedOut, Toasts, useToasts } from './toasts';
 

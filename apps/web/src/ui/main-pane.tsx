@@ -2,12 +2,12 @@
 import { useCallback, useState } from 'react';
 import { useUi } from './app-context';
 import { CloseIcon, MenuIcon, PlusIcon, SearchIcon, TerminalIcon } from './icons';
-import { KeyBar } from './key-bar';
-import { STATUS_LABEL, displayStatus } from './model';
-import { SearchBar } from './search-bar';
-import { TerminalOverlay } from './terminal-overlay';
-import type { ConnectionState } from './terminal-socket';
-import { TerminalView, type TerminalHandle } from './terminal-view';
+import { KeyBar } from './terminal/key-bar';
+import { STATUS_LABEL, displayStatus } from './state/model';
+import { SearchBar } from './terminal/search-bar';
+import { TerminalOverlay } from './terminal/terminal-overlay';
+import type { ConnectionState } from './terminal/terminal-socket';
+import { TerminalView, type TerminalHandle } from './terminal/terminal-view';
 
 function EmptyState() {
   const ui = useUi();
@@ -143,7 +143,8 @@ export function MainPane(props: {
           const s = sessions.find((x) => x.id === id);
           if (!s) return null;
           return (
-            <div key={id} className="terminal-slot" hidden={id !== activeId}>
+            // While reconnecting the last screen stays, dimmed: it is no longer live.
+            <div key={id} className={conn[id]?.kind === 'reconnecting' ? 'terminal-slot stale' : 'terminal-slot'} hidden={id !== activeId}>
               <TerminalView sessionId={id} visible={id === activeId} scheme={props.scheme} compact={ui.compact} register={props.register} onState={onState} onCtrlUsed={onCtrlUsed} />
               <TerminalOverlay session={s} state={conn[id]} />
             </div>

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { RdvConfig } from '@rdv/core/config';
+import { readListenFile } from '@rdv/core/lifecycle';
 import type { CliApi } from '../api.js';
 import { examples } from '../args.js';
 import { contextFor } from '../context.js';
@@ -14,6 +15,16 @@ export function webUrl(config: RdvConfig): string | null {
   return `http://${listen.replace(/^(0\.0\.0\.0|\[::\]):/, '127.0.0.1:')}`;
 }
 
+/**
+ * Where the running web edge listens, as it wrote in run/web.json: its URL, or null when
+ * it listens on a unix socket. Only when no edge runs is the address guessed from the config.
+ */
+export function runningWebUrl(config: RdvConfig): string | null {
+  const running = readListenFile(config.paths.webListenFile);
+  if (running) return 'url' in running ? running.url : null;
+  return webUrl(config);
+}
+
 export interface LoginLink {
   url: string;
   code: string;
@@ -23,7 +34,7 @@ export interface LoginLink {
 /** Asks the api for a one-time browser login code and builds the link to open. */
 export async function createLoginLink(config: RdvConfig, api: CliApi): Promise<LoginLink> {
   const { code, expiresAt } = await api.call<{ code: string; expiresAt: string }>('POST', '/api/auth/login-links');
-  const base = webUrl(config) ?? 'https://<your rdv hostname>';
+  const base = runningWebUrl(config) ?? 'https://<your rdv hostname>';
   return { url: `${base}/login?code=${encodeURIComponent(code)}`, code, expiresAt };
 }
 

@@ -9,7 +9,7 @@ import { contextFor, loadCliConfig, type CliContext } from '../context.js';
 import { CliError } from '../errors.js';
 import { claimSupervisorPid, livePid, probeHealth, supervisorLogFile, supervisorPidFile, waitUntil } from '../services.js';
 import { REPO_ROOT, availableServices, superviseServices } from '../supervisor.js';
-import { createLoginLink, webUrl } from './login-link.js';
+import { createLoginLink, runningWebUrl } from './login-link.js';
 
 const MAIN_JS = fileURLToPath(new URL('../main.js', import.meta.url));
 
@@ -41,7 +41,7 @@ export async function runForeground(home?: string): Promise<number> {
     print('rdv is running.');
     print(`  API socket       ${config.paths.apiSocket}`);
     if (names.includes('terminal')) print(`  Terminal socket  ${config.paths.terminalSocket}`);
-    if (names.includes('web')) print(`  Web              ${webUrl(config) ?? `unix socket ${config.web.listen}`}`);
+    if (names.includes('web')) print(`  Web              ${runningWebUrl(config) ?? `unix socket ${config.web.listen}`}`);
     print(`  CLI token        ${config.paths.cliToken}`);
     print(`  Logs             ${config.paths.serverDir}/<service>.log`);
     print(`  Try              rdv status · rdv session create work · rdv attach work`);
@@ -93,7 +93,7 @@ function spawnSupervisor(config: RdvConfig): number {
 async function printRunning(ctx: CliContext, pid: number | null, started: boolean): Promise<void> {
   const config = ctx.config();
   const names = availableServices().map((s) => s.name);
-  const web = names.includes('web') ? webUrl(config) : null;
+  const web = names.includes('web') ? runningWebUrl(config) : null;
   let login: string | null = null;
   if (names.includes('web')) {
     try {

@@ -5,10 +5,13 @@ import { describe, expect, it } from 'vitest';
 import { schema } from '../db/index.js';
 import { testLogger, useDb, useTempDir } from '../testing/index.js';
 import {
+  authError,
   createLoginLink,
+  createRequestAuthenticator,
   createRateLimiter,
   createToken,
   ensureOwner,
+  listAudit,
   listTokens,
   openServiceTokenStore,
   redeemLoginLink,
@@ -129,5 +132,115 @@ describe('rate limiter', () => {
     expect(rl.take('a', 0)).toBeGreaterThan(0);
     expect(rl.take('b', 0)).toBe(0);
     expect(rl.take('a', 1000)).toBe(0);
+  });
+});
+
+describe('request authentication', () => {
+  const setup = (limits: { requestsPerMinute?: number; sensitivePerMinute?: number; authFailuresPerMinute?: number } = {}) => {
+    const handle = useDb();
+    const { db } = handle;
+    const dir = useTempDir();
+    const owner = ensureOwner(db, { email: '', cliTokenPath: join(dir, 'cli-token'), log: testLogger() }).owner;
+    const store = openServiceTokenStore(join(dir, 'server', 'service-token'), { create: true, graceMs: 0 });
+    const auth = createRequestAuthenticator({
+      db,
+      serviceToken: store,
+      log: testLogger(),
+      service: 'test',
+      limits: { requestsPerMinute: 100, sensitivePerMinute: 100, authFailuresPerMinute: 100, ...limits },
+    });
+    const denials = () => handle.sqlite.prepare("select user_id as userId, target, detail from audit_log where action = 'auth' and outcome = 'denied'").all() as Array<{ userId: string | null; target: string; detail: string }>;
+    return { db, owner, store, auth, denials, dir };
+  };
+  const target = 'GET /x';
+
+  it('names the caller: the edge for a user, the edge alone, a CLI token, an API key', () => {
+    const { db, owner, store, auth } = setup();
+    const edge = { 'x-rdv-service-token': store.current(), 'x-rdv-user-id': owner.id };
+    expect(auth.authenticate(edge, { target })).toEqual({ ok: true, user: owner, method: 'service', tokenId: store.currentId() });
+    expect(auth.authenticate({ 'x-rdv-service-token': store.current() }, { target, require: 'service' })).toEqual({
+      ok: true,
+      user: null,
+      method: 'service',
+      tokenId: store.currentId(),
+    });
+    const cli = createToken(db, { userId: owner.id, kind: 'cli', name: 'c' });
+    expect(auth.authenticate({ authorization: `Bearer ${cli.token}` }, { target })).toEqual({ ok: true, user: owner, method: 'cli', tokenId: cli.record.id });
+    const key = createToken(db, { userId: owner.id, kind: 'api_key', name: 'k' });
+    expect(auth.authenticate({ authorization: `bearer ${key.token}` }, { target })).toMatchObject({ ok: true, method: 'api_key', tokenId: key.record.id });
+  });
+
+  it('refuses every bad credential as unauthorized, audited without a user and without the secret', () => {
+    const { db, owner, store, auth, denials } = setup();
+    const revoked = createToken(db, { userId: owner.id, kind: 'cli', name: 'old' });
+    revokeToken(db, owner.id, revoked.record.id);
+    const cases: Array<[Record<string, string>, RegExp, 'user' | 'service']> = [
+      [{}, /missing credentials/, 'user'],
+      [{ authorization: 'Basic abc' }, /Bearer <token>/, 'user'],
+      [{ authorization: 'Bearer rdv_cli_forged' }, /invalid token/, 'user'],
+      [{ authorization: `Bearer ${revoked.token}` }, /revoked/, 'user'],
+      [{ 'x-rdv-service-token': 'wrong', 'x-rdv-user-id': owner.id }, /invalid service token/, 'user'],
+      [{ 'x-rdv-service-token': store.current() }, /X-RDV-User-ID/, 'user'],
+      [{ 'x-rdv-service-token': store.current(), 'x-rdv-user-id': '00000000-0000-4000-8000-000000000000' }, /unknown user/, 'user'],
+      [{ authorization: `Bearer ${createToken(db, { userId: owner.id, kind: 'cli', name: 'c' }).token}` }, /needs the service token/, 'service'],
+    ];
+    for (const [headers, message, require] of cases) {
+      const result = auth.authenticate(headers, { target, require });
+      expect(result, JSON.stringify(headers)).toEqual({ ok: false, code: 'unauthorized', message: expect.stringMatching(message) });
+    }
+    const rows = denials();
+    expect(rows).toHaveLength(cases.length);
+    expect(rows.every((r) => r.userId === null && r.target === target && JSON.parse(r.detail).service === 'test')).toBe(true);
+    expect(rows.some((r) => JSON.parse(r.detail).tokenId === revoked.record.id)).toBe(true);
+    expect(JSON.stringify(rows)).not.toContain(store.current());
+    expect(JSON.stringify(rows)).not.toContain(revoked.token);
+  });
+
+  it('treats a missing service-token file as a wrong token, not a fault', () => {
+    const { db, owner } = setup();
+    const auth = createRequestAuthenticator({
+      db,
+      serviceToken: openServiceTokenStore(join(useTempDir(), 'service-token'), { create: false, graceMs: 0 }),
+      log: testLogger(),
+      service: 'test',
+      limits: { requestsPerMinute: 10, authFailuresPerMinute: 10 },
+    });
+    expect(auth.authenticate({ 'x-rdv-service-token': 'x', 'x-rdv-user-id': owner.id }, { target })).toMatchObject({ ok: false, code: 'unauthorized' });
+  });
+
+  it('backs off repeated failures for every caller, then stops auditing them', () => {
+    const { auth, denials } = setup({ authFailuresPerMinute: 3 });
+    const results = Array.from({ length: 5 }, () => auth.authenticate({ authorization: 'Bearer nope' }, { target }));
+    expect(results.slice(0, 3).map((r) => r.ok || r.code)).toEqual(['unauthorized', 'unauthorized', 'unauthorized']);
+    const last = results[4]!;
+    expect(last).toMatchObject({ ok: false, code: 'rate_limited', retryAfterMs: expect.any(Number) });
+    expect(!last.ok && last.retryAfterMs).toBeGreaterThan(0);
+    expect(denials()).toHaveLength(3);
+  });
+
+  it('limits each token, and each user behind the edge, on its own; sensitive requests also on the sensitive limit', () => {
+    const { db, owner, store, auth } = setup({ requestsPerMinute: 2, sensitivePerMinute: 1 });
+    const a = { authorization: `Bearer ${createToken(db, { userId: owner.id, kind: 'cli', name: 'a' }).token}` };
+    const b = { authorization: `Bearer ${createToken(db, { userId: owner.id, kind: 'cli', name: 'b' }).token}` };
+    expect(auth.authenticate(a, { target, sensitive: true }).ok).toBe(true);
+    expect(auth.authenticate(a, { target, sensitive: true })).toMatchObject({ ok: false, code: 'rate_limited', retryAfterMs: expect.any(Number) });
+    expect(auth.authenticate(a, { target })).toMatchObject({ ok: false, code: 'rate_limited' });
+    expect(auth.authenticate(b, { target }).ok).toBe(true);
+    const other = resolveUserByEmail(db, 'other@example.com');
+    const edge = (userId: string) => ({ 'x-rdv-service-token': store.current(), 'x-rdv-user-id': userId });
+    expect(auth.authenticate(edge(owner.id), { target }).ok).toBe(true);
+    expect(auth.authenticate(edge(owner.id), { target }).ok).toBe(true);
+    expect(auth.authenticate(edge(owner.id), { target }).ok).toBe(false);
+    expect(auth.authenticate(edge(other.id), { target }).ok).toBe(true);
+  });
+
+  it('audits a caller\'s success once a minute, and turns a refusal into an AppError with Retry-After', () => {
+    const { db, owner, auth } = setup();
+    const cli = createToken(db, { userId: owner.id, kind: 'cli', name: 'c' });
+    for (let i = 0; i < 3; i++) auth.authenticate({ authorization: `Bearer ${cli.token}` }, { target });
+    expect(listAudit(db, owner.id).filter((e) => e.action === 'auth' && e.outcome === 'ok' && e.tokenId === cli.record.id)).toHaveLength(1);
+    const error = authError({ ok: false, code: 'rate_limited', message: 'slow down', retryAfterMs: 1500 });
+    expect(error).toMatchObject({ code: 'rate_limited', status: 429, message: 'slow down', retryAfterMs: 1500 });
+    expect(authError({ ok: false, code: 'unauthorized', message: 'no' }).retryAfterMs).toBeUndefined();
   });
 });

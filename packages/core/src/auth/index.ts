@@ -16,3 +16,13 @@ export { ensureOwner, getOwner, getUser, resolveUserByEmail, toUser, type Ensure
 export { listAudit, writeAudit, type AuditInput } from './audit.js';
 export { createRateLimiter, type RateLimiter } from './rate-limit.js';
 export { createLoginLink, redeemLoginLink, LOGIN_LINK_TTL_MS } from './login-links.js';
+export {
+  authError,
+  createRequestAuthenticator,
+  type AuthRefusal,
+  type AuthenticateOptions,
+  type RequestAuthDeps,
+  type RequestAuthenticator,
+  type ServiceCaller,
+  type UserCaller,
+} from './authenticate.js';

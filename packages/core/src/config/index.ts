@@ -19,6 +19,8 @@ export interface RdvPaths {
   apiSocket: string;
   terminalSocket: string;
   webSocket: string;
+  /** Where the running web edge listens (`{url}` or `{socket}`), written by the edge itself. */
+  webListenFile: string;
   serviceToken: string;
   cliToken: string;
   pidFile: (service: string) => string;
@@ -60,6 +62,7 @@ export function resolvePaths(home: string, dbPath = ''): RdvPaths {
     apiSocket: join(runDir, 'api.sock'),
     terminalSocket: join(runDir, 'terminal.sock'),
     webSocket: join(runDir, 'web.sock'),
+    webListenFile: join(runDir, 'web.json'),
     serviceToken: join(serverDir, 'service-token'),
     cliToken: join(home, 'cli-token'),
     pidFile: (service) => join(serverDir, `${service}.pid`),

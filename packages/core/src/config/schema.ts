@@ -11,6 +11,19 @@ const list = z.union([
 ]);
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 
+/** "HH:MM-HH:MM" in 24-hour time; the range may wrap past midnight. */
+export const QUIET_HOURS = /^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/;
+const isTimeZone = (zone: string) => {
+  if (zone === '') return true;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    // Intl throws RangeError for a zone it does not know: that is the answer.
+    return false;
+  }
+};
+
 /**
  * Every setting rdv reads, with its default. Keys are snake_case as in config.toml;
  * the environment variable for `section.key` is `RDV_SECTION_KEY` (top level: `RDV_KEY`).
@@ -124,6 +137,29 @@ export const ConfigSchema = z
     events: z
       .object({
         retention_hours: int(1, 8760).default(24),
+      })
+      .strict()
+      .prefault({}),
+    notifications: z
+      .object({
+        webhook_url: z
+          .union([z.literal(''), z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' })])
+          .default(''),
+        webhook_format: z.enum(['json', 'slack', 'discord', 'ntfy']).default('json'),
+        webhook_timeout_ms: int(100, 60_000).default(5000),
+        max_per_hour: int(1, 10_000).default(30),
+        coalesce_seconds: int(0, 86_400).default(60),
+        quiet_hours: z
+          .string()
+          .regex(QUIET_HOURS, 'must be "HH:MM-HH:MM", e.g. "22:00-07:00", or ""')
+          .or(z.literal(''))
+          .default(''),
+        time_zone: z.string().refine(isTimeZone, 'must be an IANA time zone such as "Europe/Berlin", or ""').default(''),
+        vapid_subject: z
+          .string()
+          .regex(/^(mailto:\S+@\S+|https:\/\/\S+)$/, 'must be a mailto: or https: URL')
+          .or(z.literal(''))
+          .default(''),
       })
       .strict()
       .prefault({}),

@@ -14,7 +14,7 @@ describe('openDb', () => {
     expect(h.sqlite.pragma('foreign_keys', { simple: true })).toBe(1);
     const tables = h.sqlite.prepare("select name from sqlite_master where type='table'").all().map((r) => (r as { name: string }).name);
     expect(tables).toEqual(
-      expect.arrayContaining(['users', 'tokens', 'folders', 'sessions', 'worktrees', 'orchestrators', 'insights', 'audit_log', 'preferences', 'trash', 'events', 'login_links']),
+      expect.arrayContaining(['users', 'tokens', 'folders', 'sessions', 'worktrees', 'orchestrators', 'insights', 'audit_log', 'preferences', 'trash', 'events', 'login_links', 'push_subscriptions', 'notifications', 'action_tokens']),
     );
     expect(h.ping()).toBe(true);
     h.dispose();

@@ -239,3 +239,64 @@ export const loginLinks = sqliteTable('login_links', {
   expiresAt: ts('expires_at').notNull(),
   usedAt: ts('used_at'),
 });
+
+export const pushSubscriptions = sqliteTable(
+  'push_subscriptions',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    deviceLabel: text('device_label').notNull(),
+    endpoint: text('endpoint').notNull(),
+    p256dh: text('p256dh').notNull(),
+    auth: text('auth').notNull(),
+    createdAt: created(),
+    lastSuccessAt: ts('last_success_at'),
+    lastFailureAt: ts('last_failure_at'),
+  },
+  (t) => [uniqueIndex('push_subscriptions_endpoint_idx').on(t.endpoint), index('push_subscriptions_user_idx').on(t.userId)],
+);
+
+export const notifications = sqliteTable(
+  'notifications',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    type: text('type').notNull(),
+    severity: text('severity').notNull(),
+    sessionId: text('session_id'),
+    sessionName: text('session_name'),
+    insightId: text('insight_id'),
+    title: text('title').notNull(),
+    body: text('body').notNull(),
+    url: text('url').notNull(),
+    count: integer('count').notNull().default(1),
+    read: integer('read', { mode: 'boolean' }).notNull().default(false),
+    createdAt: created(),
+  },
+  (t) => [index('notifications_user_idx').on(t.userId, t.read, t.createdAt)],
+);
+
+// Answers carried by notifications: single use, short-lived, bound to one insight and one
+// action. Only a digest of the secret is kept.
+export const actionTokens = sqliteTable(
+  'action_tokens',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    insightId: text('insight_id').notNull(),
+    action: text('action').notNull(),
+    hash: text('hash').notNull(),
+    createdAt: created(),
+    expiresAt: ts('expires_at').notNull(),
+    usedAt: ts('used_at'),
+    // Set when the insight is settled some other way, so a late tap is told why.
+    revokedAt: ts('revoked_at'),
+  },
+  (t) => [index('action_tokens_insight_idx').on(t.insightId), index('action_tokens_expires_idx').on(t.expiresAt)],
+);

@@ -27,13 +27,21 @@ export const HTTP_STATUS = {
   internal: 500,
 } as const satisfies Record<ErrorCode, number>;
 
+export interface AppErrorOptions {
+  cause?: unknown;
+  /** For `rate_limited`: how long until a retry can succeed (sent as Retry-After, in seconds). */
+  retryAfterMs?: number;
+}
+
 export class AppError extends Error {
   readonly code: ErrorCode;
+  readonly retryAfterMs?: number;
 
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(code: ErrorCode, message: string, options?: AppErrorOptions) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'AppError';
     this.code = code;
+    if (options?.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
   }
 
   get status(): number {

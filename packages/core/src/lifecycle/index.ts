@@ -1,5 +1,8 @@
 export { baseHealth, type BaseHealth } from './health.js';
-export { DisposableStore, toDisposable, type Disposable } from './disposable.js';
+export { DisposableStore, toDisposable, type Disposable } from '../disposable/index.js';
+export { disposer, GOING_AWAY, type DrainOptions } from './drain.js';
+export { createJob, createScheduler, type Job, type JobSpec, type Scheduler } from './jobs.js';
+export { ListenInfoSchema, readListenFile, writeListenFile, type ListenInfo } from './listen-file.js';
 export {
   acquirePidFile,
   ensurePrivateDir,
@@ -10,3 +13,4 @@ export {
 } from './process-files.js';
 export { runService } from './run-service.js';
 export { createShutdown, type ShutdownController, type ShutdownStep } from './shutdown.js';
+export { refuseUpgrade } from './upgrade.js';

@@ -1,15 +1,15 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/index.js';
 import { DEFAULT_NUDGE_TEXT, type SessionState } from '../schemas/index.js';
-import type { Verdict } from './classify.js';
+import type { Verdict } from './detect/classify.js';
 import type { InsightStore } from './insights.js';
-import { nextIntervention, resetIntervention, type InterventionAction } from './intervention.js';
-import type { ProcReader } from './proc.js';
-import { draftInsight, verdictKey } from './rules.js';
+import { nextIntervention, resetIntervention, type InterventionAction } from './act/intervention.js';
+import type { ProcReader } from './detect/proc.js';
+import { draftInsight, verdictKey } from './act/rules.js';
 import type { OrchestratorStore } from './store.js';
 import { createTargetLoader, type Target } from './targets.js';
-import type { MonitorMethod, TmuxReader } from './tmux-reader.js';
-import { newTracker, observe, type ObserveOptions, type Tracker } from './tracker.js';
+import type { MonitorMethod, TmuxReader } from '../tmux/index.js';
+import { newTracker, observe, type ObserveOptions, type Tracker } from './detect/tracker.js';
 
 export interface MonitorOptions extends Partial<ObserveOptions> {
   /** How often tmux's activity timestamps are read (ms); changes are noticed this fast. */

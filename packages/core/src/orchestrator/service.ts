@@ -16,13 +16,12 @@ import {
   type UpdateOrchestrator,
 } from '../schemas/index.js';
 import type { SessionService } from '../session/index.js';
-import type { Tmux } from '../tmux/index.js';
-import { createInjectionService, type InjectionService } from './injection.js';
+import { createTmuxReader, type Tmux } from '../tmux/index.js';
+import { createInjectionService, type InjectionService } from './act/injection-service.js';
 import { createInsightStore, type InsightStore } from './insights.js';
 import { createMonitor, type Monitor, type MonitorOptions } from './monitor.js';
-import { createProcReader } from './proc.js';
+import { createProcReader } from './detect/proc.js';
 import { createOrchestratorStore, inScope, loadFolderParents, type OrchestratorRow, type OrchestratorStore } from './store.js';
-import { createTmuxReader } from './tmux-reader.js';
 
 export interface OrchestratorServiceDeps {
   db: Db;

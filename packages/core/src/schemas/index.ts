@@ -86,6 +86,7 @@ export type {
   ClientFrame,
   ServerFrame,
 } from './terminal.js';
+export { isTerminalReply } from './terminal-replies.js';
 export {
   formatZodError,
   parseInput,
@@ -151,3 +152,26 @@ export type {
   InjectInput,
   InjectResult,
 } from './orchestrator.js';
+export {
+  ATTENTION_TYPES,
+  AttentionTypeSchema,
+  NotifyPreferencesSchema,
+  NotifyActionSchema,
+  PushEndpointSchema,
+  CreatePushSubscriptionSchema,
+  PushSubscriptionSchema,
+  NotificationSchema,
+  WebhookBodySchema,
+  PushPayloadSchema,
+  NotificationActionSchema,
+} from './notify.js';
+export type {
+  AttentionType,
+  NotifyPreferences,
+  NotifyAction,
+  CreatePushSubscription,
+  PushSubscriptionInfo,
+  Notification,
+  WebhookBody,
+  PushPayload,
+} from './notify.js';

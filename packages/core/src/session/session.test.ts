@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createProcReader } from '../orchestrator/proc.js';
+import { createProcReader } from '../orchestrator/index.js';
 import { resolveUserByEmail } from '../auth/index.js';
 import { useSessions, useTempDir, waitFor } from '../testing/index.js';
 
@@ -30,6 +30,46 @@ describe('sessions (real tmux)', () => {
     expect(s).toMatchObject({ agent: 'custom', command: 'echo agent-$PROJ-started', cwd: dir, folderId: folder.id });
     await waitFor(async () => (await sessions.scrollback(userId, s.id, 50)).text.includes('agent-p1-started'), 'agent command ran');
     await expect(sessions.create(userId, { name: 'x', kind: 'agent' })).rejects.toThrow(/which agent/);
+  });
+
+  it('refuses an agent whose command is not installed, naming it, and starts nothing', async () => {
+    const { sessions, tmux, userId } = setup();
+    const missing = `rdv-missing-agent-${process.pid}`;
+    const emptyBin = useTempDir();
+    for (const input of [
+      { agent: 'custom' as const, command: `${missing} --resume`, env: {} },
+      // The agent's directory is not on the PATH the session gets.
+      { agent: 'custom' as const, command: missing, env: { PATH: emptyBin } },
+    ]) {
+      const refused = sessions.create(userId, { name: 'ghost', kind: 'agent', ...input });
+      await expect(refused).rejects.toMatchObject({
+        code: 'invalid_input',
+        message: `"${missing}" is not installed here (not found on PATH); install it or pick another agent`,
+      });
+    }
+    await expect(sessions.create(userId, { name: 'ghost', kind: 'agent', command: `${emptyBin}/agent` })).rejects.toThrow(
+      `"${emptyBin}/agent" is not installed here (no executable file at that path)`,
+    );
+    expect(sessions.list(userId, { status: 'all' })).toEqual([]);
+    expect(await tmux.listSessions()).toEqual([]);
+    // A shell session types no command, and shell syntax is left to the shell.
+    expect((await sessions.create(userId, { name: 'plain', kind: 'shell', env: { PATH: emptyBin } })).status).toBe('active');
+    expect((await sessions.create(userId, { name: 'syntax', kind: 'agent', command: 'FOO=1 $HOME/agent' })).status).toBe('active');
+  });
+
+  it('starts a known agent found on the PATH the session gets, or by its login shell', async () => {
+    const { sessions, userId } = setup();
+    const home = useTempDir();
+    const bin = join(home, 'bin');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'claude'), '#!/bin/sh\necho "fake claude running with $#" args\n', { mode: 0o755 });
+    const onPath = await sessions.create(userId, { name: 'on-path', kind: 'agent', agent: 'claude', env: { PATH: `${bin}:${process.env.PATH}` } });
+    expect(onPath).toMatchObject({ agent: 'claude', command: 'claude', status: 'active' });
+    // Not on the environment's PATH, but the login shell's profile puts it there: it runs.
+    writeFileSync(join(home, '.profile'), 'PATH="$HOME/bin:$PATH"; export PATH\n');
+    const viaProfile = await sessions.create(userId, { name: 'via-profile', kind: 'agent', agent: 'claude', env: { HOME: home } });
+    expect(viaProfile).toMatchObject({ agent: 'claude', command: 'claude', status: 'active' });
+    await waitFor(async () => (await sessions.scrollback(userId, viaProfile.id, 50)).text.includes('fake claude running with 0 args'), 'the fake agent ran');
   });
 
   it('refuses a bad cwd, a taken name and another user', async () => {

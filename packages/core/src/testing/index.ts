@@ -127,3 +127,7 @@ export function useSessions(scope: Scope = 'test') {
   const owner = ensureOwner(db, { email: '', cliTokenPath: join(home, 'cli-token'), log }).owner;
   return { db, tmux, events, folders, sessions, log, home, userId: owner.id };
 }
+
+export { startPushEndpoint, usePushEndpoint, type PushEndpoint, type ReceivedPush, type TestPushSubscription } from './push-endpoint.js';
+export { createSubscriptionSecrets, decryptWebPush, verifyVapidAuthorization, type SubscriptionSecrets, type VapidClaims } from './web-push-crypto.js';
+export { startHttpSink, useHttpSink, type HttpSink, type SinkRequest } from './http-sink.js';

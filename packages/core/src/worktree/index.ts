@@ -14,3 +14,4 @@ export {
 } from './ops.js';
 export { removalBlockers, removeGitWorktree, worktreeStatus, type WorktreeGitStatus } from './status.js';
 export { createWorktreeService, type CleanupCandidate, type WorktreeService, type WorktreeServiceDeps } from './service.js';
+export type { WorktreeTrash } from './trash.js';

@@ -1,15 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { and, eq, inArray, lt, isNull } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import { AppError } from '../errors/index.js';
 import { schema, type Db } from '../db/index.js';
-import type { CreateWorktree, TrashEntry, Worktree } from '../schemas/index.js';
+import type { CreateWorktree, Worktree } from '../schemas/index.js';
 import { validateBranchName } from './branch.js';
 import { git, gitOrNull } from './git.js';
 import { addWorktree, copyIncludes, defaultBranch, listGitWorktrees, repoRoot, runSetup, worktreePathFor, type SetupResult } from './ops.js';
 import { removalBlockers, removeGitWorktree, worktreeStatus, type WorktreeGitStatus } from './status.js';
+import { createWorktreeTrash, type WorktreeTrash } from './trash.js';
 
 type Row = typeof schema.worktrees.$inferSelect;
 const DAY_MS = 86_400_000;
@@ -34,7 +35,8 @@ export interface CleanupCandidate {
   removed: boolean;
 }
 
-export interface WorktreeService {
+/** Worktrees of a user's repositories, and (from WorktreeTrash) the trash of closed worktree sessions. */
+export interface WorktreeService extends WorktreeTrash {
   /** Creates a worktree (branch validated, includes copied, setup run); all or nothing. */
   create(userId: string, input: CreateWorktree, sessionId?: string | null): Promise<Worktree>;
   get(userId: string, id: string): Worktree;
@@ -47,15 +49,6 @@ export interface WorktreeService {
   /** Removes a worktree made moments ago whose session could not start (branch too, if new). */
   discard(userId: string, id: string): Promise<void>;
   cleanup(userId: string, options: { repoPath?: string; staleDays?: number; remove: boolean }): Promise<CleanupCandidate[]>;
-  /** Moves the worktree into RDV_HOME/trash; nothing is deleted. */
-  trash(userId: string, id: string, sessionId: string | null): Promise<TrashEntry>;
-  listTrash(userId: string): TrashEntry[];
-  /** Moves a trashed worktree back; returns the entry (with sessionId for the caller to revive). */
-  restore(userId: string, trashId: string): Promise<TrashEntry>;
-  /** Deletes trashed worktrees for good (their branches stay in the repository). */
-  emptyTrash(userId: string, trashId?: string): Promise<number>;
-  /** Empties trash older than the retention period, for every user. */
-  expireTrash(at?: Date): Promise<number>;
 }
 
 export function createWorktreeService(deps: WorktreeServiceDeps): WorktreeService {
@@ -107,20 +100,7 @@ export function createWorktreeService(deps: WorktreeServiceDeps): WorktreeServic
   };
   const setStatus = (id: string, status: string, path?: string) =>
     db.update(schema.worktrees).set({ status, updatedAt: new Date(), ...(path ? { path } : {}) }).where(eq(schema.worktrees.id, id)).run();
-  const trashEntry = (t: typeof schema.trash.$inferSelect): TrashEntry => {
-    const s = t.sessionId ? db.select({ name: schema.sessions.name }).from(schema.sessions).where(eq(schema.sessions.id, t.sessionId)).get() : undefined;
-    const w = t.worktreeId ? db.select().from(schema.worktrees).where(eq(schema.worktrees.id, t.worktreeId)).get() : undefined;
-    return {
-      id: t.id,
-      sessionId: t.sessionId,
-      worktreeId: t.worktreeId,
-      sessionName: s?.name ?? null,
-      originalPath: t.path,
-      trashPath: w?.status === 'trashed' ? w.path : null,
-      trashedAt: t.trashedAt.toISOString(),
-      expiresAt: t.expiresAt.toISOString(),
-    };
-  };
+  const trash = createWorktreeTrash({ db, log, home: deps.home, retentionDays: deps.trashRetentionDays, row, setStatus, withLock });
   const rootFor = (repo: string) => (deps.root ? join(deps.root, basename(repo)) : `${repo}-worktrees`);
 
   const service: WorktreeService = {
@@ -254,77 +234,8 @@ export function createWorktreeService(deps: WorktreeServiceDeps): WorktreeServic
       }
       return out;
     },
-    async trash(userId, id, sessionId) {
-      const r = row(userId, id);
-      if (r.status !== 'active') throw new AppError('conflict', `worktree ${r.path} is ${r.status}`);
-      const trashId = randomUUID();
-      const dest = join(deps.home, 'trash', trashId, basename(r.path));
-      mkdirSync(dirname(dest), { recursive: true, mode: 0o700 });
-      if (existsSync(r.path)) await withLock(r.repoPath, () => git(r.repoPath, ['worktree', 'move', '--', r.path, dest], 'conflict'));
-      const at = new Date();
-      const t = db
-        .insert(schema.trash)
-        .values({ id: trashId, userId, sessionId, worktreeId: id, path: r.path, trashedAt: at, expiresAt: new Date(at.getTime() + deps.trashRetentionDays * DAY_MS) })
-        .returning()
-        .get();
-      setStatus(id, 'trashed', dest);
-      log.info({ worktreeId: id, trashId }, 'worktree moved to trash');
-      return trashEntry(t);
-    },
-    listTrash(userId) {
-      return db
-        .select()
-        .from(schema.trash)
-        .where(and(eq(schema.trash.userId, userId), isNull(schema.trash.restoredAt)))
-        .all()
-        .map(trashEntry);
-    },
-    async restore(userId, trashId) {
-      const t = db.select().from(schema.trash).where(and(eq(schema.trash.id, trashId), eq(schema.trash.userId, userId), isNull(schema.trash.restoredAt))).get();
-      if (!t) throw new AppError('not_found', `trash entry ${trashId} not found`);
-      if (t.worktreeId && t.path) {
-        const w = row(userId, t.worktreeId);
-        if (existsSync(t.path)) throw new AppError('conflict', `${t.path} is in use again; move it away to restore`);
-        mkdirSync(dirname(t.path), { recursive: true });
-        await withLock(w.repoPath, () => git(w.repoPath, ['worktree', 'move', '--', w.path, t.path!], 'conflict'));
-        setStatus(w.id, 'active', t.path);
-        rmSync(join(deps.home, 'trash', trashId), { recursive: true, force: true });
-      }
-      db.update(schema.trash).set({ restoredAt: new Date() }).where(eq(schema.trash.id, trashId)).run();
-      log.info({ trashId }, 'restored from trash');
-      return trashEntry({ ...t, restoredAt: new Date() });
-    },
-    async emptyTrash(userId, trashId) {
-      const entries = db
-        .select()
-        .from(schema.trash)
-        .where(and(eq(schema.trash.userId, userId), isNull(schema.trash.restoredAt), trashId ? eq(schema.trash.id, trashId) : undefined))
-        .all();
-      if (trashId && !entries.length) throw new AppError('not_found', `trash entry ${trashId} not found`);
-      for (const t of entries) await purge(t);
-      return entries.length;
-    },
-    async expireTrash(at = new Date()) {
-      const due = db.select().from(schema.trash).where(and(isNull(schema.trash.restoredAt), lt(schema.trash.expiresAt, at))).all();
-      for (const t of due) await purge(t);
-      if (due.length) log.info({ count: due.length }, 'expired trash emptied');
-      return due.length;
-    },
+    ...trash,
   };
-
-  async function purge(t: typeof schema.trash.$inferSelect): Promise<void> {
-    if (t.worktreeId) {
-      const w = db.select().from(schema.worktrees).where(eq(schema.worktrees.id, t.worktreeId)).get();
-      if (w && w.status === 'trashed') {
-        await withLock(w.repoPath, () => removeGitWorktree(w.repoPath, w.path, w.base, true)).catch((err: unknown) =>
-          log.warn({ err, worktreeId: w.id }, 'could not remove a trashed worktree'),
-        );
-        setStatus(w.id, 'removed');
-      }
-    }
-    rmSync(join(deps.home, 'trash', t.id), { recursive: true, force: true });
-    db.delete(schema.trash).where(eq(schema.trash.id, t.id)).run();
-  }
 
   return service;
 }

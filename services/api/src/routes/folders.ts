@@ -9,8 +9,9 @@ import {
   UpdatePreferencesSchema,
   listOf,
 } from '@rdv/core/schemas';
-import { auditAs, type AppDeps } from '../context.js';
+import { auditAs } from '../context.js';
 import { defineRoute, type RouteDef } from '../route.js';
+import type { RouteDeps } from './table.js';
 
 const tag = 'folders';
 
@@ -21,7 +22,7 @@ const DeletedFolderSchema = z.object({
   movedFolders: z.number().int(),
 });
 
-export function folderRoutes(deps: AppDeps): RouteDef[] {
+export function folderRoutes(deps: RouteDeps): RouteDef[] {
   const { folders, sessions } = deps;
   return [
     defineRoute({

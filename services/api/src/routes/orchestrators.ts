@@ -1,4 +1,3 @@
-import type { OrchestratorService } from '@rdv/core/orchestrator';
 import {
   CreateOrchestratorSchema,
   DeletedOrchestratorSchema,
@@ -12,13 +11,15 @@ import {
   UpdateOrchestratorSchema,
   listOf,
 } from '@rdv/core/schemas';
-import { auditAs, type AppDeps, type AuthContext } from '../context.js';
+import { auditAs, type AuthContext } from '../context.js';
 import { defineRoute, type RouteDef } from '../route.js';
+import type { RouteDeps } from './table.js';
 
 const tag = 'orchestrators';
 
 /** /api/orchestrators and /api/insights: thin mapping onto the orchestrator service. */
-export function orchestratorRoutes(deps: Pick<AppDeps, 'db'>, service: OrchestratorService): RouteDef[] {
+export function orchestratorRoutes(deps: RouteDeps): RouteDef[] {
+  const service = deps.orchestrator;
   const audit = (auth: AuthContext, action: string, target: string, detail?: Record<string, unknown>) => auditAs(deps, auth, action, target, detail);
   const actor = (auth: AuthContext) => ({ userId: auth.user.id, tokenId: auth.tokenId, authMethod: auth.method });
 

@@ -12,12 +12,13 @@ import {
   UpdateSessionSchema,
   listOf,
 } from '@rdv/core/schemas';
-import { auditAs, type AppDeps } from '../context.js';
+import { auditAs } from '../context.js';
 import { defineRoute, type RouteDef } from '../route.js';
+import type { RouteDeps } from './table.js';
 
 const tag = 'sessions';
 
-export function sessionRoutes(deps: AppDeps): RouteDef[] {
+export function sessionRoutes(deps: RouteDeps): RouteDef[] {
   const { sessions } = deps;
   const audit = auditAs.bind(null, deps);
 

@@ -1,37 +1,19 @@
-import type { Response } from 'express';
 import { createLoginLink, getOwner, listAudit, redeemLoginLink, resolveUserByEmail, writeAudit } from '@rdv/core/auth';
 import { AppError } from '@rdv/core/errors';
 import { baseHealth } from '@rdv/core/lifecycle';
-import { AuditEntrySchema, AuditQuerySchema, HealthSchema, MeSchema, UserSchema, listOf, type RdvEvent } from '@rdv/core/schemas';
+import { AuditEntrySchema, AuditQuerySchema, HealthSchema, MeSchema, UserSchema, listOf } from '@rdv/core/schemas';
 import { z } from 'zod';
-import { auditAs, type AppDeps } from '../context.js';
+import { auditAs } from '../context.js';
 import { defineRoute, type RouteDef } from '../route.js';
+import type { RouteDeps } from './table.js';
 
 const ResolveUserBodySchema = z.union([
   z.object({ email: z.email().max(320) }).strict(),
   z.object({ owner: z.literal(true) }).strict(),
 ]);
 
-const EventsQuerySchema = z.object({ lastEventId: z.coerce.number().int().min(0).optional() }).strict();
-
-/** Live SSE connections, so shutdown can end them. */
-export interface SseRegistry {
-  open: Set<Response>;
-  closeAll(): void;
-}
-
-export function createSseRegistry(): SseRegistry {
-  const open = new Set<Response>();
-  return {
-    open,
-    closeAll() {
-      for (const res of open) res.end();
-      open.clear();
-    },
-  };
-}
-
-export function systemRoutes(deps: AppDeps, sse: SseRegistry, pending: () => number): RouteDef[] {
+/** Health, who-am-I, the edge's user and login-link routes, and the audit log. */
+export function systemRoutes(deps: RouteDeps): RouteDef[] {
   const db = deps.db.db;
   return [
     defineRoute({
@@ -53,8 +35,8 @@ export function systemRoutes(deps: AppDeps, sse: SseRegistry, pending: () => num
           metrics: {
             activeSessions: base.components.database ? deps.sessions.countOpen() : 0,
             tmuxSessions,
-            sseClients: sse.open.size,
-            pendingRequests: pending(),
+            sseClients: deps.sse.open.size,
+            pendingRequests: deps.pending(),
           },
         };
       },
@@ -121,61 +103,6 @@ export function systemRoutes(deps: AppDeps, sse: SseRegistry, pending: () => num
       query: AuditQuerySchema,
       response: listOf(AuditEntrySchema),
       handler: ({ auth, query }) => ({ items: listAudit(db, auth.user.id, query.limit) }),
-    }),
-    defineRoute({
-      method: 'get',
-      path: '/api/events',
-      tag: 'events',
-      summary:
-        'Server-sent events (session.*, folder.*, preferences.*, insight.*). Resume with the Last-Event-ID header or ?lastEventId=',
-      query: EventsQuerySchema,
-      raw: true,
-      handler: ({ auth, req, res, query }) => {
-        const header = req.get('last-event-id');
-        const fromHeader = header !== undefined && /^\d+$/.test(header) ? Number(header) : undefined;
-        const lastId = fromHeader ?? query.lastEventId;
-        res.status(200).set({
-          'Content-Type': 'text/event-stream; charset=utf-8',
-          'Cache-Control': 'no-cache, no-transform',
-          Connection: 'keep-alive',
-          'X-Accel-Buffering': 'no',
-        });
-        res.flushHeaders();
-        const write = (event: RdvEvent) => res.write(`id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
-        res.write('retry: 3000\n: connected\n\n');
-        let sent = lastId ?? 0;
-        const queue: RdvEvent[] = [];
-        let replaying = lastId !== undefined;
-        const unsubscribe = deps.events.subscribe(auth.user.id, (event) => {
-          if (replaying) queue.push(event);
-          else if (event.id > sent) {
-            sent = event.id;
-            write(event);
-          }
-        });
-        if (lastId !== undefined) {
-          for (;;) {
-            const batch = deps.events.since(auth.user.id, sent, 500);
-            for (const event of batch) write(event);
-            if (batch.length) sent = batch[batch.length - 1]!.id;
-            if (batch.length < 500) break;
-          }
-          replaying = false;
-          for (const event of queue.splice(0)) {
-            if (event.id > sent) {
-              sent = event.id;
-              write(event);
-            }
-          }
-        }
-        const heartbeat = setInterval(() => res.write(': ping\n\n'), 15_000);
-        sse.open.add(res);
-        res.on('close', () => {
-          clearInterval(heartbeat);
-          unsubscribe();
-          sse.open.delete(res);
-        });
-      },
     }),
   ];
 }

@@ -2,13 +2,14 @@ import { createToken, listTokens, revokeToken } from '@rdv/core/auth';
 import { CreateTokenSchema, CreatedTokenSchema, TokenSchema, listOf } from '@rdv/core/schemas';
 import { z } from 'zod';
 import { AppError } from '@rdv/core/errors';
-import { auditAs, type AppDeps } from '../context.js';
+import { auditAs } from '../context.js';
 import { defineRoute, type RouteDef } from '../route.js';
+import type { RouteDeps } from './table.js';
 
 const tag = 'tokens';
 const DAY_MS = 86_400_000;
 
-export function tokenRoutes(deps: AppDeps): RouteDef[] {
+export function tokenRoutes(deps: RouteDeps): RouteDef[] {
   const db = deps.db.db;
   return [
     defineRoute({

@@ -14,16 +14,15 @@ import {
   WorktreeWithStatusSchema,
   listOf,
 } from '@rdv/core/schemas';
-import type { SessionService } from '@rdv/core/session';
-import type { WorktreeService } from '@rdv/core/worktree';
 import { auditAs } from '../context.js';
-import type { FeatureDeps } from '../features.js';
 import { defineRoute, type RouteDef } from '../route.js';
+import type { RouteDeps } from './table.js';
 
 const tag = 'worktrees';
 
 /** /api/worktrees and /api/trash. */
-export function worktreeRoutes(deps: FeatureDeps, worktrees: WorktreeService, sessions: SessionService): RouteDef[] {
+export function worktreeRoutes(deps: RouteDeps): RouteDef[] {
+  const { worktrees, sessions } = deps;
   const audit = auditAs.bind(null, deps);
   const resolveRef = (userId: string, ref: { id?: string; path?: string }) =>
     ref.id ? worktrees.get(userId, ref.id) : worktrees.findByPath(userId, ref.path!);

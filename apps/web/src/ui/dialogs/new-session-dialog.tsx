@@ -1,0 +1,186 @@
+'use client';
+import { AGENTS, EffectivePreferencesSchema, NameSchema, PreferencesSchema, type Folder, type Session } from '@rdv/core/schemas';
+import { useEffect, useId, useMemo, useState } from 'react';
+import { z } from 'zod';
+import type { NewSessionInput } from '../state/actions';
+import { api } from '../api';
+import { Dialog, DialogButtons, useSubmit } from './dialog';
+import { foldersIn } from '../state/model';
+
+const ContextSchema = z.object({ preferences: EffectivePreferencesSchema });
+const AGENT_LABEL: Record<string, string> = { claude: 'Claude Code', codex: 'Codex', gemini: 'Gemini CLI', opencode: 'OpenCode', custom: 'Custom command' };
+
+/** Folder options as an indented list, depth first. */
+function folderOptions(folders: Folder[]): Array<{ id: string; label: string }> {
+  const out: Array<{ id: string; label: string }> = [];
+  const walk = (parentId: string | null, depth: number) => {
+    for (const f of foldersIn(folders, parentId)) {
+      out.push({ id: f.id, label: `${'\u2003'.repeat(depth)}${f.name}` });
+      walk(f.id, depth + 1);
+    }
+  };
+  walk(null, 0);
+  return out;
+}
+
+/** A name not taken yet: "shell", "shell 2", … */
+function suggestName(base: string, sessions: Session[]): string {
+  const taken = new Set(sessions.map((s) => s.name.toLowerCase()));
+  if (!taken.has(base)) return base;
+  for (let n = 2; ; n++) if (!taken.has(`${base} ${n}`)) return `${base} ${n}`;
+}
+
+export function NewSessionDialog(props: {
+  folders: Folder[];
+  sessions: Session[];
+  folderId: string | null;
+  worktrees: boolean;
+  onCreate: (input: NewSessionInput) => Promise<Session>;
+  onClose: () => void;
+}) {
+  const [folderId, setFolderId] = useState<string | null>(props.folderId);
+  const [kind, setKind] = useState<'shell' | 'agent'>('shell');
+  const [agent, setAgent] = useState<string>('claude');
+  const [command, setCommand] = useState('');
+  const [name, setName] = useState(() => suggestName('shell', props.sessions));
+  const [nameTouched, setNameTouched] = useState(false);
+  const [cwd, setCwd] = useState('');
+  const [defaultCwd, setDefaultCwd] = useState<string | null>(null);
+  const [useWorktree, setUseWorktree] = useState(false);
+  const [repoPath, setRepoPath] = useState('');
+  const [branch, setBranch] = useState('');
+  const [base, setBase] = useState('');
+  const options = useMemo(() => folderOptions(props.folders), [props.folders]);
+  // Selects get their label by id: a wrapping <label> would fold every option's text into the name.
+  const agentId = useId();
+  const folderSelectId = useId();
+
+  useEffect(() => {
+    let live = true;
+    const load = folderId
+      ? api('GET', `/api/folders/${folderId}/context`, undefined, ContextSchema).then((c) => c.preferences)
+      : api('GET', '/api/preferences', undefined, PreferencesSchema);
+    load.then(
+      (p) => {
+        if (!live) return;
+        setDefaultCwd(p.defaultCwd);
+        if (p.defaultAgent) setAgent(p.defaultAgent);
+      },
+      () => live && setDefaultCwd(null),
+    );
+    return () => {
+      live = false;
+    };
+  }, [folderId]);
+
+  useEffect(() => {
+    if (!nameTouched) setName(suggestName(kind === 'shell' ? 'shell' : agent === 'custom' ? 'agent' : agent, props.sessions));
+  }, [kind, agent, nameTouched, props.sessions]);
+
+  const nameCheck = NameSchema.safeParse(name);
+  const { busy, error, onSubmit } = useSubmit(async () => {
+    if (!nameCheck.success) throw new Error(`Name ${nameCheck.error.issues[0]?.message ?? 'is not valid'}`);
+    const input: NewSessionInput = { name: nameCheck.data, kind, folderId };
+    if (kind === 'agent') input.agent = agent;
+    if (kind === 'agent' && agent === 'custom') input.command = command.trim();
+    if (props.worktrees && useWorktree) {
+      input.worktree = { repoPath: repoPath.trim(), branch: branch.trim(), ...(base.trim() ? { base: base.trim() } : {}) };
+    } else if (cwd.trim()) input.cwd = cwd.trim();
+    await props.onCreate(input);
+    props.onClose();
+  });
+
+  return (
+    <Dialog title="New session" onClose={props.onClose} wide>
+      <form onSubmit={onSubmit} className="new-session-form">
+        <div className="segmented" role="radiogroup" aria-label="Kind">
+          {(['shell', 'agent'] as const).map((k) => (
+            <button type="button" key={k} role="radio" aria-checked={kind === k} className={kind === k ? 'on' : ''} onClick={() => setKind(k)}>
+              {k === 'shell' ? 'Shell' : 'Agent'}
+            </button>
+          ))}
+        </div>
+        {kind === 'agent' && (
+          <div className="field">
+            <label htmlFor={agentId}>Agent</label>
+            <select id={agentId} value={agent} onChange={(e) => setAgent(e.target.value)}>
+              {AGENTS.map((a) => (
+                <option key={a} value={a}>
+                  {AGENT_LABEL[a] ?? a}
+                </option>
+              ))}
+            </select>
+          </div>
+        )}
+        {kind === 'agent' && agent === 'custom' && (
+          <label className="field">
+            <span>Command</span>
+            <input value={command} onChange={(e) => setCommand(e.target.value)} placeholder="e.g. aider --model sonnet" required spellCheck={false} />
+          </label>
+        )}
+        <label className="field">
+          <span>Name</span>
+          <input
+            data-autofocus
+            value={name}
+            maxLength={64}
+            onChange={(e) => {
+              setName(e.target.value);
+              setNameTouched(true);
+            }}
+            aria-invalid={!nameCheck.success}
+          />
+        </label>
+        <div className="field">
+          <label htmlFor={folderSelectId}>Folder</label>
+          <select id={folderSelectId} value={folderId ?? ''} onChange={(e) => setFolderId(e.target.value || null)}>
+            <option value="">No folder</option>
+            {options.map((o) => (
+              <option key={o.id} value={o.id}>
+                {o.label}
+              </option>
+            ))}
+          </select>
+        </div>
+        {!(props.worktrees && useWorktree) && <label className="field">
+          <span>Working directory</span>
+          <input value={cwd} onChange={(e) => setCwd(e.target.value)} placeholder={defaultCwd ?? 'your home directory'} spellCheck={false} autoCapitalize="off" />
+          <small>{defaultCwd ? 'Empty uses the folder default shown.' : 'Empty starts in your home directory.'}</small>
+        </label>}
+        {props.worktrees && (
+          <fieldset className="worktree">
+            <label className="check">
+              <input
+                type="checkbox"
+                checked={useWorktree}
+                onChange={(e) => {
+                  setUseWorktree(e.target.checked);
+                  if (e.target.checked && !repoPath) setRepoPath(cwd.trim() || defaultCwd || '');
+                }}
+              />
+              <span>Work in its own git worktree</span>
+            </label>
+            {useWorktree && (
+              <div className="worktree-fields">
+                <label className="field">
+                  <span>Repository</span>
+                  <input value={repoPath} onChange={(e) => setRepoPath(e.target.value)} placeholder="/home/me/src/project" required spellCheck={false} autoCapitalize="off" />
+                </label>
+                <label className="field">
+                  <span>Branch</span>
+                  <input value={branch} onChange={(e) => setBranch(e.target.value)} placeholder="feature/idea" required spellCheck={false} autoCapitalize="off" />
+                </label>
+                <label className="field">
+                  <span>Based on</span>
+                  <input value={base} onChange={(e) => setBase(e.target.value)} placeholder="the current branch" spellCheck={false} autoCapitalize="off" />
+                </label>
+              </div>
+            )}
+          </fieldset>
+        )}
+        {error && <p className="form-error" role="alert">{error}</p>}
+        <DialogButtons busy={busy} submit="Start session" onCancel={props.onClose} />
+      </form>
+    </Dialog>
+  );
+}

@@ -1,0 +1,65 @@
+'use client';
+import { useUi } from '../app-context';
+import { CheckIcon } from '../icons';
+import { insightKind } from '../state/model';
+
+function ago(iso: string | null): string {
+  if (!iso) return '';
+  const s = Math.max(0, (Date.now() - Date.parse(iso)) / 1000);
+  if (!Number.isFinite(s)) return '';
+  if (s < 60) return 'just now';
+  if (s < 3600) return `${Math.floor(s / 60)} min ago`;
+  if (s < 86_400) return `${Math.floor(s / 3600)} h ago`;
+  return `${Math.floor(s / 86_400)} d ago`;
+}
+
+/** Sessions that need a person, from orchestrator insights. Quietly empty when there is no orchestrator. */
+export function AttentionList() {
+  const ui = useUi();
+  const { insights, sessions } = ui.state;
+  const items = insights
+    .map((i) => ({ insight: i, session: sessions.find((s) => s.id === i.sessionId) }))
+    .filter((x) => x.session)
+    .sort((a, b) => (b.insight.createdAt ?? '').localeCompare(a.insight.createdAt ?? ''));
+  return (
+    <section className="attention" aria-label="Needs your attention">
+      <h3 className="section-title">
+        Needs you{items.length > 0 && <span className="badge">{items.length}</span>}
+      </h3>
+      {items.length === 0 ? (
+        <p className="quiet">Nothing needs you right now.</p>
+      ) : (
+        <ul>
+          {items.map(({ insight, session }) => (
+            <li key={insight.id} className="attention-item">
+              <div className="attention-row">
+                <button type="button" className="attention-open" onClick={() => ui.select(session!.id)}>
+                  <span className={`dot ${insightKind(insight.type)}`} />
+                  <span className="row-text">
+                    <span className="row-name">{session!.name}</span>
+                    <span className="row-detail" title={insight.message}>
+                      {insight.message || insight.type.replace(/_/g, ' ')}
+                      {insight.createdAt && ` · ${ago(insight.createdAt)}`}
+                    </span>
+                  </span>
+                </button>
+                <button type="button" className="icon-button" title="Mark as handled" aria-label={`Mark ${session!.name} as handled`} onClick={() => void ui.actions.resolveInsight(insight.id)}>
+                  <CheckIcon />
+                </button>
+              </div>
+              {insight.actions.length > 0 && (
+                <div className="attention-actions">
+                  {insight.actions.slice(0, 3).map((a) => (
+                    <button key={a.id} type="button" className="button small" onClick={() => void ui.actions.replyToInsight(insight, a)}>
+                      {a.label}
+                    </button>
+                  ))}
+                </div>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,147 @@
+import { FolderSchema, SessionSchema, type Folder, type Session } from '@rdv/core/schemas';
+import type { Dispatch } from 'react';
+import { api, messageOf } from '../api';
+import { foldersIn, sessionsIn, type Action, type Insight } from './model';
+
+export interface NewSessionInput {
+  name: string;
+  kind: 'shell' | 'agent';
+  agent?: string;
+  command?: string;
+  cwd?: string;
+  folderId: string | null;
+  worktree?: { repoPath: string; branch: string; base?: string };
+}
+
+/** What a person can do, as API calls that update the state (events confirm them soon after). */
+export interface Actions {
+  createSession(input: NewSessionInput): Promise<Session>;
+  renameSession(id: string, name: string): Promise<void>;
+  moveSession(id: string, folderId: string | null): Promise<void>;
+  /** Puts `id` just before `beforeId` (or last when null) inside `folderId`. */
+  placeSession(id: string, folderId: string | null, beforeId: string | null): Promise<void>;
+  shiftSession(id: string, by: -1 | 1): Promise<void>;
+  suspendSession(id: string): Promise<void>;
+  resumeSession(id: string): Promise<void>;
+  closeSession(id: string): Promise<void>;
+  createFolder(name: string, parentId: string | null): Promise<Folder>;
+  renameFolder(id: string, name: string): Promise<void>;
+  moveFolder(id: string, parentId: string | null): Promise<void>;
+  shiftFolder(id: string, by: -1 | 1): Promise<void>;
+  deleteFolder(id: string): Promise<void>;
+  resolveInsight(id: string): Promise<void>;
+  /** Sends an insight's suggested reply to its session through the orchestrator. */
+  replyToInsight(insight: Insight, action: Insight['actions'][number]): Promise<void>;
+}
+
+export function createActions(deps: {
+  dispatch: Dispatch<Action>;
+  reload: () => Promise<void>;
+  snapshot: () => { sessions: Session[]; folders: Folder[] };
+  toast: (message: string) => void;
+}): Actions {
+  const { dispatch, reload, snapshot, toast } = deps;
+  /** Runs a change; on failure says why and reloads, so the UI shows the server's truth. */
+  const attempt = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (err) {
+      toast(`${what}: ${messageOf(err)}`);
+      void reload();
+      throw err;
+    }
+  };
+  const sessionOp = (what: string, id: string, method: string, path: string, body?: unknown) =>
+    attempt(what, async () => {
+      const s = await api(method, path, body, SessionSchema);
+      dispatch({ type: 'session', session: s });
+    }).catch(() => {});
+  const reorderSessions = (ids: string[]) =>
+    attempt('Could not reorder', async () => {
+      await api('POST', '/api/sessions/reorder', { ids });
+      await reload();
+    }).catch(() => {});
+
+  const actions: Actions = {
+    createSession: (input) =>
+      api('POST', '/api/sessions', { ...input, folderId: input.folderId ?? undefined }, SessionSchema).then((s) => {
+        dispatch({ type: 'session', session: s });
+        dispatch({ type: 'open', id: s.id });
+        return s;
+      }),
+    renameSession: (id, name) => sessionOp('Could not rename', id, 'PATCH', `/api/sessions/${id}`, { name }),
+    moveSession: (id, folderId) => sessionOp('Could not move', id, 'PUT', `/api/sessions/${id}/folder`, { folderId }),
+    async placeSession(id, folderId, beforeId) {
+      const { sessions, folders } = snapshot();
+      const current = sessions.find((s) => s.id === id);
+      if (!current) return;
+      if ((current.folderId ?? null) !== folderId) await actions.moveSession(id, folderId);
+      const ids = sessionsIn(sessions, folders, folderId).map((s) => s.id).filter((x) => x !== id);
+      const at = beforeId ? ids.indexOf(beforeId) : -1;
+      ids.splice(at < 0 ? ids.length : at, 0, id);
+      await reorderSessions(ids);
+    },
+    async shiftSession(id, by) {
+      const { sessions, folders } = snapshot();
+      const s = sessions.find((x) => x.id === id);
+      if (!s) return;
+      const ids = sessionsIn(sessions, folders, s.folderId ?? null).map((x) => x.id);
+      const i = ids.indexOf(id);
+      const j = i + by;
+      if (i < 0 || j < 0 || j >= ids.length) return;
+      [ids[i], ids[j]] = [ids[j]!, ids[i]!];
+      await reorderSessions(ids);
+    },
+    suspendSession: (id) => sessionOp('Could not suspend', id, 'POST', `/api/sessions/${id}/suspend`),
+    resumeSession: (id) => sessionOp('Could not resume', id, 'POST', `/api/sessions/${id}/resume`),
+    closeSession: (id) =>
+      attempt('Could not close', async () => {
+        await api('DELETE', `/api/sessions/${id}`);
+        dispatch({ type: 'dismiss', id });
+      }).catch(() => {}),
+    createFolder: (name, parentId) =>
+      api('POST', '/api/folders', { name, parentId }, FolderSchema).then((f) => {
+        dispatch({ type: 'folder', folder: f });
+        return f;
+      }),
+    renameFolder: (id, name) =>
+      attempt('Could not rename', async () => {
+        dispatch({ type: 'folder', folder: await api('PATCH', `/api/folders/${id}`, { name }, FolderSchema) });
+      }).catch(() => {}),
+    moveFolder: (id, parentId) =>
+      attempt('Could not move the folder', async () => {
+        dispatch({ type: 'folder', folder: await api('PATCH', `/api/folders/${id}`, { parentId }, FolderSchema) });
+      }).catch(() => {}),
+    async shiftFolder(id, by) {
+      const { folders } = snapshot();
+      const f = folders.find((x) => x.id === id);
+      if (!f) return;
+      const ids = foldersIn(folders, f.parentId).map((x) => x.id);
+      const i = ids.indexOf(id);
+      const j = i + by;
+      if (i < 0 || j < 0 || j >= ids.length) return;
+      [ids[i], ids[j]] = [ids[j]!, ids[i]!];
+      await attempt('Could not reorder', async () => {
+        await api('POST', '/api/folders/reorder', { parentId: f.parentId, ids });
+        await reload();
+      }).catch(() => {});
+    },
+    deleteFolder: (id) =>
+      attempt('Could not delete the folder', async () => {
+        await api('DELETE', `/api/folders/${id}`);
+        await reload();
+      }).catch(() => {}),
+    resolveInsight: (id) =>
+      attempt('Could not resolve', async () => {
+        await api('POST', `/api/insights/${encodeURIComponent(id)}/resolve`);
+        dispatch({ type: 'insight', insight: { id, orchestratorId: null, sessionId: null, type: '', severity: '', message: '', createdAt: null, actions: [] }, resolved: true });
+      }).catch(() => {}),
+    replyToInsight: (insight, action) =>
+      attempt('Could not send the reply', async () => {
+        if (!insight.orchestratorId || !insight.sessionId) throw new Error('this insight has no orchestrator');
+        const body = { sessionId: insight.sessionId, reason: `attention list: ${action.label}`, ...(action.text ? { text: action.text } : { keys: action.keys }) };
+        await api('POST', `/api/orchestrators/${encodeURIComponent(insight.orchestratorId)}/inject`, body);
+      }).catch(() => {}),
+  };
+  return actions;
+}

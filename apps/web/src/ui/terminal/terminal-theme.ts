@@ -1,0 +1,53 @@
+import type { ITheme } from '@xterm/xterm';
+
+/** Calm terminal palettes: soft backgrounds, readable ANSI colours in both schemes. */
+export const TERMINAL_THEMES: Record<'light' | 'dark', ITheme> = {
+  dark: {
+    background: '#111417',
+    foreground: '#d6dbe0',
+    cursor: '#8fd3c1',
+    cursorAccent: '#111417',
+    selectionBackground: '#2f4a5a88',
+    black: '#1b1f24',
+    red: '#e0787a',
+    green: '#8cc08a',
+    yellow: '#e2c07c',
+    blue: '#7fa8e0',
+    magenta: '#c59ad8',
+    cyan: '#7fc9c3',
+    white: '#c9ced4',
+    brightBlack: '#5d6670',
+    brightRed: '#f09496',
+    brightGreen: '#a6d6a3',
+    brightYellow: '#f0d49a',
+    brightBlue: '#9dbdf0',
+    brightMagenta: '#d8b3e8',
+    brightCyan: '#9edcd6',
+    brightWhite: '#eef1f4',
+  },
+  light: {
+    background: '#fbfbfa',
+    foreground: '#24292f',
+    cursor: '#2f6f62',
+    cursorAccent: '#fbfbfa',
+    selectionBackground: '#9cc7e866',
+    black: '#24292f',
+    red: '#b8373a',
+    green: '#2f7a3b',
+    yellow: '#8a6310',
+    blue: '#2a5db0',
+    magenta: '#8a3fa0',
+    cyan: '#1f7a80',
+    white: '#6e7781',
+    brightBlack: '#57606a',
+    brightRed: '#cf4e51',
+    brightGreen: '#3b9149',
+    brightYellow: '#a37716',
+    brightBlue: '#3a6fc8',
+    brightMagenta: '#a052b8',
+    brightCyan: '#2a8f96',
+    brightWhite: '#8c959f',
+  },
+};
+
+export const TERMINAL_FONT = 'ui-monospace, "SF Mono", "Cascadia Mono", "JetBrains Mono", Menlo, "DejaVu Sans Mono", Consolas, "Liberation Mono", monospace';

@@ -1,0 +1,296 @@
+import { execFile } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { Logger } from 'pino';
+import type { RdvConfig } from '../config/index.js';
+import { AppError } from '../errors/index.js';
+import { sanitizedEnv } from './env.js';
+
+/** Names rdv gives tmux sessions, and what it accepts as a target. */
+export const TMUX_NAME_PATTERN = /^[A-Za-z0-9_-]{1,100}$/;
+/** Key names `send-keys` may get without -l: Enter, Escape, C-c, M-x, F1, Up, … */
+export const TMUX_KEY_PATTERN =
+  /^(?:Enter|Escape|Tab|BTab|BSpace|Space|Up|Down|Left|Right|Home|End|PageUp|PageDown|PPage|NPage|IC|DC|F(?:[1-9]|1[0-2])|(?:C-|M-|S-){1,3}(?:[A-Za-z0-9]|Up|Down|Left|Right|Enter|Space|Tab|BSpace|Escape|\[|\]|\\|_|@|\^))$/;
+const OPTION_PATTERN = /^@?[a-z][a-z0-9-]{0,63}$/;
+
+/**
+ * tmux treats an argument ending in ";" as a command separator (and a trailing "\;" as
+ * a literal ";"), even in argv; so a trailing ";" is sent as "\;" to arrive as given.
+ */
+export function escapeTrailingSemicolon(text: string): string {
+  return text.endsWith(';') ? `${text.slice(0, -1)}\\;` : text;
+}
+
+export interface TmuxSessionInfo {
+  name: string;
+  createdAt: Date;
+  attachedClients: number;
+  lastActivityAt: Date;
+  width: number;
+  height: number;
+  panePid: number;
+  paneCommand: string;
+  paneDead: boolean;
+}
+
+const FIELDS = [
+  'session_name',
+  'session_created',
+  'session_attached',
+  'session_activity',
+  'window_width',
+  'window_height',
+  'pane_pid',
+  'pane_dead',
+  'pane_current_command',
+] as const;
+// A printable separator: without a UTF-8 locale tmux prints a tab in a format as "_".
+const SEP = '|~|';
+const FORMAT = FIELDS.map((f) => `#{${f}}`).join(SEP);
+
+const RowSchema = z.tuple([
+  z.string().regex(TMUX_NAME_PATTERN),
+  z.coerce.number().int(),
+  z.coerce.number().int(),
+  z.coerce.number().int(),
+  z.coerce.number().int(),
+  z.coerce.number().int(),
+  z.coerce.number().int(),
+  z.enum(['0', '1']),
+  z.string(),
+]);
+
+/** Parses `list-sessions -F FORMAT` output (fields joined by `|~|`, the command last); rows that do not fit (foreign names) are skipped. */
+export function parseSessionList(stdout: string): TmuxSessionInfo[] {
+  const out: TmuxSessionInfo[] = [];
+  for (const line of stdout.split('\n')) {
+    if (!line) continue;
+    const parts = line.split(SEP);
+    // The command comes last, so a separator inside it stays part of it.
+    const cells = [...parts.slice(0, FIELDS.length - 1), parts.slice(FIELDS.length - 1).join(SEP)];
+    const parsed = RowSchema.safeParse(cells);
+    if (!parsed.success) continue;
+    const [name, created, attached, activity, width, height, pid, dead, command] = parsed.data;
+    out.push({
+      name,
+      createdAt: new Date(created * 1000),
+      attachedClients: attached,
+      lastActivityAt: new Date(activity * 1000),
+      width,
+      height,
+      panePid: pid,
+      paneCommand: command,
+      paneDead: dead === '1',
+    });
+  }
+  return out;
+}
+
+export interface NewSessionOptions {
+  name: string;
+  cwd: string;
+  cols?: number;
+  rows?: number;
+  env?: Record<string, string>;
+  /** argv to run instead of the default shell; several elements are exec'd without a shell. */
+  command?: string[];
+}
+
+export interface Tmux {
+  readonly socket: string;
+  /** The environment tmux runs with; a server it starts hands it on to every session. */
+  readonly env: Readonly<Record<string, string>>;
+  /** argv for `tmux -L socket …` (what node-pty spawns to attach). */
+  argv(args: string[]): string[];
+  version(): Promise<string>;
+  serverRunning(): Promise<boolean>;
+  newSession(options: NewSessionOptions): Promise<void>;
+  hasSession(name: string): Promise<boolean>;
+  /** Idempotent: a missing session is not an error. Returns whether one was killed. */
+  killSession(name: string): Promise<boolean>;
+  listSessions(): Promise<TmuxSessionInfo[]>;
+  /** The visible screen, or with `historyLines` that many lines of scrollback above it too. */
+  capturePane(name: string, options?: { historyLines?: number; escapes?: boolean }): Promise<string>;
+  sendLiteral(name: string, text: string): Promise<void>;
+  sendKeys(name: string, keys: string[]): Promise<void>;
+  resize(name: string, cols: number, rows: number): Promise<void>;
+  setOption(name: string, option: string, value: string): Promise<void>;
+  /** The option's value as it applies to the session (inherited from global if unset). */
+  showOption(name: string, option: string): Promise<string | null>;
+  /** Kills this socket's whole tmux server and removes its socket file (tests and benches only). */
+  killServer(): Promise<void>;
+}
+
+export interface CreateTmuxOptions {
+  socket: string;
+  /** `-f` file for a newly started server; empty means tmux's own default. */
+  configFile?: string;
+  historyLimit?: number;
+  env?: NodeJS.ProcessEnv;
+  timeoutMs?: number;
+}
+
+interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** What tmux prints when no server runs on the socket (which for a reader means: nothing to read). */
+export const NO_SERVER = /no server running|error connecting to|server exited unexpectedly/i;
+const NO_SESSION = /can't find (session|window|pane)|session not found/i;
+
+function checkName(name: string): void {
+  if (!TMUX_NAME_PATTERN.test(name)) throw new AppError('invalid_input', `invalid tmux session name: ${JSON.stringify(name)}`);
+}
+
+/** A typed wrapper over `tmux -L socket`: argv arrays only, output parsed. */
+export function createTmux(options: CreateTmuxOptions): Tmux {
+  if (!TMUX_NAME_PATTERN.test(options.socket.replace(/\./g, '_'))) {
+    throw new AppError('invalid_input', `invalid tmux socket name: ${JSON.stringify(options.socket)}`);
+  }
+  const env = sanitizedEnv(options.env ?? process.env);
+  const base = ['-L', options.socket, ...(options.configFile ? ['-f', options.configFile] : [])];
+  const timeout = options.timeoutMs ?? 10_000;
+
+  const run = (args: string[]): Promise<RunResult> =>
+    new Promise((resolveRun, reject) => {
+      execFile('tmux', [...base, ...args], { env, timeout, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+        if (err && typeof (err as NodeJS.ErrnoException).code === 'string') {
+          reject(new AppError('unavailable', `tmux could not be run: ${err.message}`, { cause: err }));
+          return;
+        }
+        const code = err ? Number((err as { code?: number }).code ?? 1) : 0;
+        resolveRun({ code, stdout: String(stdout), stderr: String(stderr) });
+      });
+    });
+
+  const must = async (args: string[], what: string): Promise<string> => {
+    const r = await run(args);
+    if (r.code === 0) return r.stdout;
+    if (NO_SESSION.test(r.stderr) || NO_SERVER.test(r.stderr)) {
+      throw new AppError('not_found', `tmux session not found (${what})`);
+    }
+    throw new AppError('unavailable', `tmux ${what} failed: ${r.stderr.trim() || `exit ${r.code}`}`);
+  };
+
+  const pane = (name: string) => {
+    checkName(name);
+    return `=${name}:`;
+  };
+
+  return {
+    socket: options.socket,
+    env,
+    argv: (args) => [...base, ...args],
+    async version() {
+      const r = await run(['-V']);
+      return r.stdout.trim();
+    },
+    async serverRunning() {
+      const r = await run(['list-sessions', '-F', '#{session_name}']);
+      return r.code === 0;
+    },
+    async newSession(o) {
+      checkName(o.name);
+      const envArgs: string[] = [];
+      for (const [k, v] of Object.entries(o.env ?? {})) envArgs.push('-e', `${k}=${v}`);
+      const globals = [
+        'start-server', ';',
+        'set-option', '-g', 'history-limit', String(options.historyLimit ?? 50_000), ';',
+        'set-option', '-g', 'status', 'off', ';',
+      ];
+      const args = [
+        ...globals,
+        'new-session', '-d', '-s', o.name, '-c', o.cwd,
+        '-x', String(o.cols ?? 120), '-y', String(o.rows ?? 32),
+        ...envArgs,
+        ...(o.command?.length ? ['--', ...o.command] : []),
+      ];
+      const r = await run(args);
+      if (r.code !== 0) {
+        if (/duplicate session/i.test(r.stderr)) throw new AppError('conflict', `tmux session ${o.name} already exists`);
+        throw new AppError('unavailable', `tmux new-session failed: ${r.stderr.trim() || `exit ${r.code}`}`);
+      }
+    },
+    async hasSession(name) {
+      checkName(name);
+      const r = await run(['has-session', '-t', `=${name}`]);
+      return r.code === 0;
+    },
+    async killSession(name) {
+      checkName(name);
+      const r = await run(['kill-session', '-t', `=${name}`]);
+      if (r.code === 0) return true;
+      if (NO_SESSION.test(r.stderr) || NO_SERVER.test(r.stderr)) return false;
+      throw new AppError('unavailable', `tmux kill-session failed: ${r.stderr.trim()}`);
+    },
+    async listSessions() {
+      const r = await run(['list-sessions', '-F', FORMAT]);
+      if (r.code !== 0) {
+        if (NO_SERVER.test(r.stderr) || r.stderr.trim() === '') return [];
+        throw new AppError('unavailable', `tmux list-sessions failed: ${r.stderr.trim()}`);
+      }
+      return parseSessionList(r.stdout);
+    },
+    async capturePane(name, o = {}) {
+      const args = ['capture-pane', '-p', '-J', '-t', pane(name)];
+      if (o.escapes) args.push('-e');
+      if (o.historyLines && o.historyLines > 0) args.push('-S', String(-Math.floor(o.historyLines)));
+      const out = await must(args, 'capture-pane');
+      // tmux pads the screen with blank lines below the cursor; they are not content.
+      return out.replace(/\n+$/, '\n').replace(/^\n$/, '');
+    },
+    async sendLiteral(name, text) {
+      if (text.length === 0) return;
+      await must(['send-keys', '-t', pane(name), '-l', '--', escapeTrailingSemicolon(text)], 'send-keys');
+    },
+    async sendKeys(name, keys) {
+      for (const key of keys) {
+        if (!TMUX_KEY_PATTERN.test(key)) throw new AppError('invalid_input', `unknown key name: ${JSON.stringify(key)}`);
+      }
+      if (keys.length) await must(['send-keys', '-t', pane(name), ...keys], 'send-keys');
+    },
+    async resize(name, cols, rows) {
+      if (!Number.isInteger(cols) || !Number.isInteger(rows) || cols < 2 || rows < 2 || cols > 1000 || rows > 500) {
+        throw new AppError('invalid_input', 'cols must be 2-1000 and rows 2-500');
+      }
+      await must(['resize-window', '-t', pane(name), '-x', String(cols), '-y', String(rows)], 'resize-window');
+    },
+    async setOption(name, option, value) {
+      if (!OPTION_PATTERN.test(option)) throw new AppError('invalid_input', `invalid tmux option: ${option}`);
+      await must(['set-option', '-t', pane(name), option, value], 'set-option');
+    },
+    async showOption(name, option) {
+      if (!OPTION_PATTERN.test(option)) throw new AppError('invalid_input', `invalid tmux option: ${option}`);
+      // -A: include the inherited (global) value, which is what applies to the session.
+      const r = await run(['show-options', '-v', '-A', '-t', pane(name), option]);
+      if (r.code !== 0) return null;
+      return r.stdout.replace(/\n$/, '');
+    },
+    async killServer() {
+      await run(['kill-server']);
+      // tmux leaves the socket file behind; tests and benches make one per run.
+      rmSync(join(env.TMUX_TMPDIR || '/tmp', `tmux-${process.getuid?.() ?? 0}`, options.socket), { force: true });
+    },
+  };
+}
+
+/**
+ * The Tmux for rdv's configured server (`[tmux]` socket, config file, history), with its
+ * version logged — or, when tmux cannot run, an error saying what will fail (`consequence`).
+ */
+export async function openConfiguredTmux(config: RdvConfig, log: Logger, consequence: string): Promise<Tmux> {
+  const tmux = createTmux({
+    socket: config.tmux.socket,
+    configFile: config.tmux.config_file || undefined,
+    historyLimit: config.tmux.history_limit,
+  });
+  try {
+    log.info({ version: await tmux.version(), socket: config.tmux.socket }, 'tmux found');
+  } catch (err) {
+    log.error({ err }, `tmux cannot be run; ${consequence} until it is installed`);
+  }
+  return tmux;
+}

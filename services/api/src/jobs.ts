@@ -1,0 +1,38 @@
+import type { RdvConfig } from '@rdv/core/config';
+import type { EventBus } from '@rdv/core/events';
+import { createScheduler, type Scheduler } from '@rdv/core/lifecycle';
+import type { Logger } from '@rdv/core/log';
+import type { SessionService } from '@rdv/core/session';
+import type { WorktreeService } from '@rdv/core/worktree';
+
+const HOUR_MS = 3_600_000;
+
+export interface ApiJobDeps {
+  worktrees: Pick<WorktreeService, 'expireTrash'>;
+  sessions: Pick<SessionService, 'reconcile'>;
+  events: Pick<EventBus, 'prune'>;
+  /** Rotates the service token when it is older than the rotation period. */
+  rotateServiceToken: () => void;
+}
+
+/**
+ * The api's background jobs: trash cleanup (at start, then every `cleanup.interval_hours`),
+ * reconcile with tmux (every `sessions.reconcile_interval_ms`; the terminal service asks
+ * for one sooner when it sees a session end), event pruning and service-token rotation
+ * (hourly). The caller disposes the scheduler on shutdown.
+ */
+export function startApiJobs(config: RdvConfig, log: Logger, deps: ApiJobDeps): Scheduler {
+  const jobs = createScheduler(log);
+  jobs.add({ name: 'trash cleanup', intervalMs: config.cleanup.interval_hours * HOUR_MS, runAtStart: true, run: () => deps.worktrees.expireTrash() });
+  jobs.add({ name: 'reconcile', intervalMs: config.sessions.reconcile_interval_ms, run: () => deps.sessions.reconcile() });
+  jobs.add({
+    name: 'event pruning',
+    intervalMs: HOUR_MS,
+    run: () => {
+      const removed = deps.events.prune(new Date(Date.now() - config.events.retention_hours * HOUR_MS));
+      if (removed) log.debug({ removed }, 'pruned old events');
+    },
+  });
+  jobs.add({ name: 'service token rotation', intervalMs: HOUR_MS, run: deps.rotateServiceToken });
+  return jobs;
+}

@@ -1,0 +1,31 @@
+import type { AppDeps } from '../context.js';
+import type { RouteDef } from '../route.js';
+import { eventRoutes, type SseRegistry } from './events.js';
+import { folderRoutes } from './folders.js';
+import { internalRoutes } from './internal.js';
+import { orchestratorRoutes } from './orchestrators.js';
+import { sessionRoutes } from './sessions.js';
+import { systemRoutes } from './system.js';
+import { tokenRoutes } from './tokens.js';
+import { worktreeRoutes } from './worktrees.js';
+
+/** What every route module gets: the app's deps and what the app itself makes (live streams, requests in flight). */
+export interface RouteDeps extends AppDeps {
+  sse: SseRegistry;
+  /** Requests in flight (for /health). */
+  pending(): number;
+}
+
+export type RouteModule = (deps: RouteDeps) => RouteDef[];
+
+/** Every feature's routes, in the order they are mounted and documented. */
+export const ROUTE_TABLE: readonly RouteModule[] = [
+  systemRoutes,
+  eventRoutes,
+  sessionRoutes,
+  folderRoutes,
+  tokenRoutes,
+  worktreeRoutes,
+  orchestratorRoutes,
+  internalRoutes,
+];
