@@ -14,3 +14,4 @@ export {
 export { runService } from './run-service.js';
 export { createShutdown, type ShutdownController, type ShutdownStep } from './shutdown.js';
 export { refuseUpgrade } from './upgrade.js';
+export { renderSystemdUnit, userUnitPath, SYSTEMD_UNIT_TEMPLATE, type SystemdUnitOptions } from './systemd-unit.js';

@@ -57,7 +57,6 @@ const SHELL_ERROR_WITHIN = 16;
 const GENERIC = COMPILED.find((c) => c.spec.agent === 'generic')!;
 const AGENTS = COMPILED.filter((c) => c.spec.agent !== 'generic');
 
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 const BORDERS = /^[\s│┃║╎┆┊]+|[\s│┃║╎┆┊]+$/gu;
 
