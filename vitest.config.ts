@@ -20,6 +20,10 @@ export const INTEGRATION_FILES = [
   'apps/web/test/service-worker.test.ts',
 ];
 
+// Whole-repository checks that take a minute (lint with type information): pure, but not
+// fast, so they run with the integration suites rather than in `npm run test:unit`.
+export const SLOW_CHECKS = ['test/lint.test.ts'];
+
 const IGNORED = ['**/node_modules/**', '**/dist/**'];
 
 // Tests run on TypeScript sources: the "source" export condition points @rdv/core/* at src/.
@@ -38,7 +42,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: TEST_FILES,
-          exclude: [...IGNORED, ...INTEGRATION_PATTERNS, ...INTEGRATION_FILES],
+          exclude: [...IGNORED, ...INTEGRATION_PATTERNS, ...INTEGRATION_FILES, ...SLOW_CHECKS],
           // Fast and first: a broken unit shows before the slow suites start.
           sequence: { groupOrder: 0 },
         },
@@ -47,7 +51,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'integration',
-          include: [...INTEGRATION_PATTERNS, ...INTEGRATION_FILES],
+          include: [...INTEGRATION_PATTERNS, ...INTEGRATION_FILES, ...SLOW_CHECKS],
           exclude: IGNORED,
           sequence: { groupOrder: 1 },
         },

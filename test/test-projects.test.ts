@@ -5,7 +5,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { INTEGRATION_FILES, INTEGRATION_PATTERNS, TEST_FILES } from '../vitest.config.js';
+import { INTEGRATION_FILES, INTEGRATION_PATTERNS, SLOW_CHECKS, TEST_FILES } from '../vitest.config.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -28,7 +28,7 @@ function* testFiles(dir: string): Generator<string> {
 }
 
 const inProject = TEST_FILES.map(globToRegExp);
-const integration = [...INTEGRATION_PATTERNS, ...INTEGRATION_FILES].map(globToRegExp);
+const integration = [...INTEGRATION_PATTERNS, ...INTEGRATION_FILES, ...SLOW_CHECKS].map(globToRegExp);
 const unitFiles = () => [...testFiles(ROOT)].filter((f) => inProject.some((r) => r.test(f)) && !integration.some((r) => r.test(f)));
 
 // What makes a test an integration test: the modules that reach processes, sockets and the
@@ -47,7 +47,7 @@ describe('test projects', () => {
   });
 
   it('every integration file listed by name still exists', () => {
-    expect(INTEGRATION_FILES.filter((f) => !existsSync(join(ROOT, f)))).toEqual([]);
+    expect([...INTEGRATION_FILES, ...SLOW_CHECKS].filter((f) => !existsSync(join(ROOT, f)))).toEqual([]);
   });
 
   it('no unit test uses tmux, git, sockets, child processes or Chromium', () => {
