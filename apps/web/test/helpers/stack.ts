@@ -1,5 +1,6 @@
 // Real processes for browser tests: api + terminal + web from their built dist files,
 // on a temp RDV_HOME and a private tmux socket, all stopped (and tmux killed) afterwards.
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -90,8 +91,18 @@ export async function useStack(env: Record<string, string> = {}): Promise<Stack>
       return res.body;
     },
     async reset() {
+      // Close nothing a page still watches: when a watched session ends, the terminal asks the
+      // api to reconcile at once, and a reconcile running while the next session is being
+      // created can mark that new session closed before its tmux session is listed.
+      const terminal = join(home, 'run', 'terminal.sock');
+      const watched = async () => (await socketRequest<{ metrics: { attachedSessions: number } }>(terminal, '/health')).body.metrics.attachedSessions;
+      await waitFor(async () => (await watched()) === 0, 'no page to watch a session any more');
       const sessions = await stack.api<{ items: { id: string }[] }>('GET', '/api/sessions');
       for (const s of sessions.items) await stack.api('DELETE', `/api/sessions/${s.id}`);
+      // Its last session gone, the tmux server exits; a session created while it is still
+      // exiting fails ("server exited unexpectedly"), so the next one waits for a new server.
+      const tmuxGone = () => /no server running|error connecting/.test(spawnSync('tmux', ['-L', tmuxSocket, 'list-sessions'], { encoding: 'utf8' }).stderr);
+      await waitFor(tmuxGone, 'the tmux server to exit with its last session');
       const folders = await stack.api<{ items: { id: string }[] }>('GET', '/api/folders');
       for (const f of folders.items) await stack.api('DELETE', `/api/folders/${f.id}`);
     },
