@@ -1,7 +1,7 @@
 // The built entry point as the supervisor runs it: refusal at start, unix socket, pid file, SIGTERM.
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { socketRequest } from '@rdv/core/client';
+import { socketRequest } from '@rdv/core/lifecycle';
 import { spawnNode, useTempDir, waitFor } from '@rdv/core/testing';
 import { describe, expect, it } from 'vitest';
 import { REPO, requireBuilt } from './helpers/stack.js';

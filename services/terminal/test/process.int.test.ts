@@ -1,8 +1,7 @@
 // The built service as a child process: startup files, SIGTERM, kill -9 and restart.
 import { existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { socketRequest } from '@rdv/core/client';
-import { readPid } from '@rdv/core/lifecycle';
+import { readPid, socketRequest } from '@rdv/core/lifecycle';
 import { requireBuilt, spawnNode, waitFor, waitForHealthy, type TestProcess } from '@rdv/core/testing';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, connect, markCommand, useRig, type Rig } from './helpers.js';

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { socketRequest } from '@rdv/core/client';
+import { socketRequest } from '@rdv/core/lifecycle';
 import { requireBuilt as requireFiles, startService, useRdvEnv, waitFor, type TestProcess } from '@rdv/core/testing';
 import { afterAll } from 'vitest';
 
