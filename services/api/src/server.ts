@@ -106,6 +106,8 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
     },
   });
   shutdown.add('orchestrator', () => orchestrator.dispose());
+  // Monitoring is on from the first start: the owner's Master Control exists and watches.
+  orchestrator.ensureMaster(owner.id);
   orchestrator.start();
 
   const api = createApp({

@@ -53,6 +53,12 @@ export interface Actor {
 export interface OrchestratorService extends Pick<InjectionService, 'inject'> {
   list(userId: string): Orchestrator[];
   get(userId: string, id: string): Orchestrator;
+  /**
+   * Makes the user's Master Control, monitoring, unless they have one or deleted theirs
+   * (turning it off is theirs to keep). Idempotent; the api calls it for the owner at start
+   * and for each user it admits. Returns the live one, if any.
+   */
+  ensureMaster(userId: string): Orchestrator | null;
   /** Master Control is made on first use and returned as it is afterwards; a folder has at most one (conflict). */
   create(userId: string, input: CreateOrchestrator): { orchestrator: Orchestrator; created: boolean };
   update(userId: string, id: string, patch: UpdateOrchestrator): Orchestrator;
@@ -155,7 +161,10 @@ export function createOrchestratorService(deps: OrchestratorServiceDeps): Orches
   const setMonitoring = (userId: string, id: string, on: boolean): OrchestratorRow => {
     const o = store.row(userId, id);
     const next = o.monitoring === on ? o : store.update(o.id, { monitoring: on });
-    if (next !== o) log.info({ orchestratorId: o.id, monitoring: on }, on ? 'orchestrator monitoring on' : 'orchestrator monitoring off');
+    if (next !== o) {
+      log.info({ orchestratorId: o.id, monitoring: on }, on ? 'orchestrator monitoring on' : 'orchestrator monitoring off');
+      deps.events.publish(userId, 'orchestrator.updated', { orchestrator: store.toPublic(next) });
+    }
     mon.refresh();
     return next;
   };
@@ -165,6 +174,17 @@ export function createOrchestratorService(deps: OrchestratorServiceDeps): Orches
     inject: (actor, orchestratorId, input) => injection.inject(actor, orchestratorId, input),
     list: (userId) => store.list(userId),
     get: (userId, id) => store.toPublic(store.row(userId, id)),
+    ensureMaster(userId) {
+      const existing = store.master(userId);
+      if (existing) return store.toPublic(existing);
+      if (store.everHadMaster(userId)) return null;
+      const row = store.insert({ userId, kind: 'master', folderId: null, monitoring: true });
+      log.info({ orchestratorId: row.id, userId }, 'Master Control created, monitoring');
+      mon.refresh();
+      const orchestrator = store.toPublic(row);
+      deps.events.publish(userId, 'orchestrator.updated', { orchestrator });
+      return orchestrator;
+    },
     create(userId, input) {
       if (input.kind === 'master') {
         const existing = store.master(userId);

@@ -257,6 +257,7 @@ export const EVENT_TYPES = [
   'insight.created',
   'insight.updated',
   'insight.resolved',
+  'orchestrator.updated',
 ] as const;
 export const EventTypeSchema = z.enum(EVENT_TYPES);
 export type EventType = z.infer<typeof EventTypeSchema>;

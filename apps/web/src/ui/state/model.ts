@@ -26,6 +26,8 @@ export interface State {
   activeId: string | null;
   live: LiveState;
   features: { worktrees: boolean; orchestrators: boolean };
+  /** Master Control: its id and whether it watches (null until known, or when there is none). */
+  monitoring: { orchestratorId: string | null; on: boolean } | null;
   signedOut: boolean;
   /** Sessions the person closed or dismissed here: late events must not bring them back. */
   gone: string[];
@@ -45,6 +47,7 @@ export type Action =
   | { type: 'restoreTabs'; tabs: string[]; activeId: string | null }
   | { type: 'live'; value: LiveState }
   | { type: 'features'; worktrees?: boolean; orchestrators?: boolean }
+  | { type: 'monitoring'; value: State['monitoring'] }
   | { type: 'signedOut' };
 
 export const initialState: State = {
@@ -57,6 +60,7 @@ export const initialState: State = {
   activeId: null,
   live: 'connecting',
   features: { worktrees: false, orchestrators: false },
+  monitoring: null,
   signedOut: false,
   gone: [],
 };
@@ -126,6 +130,8 @@ export function reducer(state: State, action: Action): State {
       return state.live === action.value ? state : { ...state, live: action.value };
     case 'features':
       return { ...state, features: { ...state.features, ...stripUndefined(action) } };
+    case 'monitoring':
+      return { ...state, monitoring: action.value };
     case 'signedOut':
       return { ...state, signedOut: true };
   }

@@ -39,6 +39,15 @@ const InsightSchema = z
     }),
   );
 const InsightList = z.object({ items: z.array(InsightSchema) });
+const OrchestratorList = z.object({ items: z.array(z.object({ id: z.string(), kind: z.string(), monitoring: z.boolean() })) });
+
+/** Whether Master Control watches (any monitoring orchestrator counts as watching). */
+async function loadMonitoring(): Promise<{ orchestratorId: string | null; on: boolean } | null> {
+  const list = await optional('/api/orchestrators', OrchestratorList);
+  if (!list) return null;
+  const master = list.items.find((o) => o.kind === 'master');
+  return { orchestratorId: master?.id ?? null, on: list.items.some((o) => o.monitoring) };
+}
 
 /** Open insights (the attention list); null when this server has no orchestrator API yet. */
 async function loadInsights(): Promise<Insight[] | null> {
@@ -69,6 +78,7 @@ export function useSync(dispatch: Dispatch<Action>, onPreferences: (p: Preferenc
       const items = await loadInsights();
       dispatch({ type: 'features', orchestrators: items !== null });
       dispatch({ type: 'insights', items: items ?? [] });
+      dispatch({ type: 'monitoring', value: await loadMonitoring() });
     } catch {
       // Insights are a nicety: a failure leaves the attention list as it was.
     }
@@ -110,6 +120,8 @@ export function useSync(dispatch: Dispatch<Action>, onPreferences: (p: Preferenc
       } else if (type === 'preferences.updated') {
         const p = PreferencesSchema.safeParse(data.preferences);
         if (p.success) prefsRef.current(p.data);
+      } else if (type === 'orchestrator.updated') {
+        void reloadInsights();
       } else if (type.startsWith('insight.')) {
         const i = InsightSchema.safeParse(data.insight);
         if (i.success) dispatch({ type: 'insight', insight: i.data, resolved: type === 'insight.resolved' || i.data.done });
