@@ -5,6 +5,7 @@ import { registerCompletion } from './commands/completion.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerDown } from './commands/down.js';
 import { registerFolder } from './commands/folder.js';
+import { registerHook } from './commands/hook.js';
 import { registerLoginLink } from './commands/login-link.js';
 import { registerLogs } from './commands/logs.js';
 import { registerMcp } from './commands/mcp.js';
@@ -67,6 +68,7 @@ export function createProgram(): Command {
   registerToken(program);
   registerLoginLink(program);
   registerMcp(program);
+  registerHook(program);
   registerCompletion(program);
   configureErrors(program);
   return program;

@@ -37,6 +37,14 @@ export interface AuthContext {
 
 export interface RequestWithAuth extends Request {
   auth?: AuthContext;
+  /** Set on hook routes: the session whose hook credential was presented. */
+  hook?: { userId: string; sessionId: string };
+}
+
+export function hookOf(req: Request): { userId: string; sessionId: string } {
+  const hook = (req as RequestWithAuth).hook;
+  if (!hook) throw new Error('hook route reached without a hook credential');
+  return hook;
 }
 
 export function authOf(req: Request): AuthContext {

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { ensureOwner, openServiceTokenStore } from '@rdv/core/auth';
 import { expandHome, type RdvConfig } from '@rdv/core/config';
 import { openDb } from '@rdv/core/db';
@@ -16,6 +17,8 @@ import { createApp } from './app.js';
 import { startApiJobs } from './jobs.js';
 
 const DAY_MS = 86_400_000;
+/** The `rdv` command agents' hooks run (`rdv hook <agent>`), from this checkout. */
+const CLI_MAIN = fileURLToPath(new URL('../../../packages/cli/dist/main.js', import.meta.url));
 
 export const VERSION: string = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -69,6 +72,9 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
     trashRetentionDays: config.cleanup.trash_retention_days,
     staleDays: config.worktrees.stale_days,
   });
+  // Agents report their own state through hooks running `node <cli main.js> hook <agent>`.
+  const agentHooks = existsSync(CLI_MAIN) ? { rdvArgv: [process.execPath, CLI_MAIN], runDir: paths.sessionRunDir } : null;
+  if (!agentHooks) log.warn({ expected: CLI_MAIN }, 'the rdv CLI is not built; agents start without hooks (their screens still tell)');
   const sessions = createSessionService({
     db: db.db,
     tmux,
@@ -80,6 +86,7 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
     apiSocket: paths.apiSocket,
     worktrees,
     exitStatusDir: paths.exitStatusDir,
+    agentHooks,
   });
 
   const { owner } = ensureOwner(db.db, { email: config.owner_email, cliTokenPath: paths.cliToken, log });

@@ -16,6 +16,8 @@ export interface RdvPaths {
   serverDir: string;
   /** Exit statuses of ended sessions, briefly (see core/session exit-status). */
   exitStatusDir: string;
+  /** One private folder per session for what rdv hands its agent (hook settings). */
+  sessionRunDir: string;
   apiSocket: string;
   terminalSocket: string;
   webSocket: string;
@@ -59,6 +61,7 @@ export function resolvePaths(home: string, dbPath = ''): RdvPaths {
     runDir,
     serverDir,
     exitStatusDir: join(serverDir, 'exit-status'),
+    sessionRunDir: join(runDir, 'sessions'),
     apiSocket: join(runDir, 'api.sock'),
     terminalSocket: join(runDir, 'terminal.sock'),
     webSocket: join(runDir, 'web.sock'),

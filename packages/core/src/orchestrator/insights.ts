@@ -39,6 +39,7 @@ export function toInsight(row: InsightRow, sessionName: string | null): Insight 
     context,
     confidence: row.confidence,
     suggestedActions: (row.suggestedActions ?? []) as SuggestedAction[],
+    source: context.source === 'hook' ? 'hook' : 'screen',
     resolved: row.resolved,
     resolvedAt: row.resolvedAt ? row.resolvedAt.toISOString() : null,
     resolvedBy: row.resolvedBy,

@@ -14,7 +14,11 @@ import {
   type SessionState,
   type StalledSession,
   type UpdateOrchestrator,
+  type AgentEvent,
+  type AgentState,
 } from '../schemas/index.js';
+import { hookVerdict } from './hooks/drafts.js';
+import { readAgentEvent } from './hooks/signals.js';
 import type { SessionService } from '../session/index.js';
 import { createTmuxReader, type Tmux } from '../tmux/index.js';
 import { createInjectionService, type InjectionService } from './act/injection-service.js';
@@ -74,6 +78,13 @@ export interface OrchestratorService extends Pick<InjectionService, 'inject'> {
   listInsights(userId: string, query: ListInsightsQuery): Insight[];
   /** Idempotent. */
   resolveInsight(userId: string, id: string): Insight;
+  /**
+   * One event from the session's own hook (`rdv hook`): keeps the agent's native session id,
+   * sets the session's state (outranking the screen for a while), opens or resolves the
+   * insight it calls for, and publishes `agent.state` when the state changes. The caller
+   * has checked the session's hook credential.
+   */
+  reportAgentEvent(userId: string, sessionId: string, event: AgentEvent): { recognised: boolean; state: AgentState | null };
   /** Resumes monitoring left on before a restart. */
   start(): void;
   readonly monitor: Monitor;
@@ -157,6 +168,9 @@ export function createOrchestratorService(deps: OrchestratorServiceDeps): Orches
       })),
     };
   };
+
+  // The last agent.state published per session, so a burst of tool events is one event.
+  const lastState = new Map<string, string>();
 
   const setMonitoring = (userId: string, id: string, on: boolean): OrchestratorRow => {
     const o = store.row(userId, id);
@@ -244,6 +258,25 @@ export function createOrchestratorService(deps: OrchestratorServiceDeps): Orches
     },
     listInsights: (userId, query) => insightStore.list(userId, query),
     resolveInsight: (userId, id) => insightStore.resolveForUser(userId, id),
+    reportAgentEvent(userId, sessionId, event) {
+      const read = readAgentEvent(event.agent, event.event);
+      if (read.agentSessionId) {
+        const session = deps.sessions.get(userId, sessionId);
+        // The first id seen is kept; a new conversation (SessionStart after /clear, a resume) replaces it.
+        if (read.starts || !session.agentSessionId) deps.sessions.noteAgentSession(userId, sessionId, read.agentSessionId);
+      }
+      const applied = mon.applyHook(sessionId, read.signal);
+      const v = applied?.verdict ?? hookVerdict(read.signal);
+      if (!v) return { recognised: read.signal.kind !== 'none', state: null };
+      const state: AgentState = { sessionId, state: v.state, reason: v.reason, source: 'hook', message: v.message, at: new Date().toISOString() };
+      const key = `${v.state}|${v.reason}|${v.message ?? ''}`;
+      if (lastState.get(sessionId) !== key) {
+        if (lastState.size > 10_000) lastState.clear();
+        lastState.set(sessionId, key);
+        deps.events.publish(userId, 'agent.state', { state });
+      }
+      return { recognised: true, state };
+    },
     start() {
       mon.refresh();
     },

@@ -33,6 +33,8 @@ export const SessionSchema = z.object({
   lastActivityAt: TimestampSchema.nullable(),
   closedAt: TimestampSchema.nullable(),
   exitCode: z.number().int().nullable(),
+  /** The agent's own id for this conversation, as its hooks reported it (to resume it by). */
+  agentSessionId: z.string().nullable(),
 });
 export type Session = z.infer<typeof SessionSchema>;
 
@@ -258,6 +260,9 @@ export const EVENT_TYPES = [
   'insight.updated',
   'insight.resolved',
   'orchestrator.updated',
+  'agent.state',
+  'notification.created',
+  'notification.read',
 ] as const;
 export const EventTypeSchema = z.enum(EVENT_TYPES);
 export type EventType = z.infer<typeof EventTypeSchema>;

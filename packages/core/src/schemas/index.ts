@@ -133,6 +133,13 @@ export {
   ListInsightsQuerySchema,
   InjectSchema,
   InjectResultSchema,
+  HOOK_AGENTS,
+  HookAgentSchema,
+  SIGNAL_SOURCES,
+  SignalSourceSchema,
+  AgentEventSchema,
+  AgentStateSchema,
+  AgentEventResultSchema,
 } from './orchestrator.js';
 export type {
   OrchestratorKind,
@@ -150,6 +157,10 @@ export type {
   ListInsightsQuery,
   InjectInput,
   InjectResult,
+  HookAgent,
+  SignalSource,
+  AgentEvent,
+  AgentState,
 } from './orchestrator.js';
 export {
   ATTENTION_TYPES,

@@ -1,5 +1,6 @@
 import type { AppDeps } from '../context.js';
 import type { RouteDef } from '../route.js';
+import { agentEventRoutes } from './agent-events.js';
 import { eventRoutes, type SseRegistry } from './events.js';
 import { folderRoutes } from './folders.js';
 import { internalRoutes } from './internal.js';
@@ -23,6 +24,7 @@ export const ROUTE_TABLE: readonly RouteModule[] = [
   systemRoutes,
   eventRoutes,
   sessionRoutes,
+  agentEventRoutes,
   folderRoutes,
   tokenRoutes,
   worktreeRoutes,

@@ -36,7 +36,13 @@ export type VerdictReason =
   | 'error'
   | 'silent'
   | 'frozen'
-  | 'pending';
+  | 'pending'
+  // Reported by the agent's own hooks:
+  | 'started'
+  | 'prompt'
+  | 'tool'
+  | 'answered'
+  | 'exited';
 
 export interface Verdict {
   state: SessionState;
