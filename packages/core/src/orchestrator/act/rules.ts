@@ -117,8 +117,9 @@ export function draftInsight(v: Verdict, c: DraftContext): InsightDraft | null {
             : /\.question\.(secret|enter)$/.test(v.finding?.patternId ?? '')
               ? `${who} is asking for input: ${line}`
               : `${who} asked: ${line}`;
-      const actions = v.reason === 'question' ? [OPEN, DISMISS] : [...approveActions(v), OPEN, DISMISS];
-      return { ...base, type: 'waiting_input', severity: 'warning', message, context, suggestedActions: actions };
+      const options = v.reason === 'question' ? (c.reading?.options ?? []) : [];
+      const actions = v.reason === 'question' ? [...replyActions(options), OPEN, DISMISS] : [...approveActions(v), OPEN, DISMISS];
+      return { ...base, type: 'waiting_input', severity: 'warning', message, context: options.length ? { ...context, options } : context, suggestedActions: actions };
     }
     case 'idle':
       return { ...base, type: 'exited', severity: 'info', message: `${who} exited; the shell is back`, context, suggestedActions: [OPEN, DISMISS] };
