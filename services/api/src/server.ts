@@ -15,6 +15,7 @@ import { openConfiguredTmux } from '@rdv/core/tmux';
 import { createWorktreeService } from '@rdv/core/worktree';
 import { createApp } from './app.js';
 import { startApiJobs } from './jobs.js';
+import { createNotifications } from './notifier.js';
 
 const DAY_MS = 86_400_000;
 /** The `rdv` command agents' hooks run (`rdv hook <agent>`), from this checkout. */
@@ -99,6 +100,13 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
     log.error({ err }, 'could not reconcile sessions with tmux');
   }
 
+  // Insights become notifications (Web Push, webhook, the notification centre).
+  const notifications = createNotifications(config, db.db, events, log.child({ component: 'notifications' }));
+  shutdown.add('notifier', async () => {
+    notifications.notifier.dispose();
+    await notifications.notifier.idle();
+  });
+
   // Monitoring left on before a restart resumes here; disposed before the database it writes to.
   const orchestrator = createOrchestratorService({
     db: db.db,
@@ -111,6 +119,7 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
       intervalSeconds: config.monitoring.interval_seconds,
       stallThresholdSeconds: config.monitoring.stall_threshold_seconds,
     },
+    notifier: notifications.notifier,
   });
   shutdown.add('orchestrator', () => orchestrator.dispose());
   // Monitoring is on from the first start: the owner's Master Control exists and watches.
@@ -125,6 +134,7 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
     sessions,
     worktrees,
     orchestrator,
+    notifications,
     serviceToken,
     log,
     version: VERSION,
@@ -149,7 +159,7 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
   });
   shutdown.add('http server', () => drain.dispose());
 
-  const jobs = startApiJobs(config, log, { worktrees, sessions, events, rotateServiceToken: maybeRotate });
+  const jobs = startApiJobs(config, log, { worktrees, sessions, events, db: db.db, rotateServiceToken: maybeRotate });
   shutdown.add('background jobs', () => jobs.dispose());
 
   log.info({ socket: paths.apiSocket, ownerId: owner.id }, 'api listening');

@@ -21,3 +21,5 @@ export { readAgentEvent, type AgentSignal, type ReadEvent } from './hooks/signal
 export { draftFromHook, hookVerdict, type HookVerdict } from './hooks/drafts.js';
 export { screenMayOverride, HOOK_HOLD_MS, HOOK_GRACE_MS } from './hooks/precedence.js';
 export { permissionActions, replyActions } from './act/rules.js';
+export { attentionTypeOf, createAttentionFeed, storedPreferenceSources, type InsightObserver } from './attention.js';
+export { answerNotification, type AnswerResult } from './answers.js';

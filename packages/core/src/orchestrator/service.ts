@@ -17,12 +17,15 @@ import {
   type AgentEvent,
   type AgentState,
 } from '../schemas/index.js';
-import { hookVerdict } from './hooks/drafts.js';
-import { readAgentEvent } from './hooks/signals.js';
+import type { Notifier } from '../notify/index.js';
+import { answerNotification, type AnswerResult } from './answers.js';
+import { createAttentionFeed } from './attention.js';
+import { draftFromHook, hookVerdict } from './hooks/drafts.js';
+import { readAgentEvent, type AgentSignal } from './hooks/signals.js';
 import type { SessionService } from '../session/index.js';
 import { createTmuxReader, type Tmux } from '../tmux/index.js';
 import { createInjectionService, type InjectionService } from './act/injection-service.js';
-import { createInsightStore, type InsightStore } from './insights.js';
+import { createInsightStore, toInsight, type InsightStore } from './insights.js';
 import { createMonitor, type Monitor, type MonitorOptions } from './monitor.js';
 import { createProcReader } from './detect/proc.js';
 import { createOrchestratorStore, inScope, loadFolderParents, type OrchestratorRow, type OrchestratorStore } from './store.js';
@@ -41,6 +44,8 @@ export interface OrchestratorServiceDeps {
   readerMode?: 'auto' | 'control' | 'exec';
   /** Injections per session per minute (manual and automatic together). */
   injectPerMinute?: number;
+  /** Where insights become notifications (Web Push, webhook, the notification centre); none without it. */
+  notifier?: Notifier | null;
 }
 
 /** Who asks, for the audit log. */
@@ -85,6 +90,13 @@ export interface OrchestratorService extends Pick<InjectionService, 'inject'> {
    * has checked the session's hook credential.
    */
   reportAgentEvent(userId: string, sessionId: string, event: AgentEvent): { recognised: boolean; state: AgentState | null };
+  /** Answers the agent with a notification's action token (see answers.ts). */
+  answerNotification(actor: Actor, token: string): Promise<AnswerResult>;
+  /**
+   * An agent asks for its human (MCP request_attention): the session waits for them with
+   * this message, which notifies like a question. The session must be the user's and open.
+   */
+  requestAttention(userId: string, sessionId: string, message: string): Insight;
   /** Resumes monitoring left on before a restart. */
   start(): void;
   readonly monitor: Monitor;
@@ -98,7 +110,8 @@ export interface OrchestratorService extends Pick<InjectionService, 'inject'> {
 export function createOrchestratorService(deps: OrchestratorServiceDeps): OrchestratorService {
   const { db, log } = deps;
   const store: OrchestratorStore = createOrchestratorStore(db, deps.defaults);
-  const insightStore: InsightStore = createInsightStore(db, deps.events);
+  const feed = deps.notifier ? createAttentionFeed({ db, notifier: deps.notifier, log }) : null;
+  const insightStore: InsightStore = createInsightStore(db, deps.events, feed);
   let monitor: Monitor | null = null;
   const proc = createProcReader();
   const injection = createInjectionService({
@@ -258,6 +271,21 @@ export function createOrchestratorService(deps: OrchestratorServiceDeps): Orches
     },
     listInsights: (userId, query) => insightStore.list(userId, query),
     resolveInsight: (userId, id) => insightStore.resolveForUser(userId, id),
+    answerNotification: (actor, token) => answerNotification({ db, insights: insightStore, store, inject: injection.inject }, actor, token),
+    requestAttention(userId, sessionId, message) {
+      const session = deps.sessions.get(userId, sessionId);
+      if (session.status !== 'active') throw new AppError('conflict', `session ${session.name} is ${session.status}`);
+      const signal: AgentSignal = { kind: 'question', message, options: [] };
+      const draft = draftFromHook(signal, { sessionName: session.name, agent: session.agent })!;
+      draft.context = { ...draft.context, reason: 'requested' };
+      draft.message = `${session.name} asks for you: ${message}`;
+      // Watched: the monitor keeps it against the screen for a while; not watched, it is recorded all the same.
+      mon.applyHook(sessionId, signal);
+      const open = insightStore.open(sessionId).find((r) => r.type === 'waiting_input');
+      const orchestratorId = open?.orchestratorId ?? store.master(userId)?.id ?? null;
+      if (open) return insightStore.update(open, orchestratorId, draft) ?? toInsight(open, session.name);
+      return insightStore.create(userId, orchestratorId, sessionId, draft);
+    },
     reportAgentEvent(userId, sessionId, event) {
       const read = readAgentEvent(event.agent, event.event);
       if (read.agentSessionId) {

@@ -1,7 +1,19 @@
-import { AgentEventResultSchema, AgentEventSchema } from '@rdv/core/schemas';
-import { hookOf } from '../context.js';
+import { AgentEventResultSchema, AgentEventSchema, CONTROL_CHARS, InsightSchema } from '@rdv/core/schemas';
+import { z } from 'zod';
+import { auditAs, hookOf } from '../context.js';
 import { defineRoute, type RouteDef } from '../route.js';
 import type { RouteDeps } from './table.js';
+
+const RequestAttentionSchema = z
+  .object({
+    message: z
+      .string()
+      .trim()
+      .min(1)
+      .max(500)
+      .refine((m) => !CONTROL_CHARS.test(m), 'must be one line without control characters'),
+  })
+  .strict();
 
 /**
  * POST /api/sessions/:id/agent-events: what the session's agent reports through its hooks
@@ -24,6 +36,20 @@ export function agentEventRoutes(deps: RouteDeps): RouteDef[] {
         const { userId, sessionId } = hookOf(req);
         const { recognised, state } = deps.orchestrator.reportAgentEvent(userId, sessionId, body);
         return { sessionId, recognised, state };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/sessions/:id/attention',
+      tag: 'sessions',
+      summary: 'An agent asks for its human (MCP request_attention): the session waits for you with this message, and it notifies like a question',
+      body: RequestAttentionSchema,
+      response: InsightSchema,
+      status: 201,
+      handler: ({ auth, params, body }) => {
+        const insight = deps.orchestrator.requestAttention(auth.user.id, params.id!, body.message);
+        auditAs(deps, auth, 'session.request_attention', insight.sessionId, { chars: body.message.length });
+        return insight;
       },
     }),
   ];

@@ -4,6 +4,7 @@ import { agentEventRoutes } from './agent-events.js';
 import { eventRoutes, type SseRegistry } from './events.js';
 import { folderRoutes } from './folders.js';
 import { internalRoutes } from './internal.js';
+import { notificationRoutes } from './notifications.js';
 import { orchestratorRoutes } from './orchestrators.js';
 import { sessionRoutes } from './sessions.js';
 import { systemRoutes } from './system.js';
@@ -29,5 +30,6 @@ export const ROUTE_TABLE: readonly RouteModule[] = [
   tokenRoutes,
   worktreeRoutes,
   orchestratorRoutes,
+  notificationRoutes,
   internalRoutes,
 ];
