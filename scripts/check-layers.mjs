@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // Enforces the dependency direction inside packages/core and between workspaces:
-//   schemas/errors ← config/log/lifecycle/client ← db/auth/events ← tmux/pty/worktree ← session/folder ← notify ← orchestrator ← mcp
+//   schemas/errors/disposable ← config/log/lifecycle/client ← db/auth/events ← tmux/pty/worktree ← folder/output ← session ← notify ← orchestrator ← mcp
 // A domain may import its own layer's listed peers or lower layers, never higher ones, and
 // another domain only through its index.ts (its own subfolders are its business); core
 // never imports apps, services or the cli; services never import each other. And what the
-// browser loads (`@rdv/core/schemas`, `@rdv/core/errors`) reaches no Node-only module.
+// browser loads (`@rdv/core/schemas`, `@rdv/core/errors`, `@rdv/core/disposable`) reaches no Node-only module.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -12,18 +12,18 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = join(fileURLToPath(new URL('.', import.meta.url)), '..');
 export const LAYERS = {
-  schemas: 0, errors: 0,
+  schemas: 0, errors: 0, disposable: 0,
   config: 1, log: 1, lifecycle: 1, client: 1,
   db: 2, auth: 2, events: 2,
   tmux: 3, pty: 3, worktree: 3,
-  folder: 4, session: 5,
+  folder: 4, output: 4, session: 5,
   notify: 6,
   orchestrator: 7,
   mcp: 8,
   testing: 9,
 };
 /** Subpaths the web bundle imports; nothing they reach may need Node. */
-export const BROWSER_ENTRIES = ['schemas', 'errors'];
+export const BROWSER_ENTRIES = ['schemas', 'errors', 'disposable'];
 const NODE_ONLY_PACKAGES = ['node-pty', 'better-sqlite3'];
 
 function* files(dir) {

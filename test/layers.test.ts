@@ -55,6 +55,7 @@ describe('what the browser loads', () => {
       'packages/core/src/log/index.ts': "import { hostname } from 'os';\nimport './db.js';\nexport const l = hostname();\n",
       'packages/core/src/log/db.ts': "import Database from 'better-sqlite3';\nexport const open = () => import('node:path');\n",
       'packages/core/src/errors/index.ts': "export class AppError extends Error {}\n",
+      'packages/core/src/disposable/index.ts': "export class DisposableStore {}\n",
     });
     const s = 'packages/core/src/schemas/index.ts';
     const common = 'packages/core/src/schemas/common.ts';

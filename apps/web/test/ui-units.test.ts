@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { displayStatus, initialState, reducer, sessionsIn } from '../src/ui/state/model.js';
 import { chunkInput } from '../src/ui/terminal/terminal-socket.js';
-import { isTerminalReply, keySequence, withCtrl } from '../src/ui/terminal/keys.js';
-import type { Session } from '@rdv/core/schemas';
+import { keySequence, withCtrl } from '../src/ui/terminal/keys.js';
+import { isTerminalReply, type Session } from '@rdv/core/schemas';
 
 const session = (over: Partial<Session>): Session => ({
   id: '6f1c2b9a-1d2e-4f3a-8b4c-5d6e7f809a1b',

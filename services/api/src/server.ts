@@ -83,7 +83,7 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
     events,
     log: log.child({ component: 'sessions' }),
     shell: config.sessions.shell,
-    defaultCwd: config.sessions.default_cwd || process.env.HOME || homedir(),
+    defaultCwd: config.sessions.default_cwd || homedir(),
     apiSocket: paths.apiSocket,
     worktrees,
     exitStatusDir: paths.exitStatusDir,

@@ -1,24 +1,11 @@
 import { DisposableStore, toDisposable, type Disposable } from '@rdv/core/lifecycle';
 import { createFlowGate, type PtyExit, type PtyProcess } from '@rdv/core/pty';
+import { isTerminalReply } from '@rdv/core/schemas';
 import type { ClientHandler } from './client.js';
 import { createOutputEncoder, type OutputEncoder } from './frames.js';
 import type { Member, SessionHub, SessionHubDeps } from './hub-types.js';
 
 export type { HubLimits, HubStats, SessionHub, SessionHubDeps } from './hub-types.js';
-
-/**
- * Input made only of answers to terminal queries (DA1/DA2, mode reports, OSC colour
- * replies, DCS replies such as XTVERSION; not cursor reports, which look like Ctrl+F3).
- * tmux asks them of its client terminal; with one shared tmux client, every attached
- * terminal would answer and the extra answers would be typed into the session.
- */
-const TERMINAL_REPLIES = /^(?:\x1b\[[?>][\d;]*c|\x1b\[\??[\d;]*\$y|\x1b\][\d;]+[^\x07\x1b]*(?:\x07|\x1b\\)|\x1bP[^\x1b]*\x1b\\)+$/;
-
-/** True when `data` is nothing but replies to terminal queries. */
-export function isTerminalReply(data: string | Buffer): boolean {
-  const text = typeof data === 'string' ? data : data.toString('latin1');
-  return text.length > 0 && text.charCodeAt(0) === 0x1b && TERMINAL_REPLIES.test(text);
-}
 
 const RESPAWN_WINDOW_MS = 10_000;
 const MAX_RESPAWNS = 5;

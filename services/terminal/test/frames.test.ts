@@ -61,7 +61,7 @@ describe('attach URL', () => {
 
 describe('isTerminalReply', () => {
   it('knows replies to terminal queries from typing', async () => {
-    const { isTerminalReply } = await import('../src/hub.js');
+    const { isTerminalReply } = await import('@rdv/core/schemas');
     for (const reply of ['\x1b[>0;276;0c', '\x1b[?1;2c', '\x1b]11;rgb:0000/0000/0000\x1b\\', '\x1b]10;rgb:ffff/ffff/ffff\x07', '\x1bP>|xterm.js(5.5)\x1b\\', '\x1b[?2004;1$y']) {
       expect(isTerminalReply(reply), JSON.stringify(reply)).toBe(true);
     }

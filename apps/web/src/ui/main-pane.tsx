@@ -143,7 +143,8 @@ export function MainPane(props: {
           const s = sessions.find((x) => x.id === id);
           if (!s) return null;
           return (
-            <div key={id} className="terminal-slot" hidden={id !== activeId}>
+            // While reconnecting the last screen stays, dimmed: it is no longer live.
+            <div key={id} className={conn[id]?.kind === 'reconnecting' ? 'terminal-slot stale' : 'terminal-slot'} hidden={id !== activeId}>
               <TerminalView sessionId={id} visible={id === activeId} scheme={props.scheme} compact={ui.compact} register={props.register} onState={onState} onCtrlUsed={onCtrlUsed} />
               <TerminalOverlay session={s} state={conn[id]} />
             </div>

@@ -6,6 +6,7 @@ import { AppError } from '../errors/index.js';
 import { ConfigSchema, ENV_ALIASES, type ConfigFile } from './schema.js';
 
 export { ConfigSchema, type ConfigFile } from './schema.js';
+export { parentEnv, sanitizedEnv } from './env.js';
 
 /** Where rdv keeps its state, derived from RDV_HOME. */
 export interface RdvPaths {
@@ -18,6 +19,8 @@ export interface RdvPaths {
   exitStatusDir: string;
   /** One private folder per session for what rdv hands its agent (hook settings). */
   sessionRunDir: string;
+  /** One folder per session: its output log (see core/output). */
+  sessionsDir: string;
   apiSocket: string;
   terminalSocket: string;
   webSocket: string;
@@ -62,6 +65,7 @@ export function resolvePaths(home: string, dbPath = ''): RdvPaths {
     serverDir,
     exitStatusDir: join(serverDir, 'exit-status'),
     sessionRunDir: join(runDir, 'sessions'),
+    sessionsDir: join(home, 'sessions'),
     apiSocket: join(runDir, 'api.sock'),
     terminalSocket: join(runDir, 'terminal.sock'),
     webSocket: join(runDir, 'web.sock'),

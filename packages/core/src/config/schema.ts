@@ -72,6 +72,9 @@ export const ConfigSchema = z
         shell: z.string().default(''),
         default_cwd: z.string().default(''),
         reconcile_interval_ms: int(250, 3_600_000).default(5000),
+        log_max_bytes: int(65_536, 1 << 30).default(10 * 1024 * 1024),
+        restore: z.enum(['all', 'agents', 'off']).default('all'),
+        stop_timeout_seconds: int(0, 600).default(5),
       })
       .strict()
       .prefault({}),

@@ -304,3 +304,32 @@ export const actionTokens = sqliteTable(
   },
   (t) => [index('action_tokens_insight_idx').on(t.insightId), index('action_tokens_expires_idx').on(t.expiresAt)],
 );
+
+/**
+ * Search over sessions' output (core/output). Each chunk is a run of whole lines of one
+ * session's log, [start, end) in absolute byte offsets; its text is indexed in the
+ * `output_fts` FTS5 table (a hand-written migration: contentless, so the text itself is
+ * not stored twice) under the chunk's id, and removed from it by a trigger with the chunk.
+ */
+export const outputChunks = sqliteTable(
+  'output_chunks',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    sessionId: text('session_id')
+      .notNull()
+      .references(() => sessions.id, { onDelete: 'cascade' }),
+    startOffset: integer('start_offset').notNull(),
+    endOffset: integer('end_offset').notNull(),
+    writtenAt: ts('written_at').notNull(),
+  },
+  (t) => [index('output_chunks_session_idx').on(t.sessionId, t.startOffset), index('output_chunks_written_idx').on(t.writtenAt)],
+);
+
+/** How far each session's log is indexed (an absolute byte offset). */
+export const outputIndexState = sqliteTable('output_index_state', {
+  sessionId: text('session_id')
+    .primaryKey()
+    .references(() => sessions.id, { onDelete: 'cascade' }),
+  indexedOffset: integer('indexed_offset').notNull().default(0),
+  updatedAt: updated(),
+});

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { toDisposable, type Disposable } from './disposable.js';
+import { toDisposable, type Disposable } from '../disposable/index.js';
 
 /** The websocket close code for "going away": the server is shutting down. */
 export const GOING_AWAY = 1001;

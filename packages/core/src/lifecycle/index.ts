@@ -1,5 +1,5 @@
 export { baseHealth, type BaseHealth } from './health.js';
-export { DisposableStore, toDisposable, type Disposable } from './disposable.js';
+export { DisposableStore, toDisposable, type Disposable } from '../disposable/index.js';
 export { disposer, GOING_AWAY, type DrainOptions } from './drain.js';
 export { createJob, createScheduler, type Job, type JobSpec, type Scheduler } from './jobs.js';
 export { ListenInfoSchema, readListenFile, writeListenFile, type ListenInfo } from './listen-file.js';
@@ -14,3 +14,4 @@ export {
 export { runService } from './run-service.js';
 export { createShutdown, type ShutdownController, type ShutdownStep } from './shutdown.js';
 export { refuseUpgrade } from './upgrade.js';
+export { renderSystemdUnit, userUnitPath, SYSTEMD_UNIT_TEMPLATE, type SystemdUnitOptions } from './systemd-unit.js';

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Disposable } from './disposable.js';
+import type { Disposable } from '../disposable/index.js';
 
 export interface JobSpec {
   /** Named in logs ("trash cleanup failed"). */

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 
 /** Control characters (C0 except tab, DEL, C1) never belong in names, commands or text for a terminal. */
-// eslint-disable-next-line no-control-regex
 export const CONTROL_CHARS = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/;
 
 export const IdSchema = z.uuid({ message: 'must be an id (a UUID)' });

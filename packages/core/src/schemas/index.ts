@@ -86,6 +86,7 @@ export type {
   ClientFrame,
   ServerFrame,
 } from './terminal.js';
+export { isTerminalReply } from './terminal-replies.js';
 export {
   formatZodError,
   parseInput,

@@ -129,7 +129,7 @@ export function createWorktreeService(deps: WorktreeServiceDeps): WorktreeServic
           rmSync(metaDir(id), { recursive: true, force: true });
           throw new AppError('conflict', message, { cause });
         };
-        let copiedFiles: string[] = [];
+        let copiedFiles: string[];
         try {
           copiedFiles = copyIncludes(repo, path);
         } catch (err) {

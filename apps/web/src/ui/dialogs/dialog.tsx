@@ -8,7 +8,13 @@ export function Dialog(props: { title: string; onClose: () => void; children: Re
   const ref = useRef<HTMLDialogElement>(null);
   useEffect(() => {
     const d = ref.current;
-    if (d && !d.open) d.showModal();
+    if (!d || d.open) return;
+    d.showModal();
+    // showModal moves focus to the first focusable element (a toggle, say), over React's
+    // autoFocus; the field marked data-autofocus is where typing should go, its text selected.
+    const start = d.querySelector<HTMLElement>('[data-autofocus]');
+    start?.focus();
+    if (start instanceof HTMLInputElement) start.select();
   }, []);
   return (
     <dialog
@@ -76,7 +82,7 @@ export function PromptDialog(props: { title: string; label: string; initial: str
       <form onSubmit={onSubmit}>
         <label className="field">
           <span>{props.label}</span>
-          <input autoFocus value={value} maxLength={64} onChange={(e) => setValue(e.target.value)} onFocus={(e) => e.target.select()} required />
+          <input data-autofocus value={value} maxLength={64} onChange={(e) => setValue(e.target.value)} onFocus={(e) => e.target.select()} required />
         </label>
         {error && <p className="form-error" role="alert">{error}</p>}
         <DialogButtons busy={busy} submit={props.submit} onCancel={props.onClose} />
@@ -115,7 +121,7 @@ export function PasteDialog(props: { onPaste: (text: string) => void; onClose: (
       >
         <label className="field">
           <span>Text</span>
-          <textarea autoFocus rows={5} value={text} onChange={(e) => setText(e.target.value)} />
+          <textarea data-autofocus rows={5} value={text} onChange={(e) => setText(e.target.value)} />
         </label>
         <DialogButtons busy={false} submit="Paste" onCancel={props.onClose} />
       </form>
@@ -148,7 +154,7 @@ export function ShortcutsDialog(props: { onClose: () => void }) {
       </table>
       <p className="dialog-text muted">On a Mac, Alt is Option. Every other key goes to the terminal.</p>
       <div className="dialog-buttons">
-        <button type="button" className="button primary" onClick={props.onClose} autoFocus>
+        <button type="button" className="button primary" onClick={props.onClose} data-autofocus>
           Done
         </button>
       </div>

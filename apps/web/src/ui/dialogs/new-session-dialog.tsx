@@ -121,7 +121,7 @@ export function NewSessionDialog(props: {
         <label className="field">
           <span>Name</span>
           <input
-            autoFocus
+            data-autofocus
             value={name}
             maxLength={64}
             onChange={(e) => {

@@ -17,14 +17,3 @@ export function withCtrl(ch: string): string | null {
   const code = ch.toUpperCase().charCodeAt(0);
   return code >= 64 && code <= 95 ? String.fromCharCode(code - 64) : null;
 }
-
-/**
- * Answers xterm.js gives by itself to queries tmux sends on attach (device attributes,
- * version, mode and colour reports). With several browsers on one session every one of
- * them answers, and tmux types the extra answers into the shell ("0;276;0c"), so none are
- * sent: tmux works from its terminfo instead. People never type these sequences.
- */
-// eslint-disable-next-line no-control-regex
-const TERMINAL_REPLY = /^(?:\x1b\[[?>=][\d;]*c|\x1b\[\??[\d;]*\$y|\x1bP[>!]\|[^\x1b]*\x1b\\|\x1b\][\d;]*[^\x07\x1b]*(?:\x07|\x1b\\))+$/;
-
-export const isTerminalReply = (data: string): boolean => data.length > 3 && TERMINAL_REPLY.test(data);

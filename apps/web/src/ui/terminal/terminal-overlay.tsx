@@ -8,10 +8,20 @@ function useCountdown(until: number | null): number {
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
     if (!until) return;
+    // The overlay is mounted all along: without this the first count starts from when it mounted.
+    setNow(Date.now());
     const t = setInterval(() => setNow(Date.now()), 500);
     return () => clearInterval(t);
   }, [until]);
   return until ? Math.max(0, Math.ceil((until - now) / 1000)) : 0;
+}
+
+/** What happens to typing while the terminal is away: it is held, up to a limit, and said so. */
+function heldNote(chars: number, paused: boolean): string {
+  const typed = `${chars} typed character${chars === 1 ? '' : 's'}`;
+  if (paused) return `Input paused: ${typed} will be sent when it is back; more is not kept`;
+  if (chars > 0) return `${typed} will be sent when it is back`;
+  return 'What you type is sent when it is back';
 }
 
 /** What covers a terminal that is not simply live: reconnecting, ended, suspended, or refused. */
@@ -46,8 +56,11 @@ export function TerminalOverlay({ session, state }: { session: Session; state: C
     return (
       <div className="overlay banner" role="status" aria-live="polite">
         <span className="pulse" />
-        <span>
-          Reconnecting{seconds > 0 ? ` in ${seconds} s` : '…'} <span className="muted">({state.reason})</span>
+        <span className="banner-text">
+          <span>
+            Reconnecting{seconds > 0 ? ` in ${seconds} s` : '…'} <span className="muted">({state.reason})</span>
+          </span>
+          <span className={state.inputPaused ? 'banner-note paused' : 'banner-note'}>{heldNote(state.heldChars, state.inputPaused)}</span>
         </span>
         <button type="button" className="button ghost small" onClick={() => ui.terminal(session.id)?.retryNow()}>
           Retry now

@@ -1,8 +1,10 @@
 'use client';
 import type { Terminal } from '@xterm/xterm';
 import { useEffect, useRef, useState } from 'react';
+import { DisposableStore, toDisposable, type Disposable } from '@rdv/core/disposable';
+import { isTerminalReply } from '@rdv/core/schemas';
 import { TerminalSocket, type ConnectionState } from './terminal-socket';
-import { isTerminalReply, keySequence, withCtrl, type KeyName } from './keys';
+import { keySequence, withCtrl, type KeyName } from './keys';
 import { TERMINAL_FONT, TERMINAL_THEMES } from './terminal-theme';
 import { isShortcut } from '../shortcuts';
 
@@ -28,6 +30,12 @@ export interface TerminalViewProps {
   onCtrlUsed: () => void;
 }
 
+/** A DOM listener as a disposable. */
+function listen(target: EventTarget, type: string, fn: () => void): Disposable {
+  target.addEventListener(type, fn);
+  return toDisposable(() => target.removeEventListener(type, fn));
+}
+
 /**
  * One session's xterm.js terminal and its websocket. It stays mounted while its tab is
  * open (hidden when not selected) so switching tabs is instant and nothing reconnects.
@@ -41,8 +49,10 @@ export function TerminalView(props: TerminalViewProps) {
   const [ready, setReady] = useState(false);
 
   useEffect(() => {
-    let disposed = false;
-    const cleanups: Array<() => void> = [];
+    // Everything this terminal holds (xterm, socket, observer, listeners, frame) goes in
+    // here; disposing it in the effect's cleanup lets each go once, newest first, even if
+    // the cleanup runs while xterm.js is still loading (anything added later goes at once).
+    const store = new DisposableStore();
     void (async () => {
       const [{ Terminal }, { FitAddon }, { WebLinksAddon }, { SearchAddon }] = await Promise.all([
         import('@xterm/xterm'),
@@ -50,17 +60,20 @@ export function TerminalView(props: TerminalViewProps) {
         import('@xterm/addon-web-links'),
         import('@xterm/addon-search'),
       ]);
-      if (disposed || !host.current) return;
+      if (store.isDisposed || !host.current) return;
       const { sessionId } = latest.current;
-      const term = new Terminal({
-        fontFamily: TERMINAL_FONT,
-        fontSize: latest.current.compact ? 12 : 13,
-        lineHeight: 1.15,
-        scrollback: 5000,
-        cursorBlink: false,
-        allowProposedApi: true,
-        theme: TERMINAL_THEMES[latest.current.scheme],
-      });
+      const term = store.add(
+        new Terminal({
+          fontFamily: TERMINAL_FONT,
+          fontSize: latest.current.compact ? 12 : 13,
+          lineHeight: 1.15,
+          scrollback: 5000,
+          cursorBlink: false,
+          allowProposedApi: true,
+          theme: TERMINAL_THEMES[latest.current.scheme],
+        }),
+      );
+      store.add(toDisposable(() => void (termRef.current = null)));
       const fit = new FitAddon();
       const search = new SearchAddon();
       term.loadAddon(fit);
@@ -82,23 +95,28 @@ export function TerminalView(props: TerminalViewProps) {
       fitRef.current = refit;
       refit();
 
-      const socket = new TerminalSocket(sessionId, {
-        onOutput: (data) => term.write(data),
-        onAttach: () => term.reset(),
-        onState: (state) => latest.current.onState(sessionId, state),
-      });
+      const socket = store.add(
+        new TerminalSocket(sessionId, {
+          onOutput: (data) => term.write(data),
+          onAttach: () => term.reset(),
+          onState: (state) => latest.current.onState(sessionId, state),
+        }),
+      );
       let ctrl = false;
-      term.onData((data) => {
-        if (isTerminalReply(data)) return;
-        if (ctrl) {
-          ctrl = false;
-          latest.current.onCtrlUsed();
-          const mapped = withCtrl(data);
-          if (mapped !== null) return socket.send(mapped);
-        }
-        socket.send(data);
-      });
-      term.onResize(({ cols, rows }) => socket.resize(cols, rows));
+      store.add(
+        term.onData((data) => {
+          // xterm.js answers tmux's queries by itself; the browser never sends those answers (see isTerminalReply).
+          if (isTerminalReply(data)) return;
+          if (ctrl) {
+            ctrl = false;
+            latest.current.onCtrlUsed();
+            const mapped = withCtrl(data);
+            if (mapped !== null) return socket.send(mapped);
+          }
+          socket.send(data);
+        }),
+      );
+      store.add(term.onResize(({ cols, rows }) => socket.resize(cols, rows)));
       socket.connect(term.cols, term.rows);
 
       let frame = 0;
@@ -107,9 +125,11 @@ export function TerminalView(props: TerminalViewProps) {
         frame = requestAnimationFrame(refit);
       });
       observer.observe(host.current);
+      store.add(toDisposable(() => observer.disconnect()));
+      store.add(toDisposable(() => cancelAnimationFrame(frame)));
       const onVisible = () => document.visibilityState === 'visible' && socket.retryNow();
-      document.addEventListener('visibilitychange', onVisible);
-      window.addEventListener('online', onVisible);
+      store.add(listen(document, 'visibilitychange', onVisible));
+      store.add(listen(window, 'online', onVisible));
 
       const handle: TerminalHandle = {
         key(name) {
@@ -130,21 +150,12 @@ export function TerminalView(props: TerminalViewProps) {
         retryNow: () => socket.retryNow(),
       };
       latest.current.register(sessionId, handle);
+      store.add(toDisposable(() => latest.current.register(sessionId, null)));
       setReady(true);
-      cleanups.push(() => {
-        latest.current.register(sessionId, null);
-        cancelAnimationFrame(frame);
-        observer.disconnect();
-        document.removeEventListener('visibilitychange', onVisible);
-        window.removeEventListener('online', onVisible);
-        socket.dispose();
-        term.dispose();
-        termRef.current = null;
-      });
     })();
     return () => {
-      disposed = true;
-      for (const fn of cleanups) fn();
+      // Each part's dispose is synchronous; the store only reports one that throws.
+      store.dispose().catch((err: unknown) => console.error('terminal cleanup failed', err));
     };
   }, [props.sessionId]);
 

@@ -93,7 +93,7 @@ export function createProcReader(root = '/proc'): ProcReader {
 
   const scanTree = (root0: number): number[] => {
     const byParent = new Map<number, number[]>();
-    let names: string[] = [];
+    let names: string[];
     try {
       names = readdirSync(root);
     } catch {

@@ -62,7 +62,6 @@ const STACK_FRAME = /^(at \S.*(\(.+:\d+:\d+\)|:\d+:\d+|\(<anonymous>\))|File ".+
 const GENERIC = COMPILED.find((c) => c.spec.agent === 'generic')!;
 const AGENTS = COMPILED.filter((c) => c.spec.agent !== 'generic');
 
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 const BORDERS = /^[\s│┃║╎┆┊]+|[\s│┃║╎┆┊]+$/gu;
 

@@ -1,3 +1,5 @@
+// The one place rdv reads its process environment (besides loadConfig): what children get.
+
 /**
  * The environment for tmux and everything it spawns: the caller's, minus tmux's own
  * markers (a nested client would refuse to start), rdv's settings and secrets, and npm's
@@ -15,4 +17,12 @@ export function sanitizedEnv(base: NodeJS.ProcessEnv = process.env): Record<stri
   // tmux needs a UTF-8 locale to pass non-ASCII through (and agents print plenty of it).
   if (!out.LC_ALL && !out.LC_CTYPE && !out.LANG) out.LANG = 'C.UTF-8';
   return out;
+}
+
+/**
+ * The environment this process was started with, for a child that inherits it whole
+ * (rdv's own services under the supervisor). Anything else gets `sanitizedEnv()`.
+ */
+export function parentEnv(): NodeJS.ProcessEnv {
+  return process.env;
 }
