@@ -265,6 +265,8 @@ export function createMonitor(deps: MonitorDeps): Monitor {
         trackers.set(sessionId, (tr = newTracker(target, now())));
       }
       const at = now();
+      // A reminder of the prompt the hook already reported (Claude's delayed Notification) changes nothing.
+      if ('reminder' in signal && signal.reminder && tr.hook?.reason === v.reason) return { target: tr.target, verdict: tr.hook };
       if (v.state !== tr.verdict.state) tr.since = at;
       tr.verdict = { state: v.state, reason: v.reason as VerdictReason, finding: null, confidence: 1, needCpu: false };
       tr.hook = { ...v, at };

@@ -76,8 +76,24 @@ const ARGV = ${argv};
 const FORWARD = new Set(['session.created', 'session.status', 'session.idle', 'session.error', 'permission.asked', 'permission.updated',
   'permission.replied', 'question.asked', 'question.replied', 'question.rejected']);
 
+/** One hook run; resolves when it is over, whatever happened. */
+const send = (payload) =>
+  new Promise((resolve) => {
+    try {
+      const child = spawn(ARGV[0], ARGV.slice(1), { stdio: ['pipe', 'ignore', 'ignore'], env: process.env });
+      child.on('error', () => resolve());
+      child.on('close', () => resolve());
+      child.stdin.on('error', () => {});
+      child.stdin.end(payload);
+    } catch {
+      resolve();
+    }
+  });
+
 export const RdvPlugin = async () => {
   const children = new Set();
+  // One at a time, in order: "busy" must not overtake the "permission" that followed it.
+  let queue = Promise.resolve();
   return {
     event: async ({ event }) => {
       try {
@@ -87,10 +103,8 @@ export const RdvPlugin = async () => {
         // Subagents run in child sessions: their idles are not the agent's.
         if (event.type === 'session.created' && info.parentID) return void children.add(info.id);
         if (children.has(properties.sessionID)) return;
-        const child = spawn(ARGV[0], ARGV.slice(1), { stdio: ['pipe', 'ignore', 'ignore'], env: process.env });
-        child.on('error', () => {});
-        child.stdin.on('error', () => {});
-        child.stdin.end(JSON.stringify({ type: event.type, properties }));
+        const payload = JSON.stringify({ type: event.type, properties });
+        queue = queue.then(() => send(payload));
       } catch {
         // rdv being away must never disturb OpenCode.
       }

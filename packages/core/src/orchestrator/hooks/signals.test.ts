@@ -10,6 +10,7 @@ describe('readAgentEvent', () => {
     expect(c({ hook_event_name: 'Notification', notification_type: 'permission_prompt', message: 'Claude needs your\npermission to use Bash' }).signal).toEqual({
       kind: 'permission',
       message: 'Claude needs your permission to use Bash',
+      reminder: true,
     });
     expect(c({ hook_event_name: 'PermissionRequest', tool_name: 'Bash', tool_input: { command: 'rm -rf build' } }).signal).toEqual({ kind: 'permission', message: 'Bash: rm -rf build' });
     const ask = c({

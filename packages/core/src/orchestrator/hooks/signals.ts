@@ -9,9 +9,9 @@ import type { HookAgent } from '../../schemas/index.js';
 /** The state an event puts the agent in. `none`: it says nothing about the state. */
 export type AgentSignal =
   | { kind: 'working'; reason: 'started' | 'prompt' | 'tool' | 'compacting' | 'answered' }
-  | { kind: 'permission'; message: string }
+  | { kind: 'permission'; message: string; reminder?: boolean }
   | { kind: 'question'; message: string; options: string[] }
-  | { kind: 'turn_finished'; message: string | null }
+  | { kind: 'turn_finished'; message: string | null; reminder?: boolean }
   | { kind: 'errored'; message: string }
   | { kind: 'exited'; message: string | null }
   | { kind: 'none' };
@@ -87,8 +87,9 @@ function readClaudeLike(e: Json, name: string): AgentSignal {
     case 'Notification': {
       const type = str(e.notification_type);
       const message = clip(oneLine(str(e.message) ?? ''));
-      if (type === 'permission_prompt') return { kind: 'permission', message: message || 'permission to use a tool' };
-      if (type === 'idle_prompt') return { kind: 'turn_finished', message: message || null };
+      // Both come a while after the prompt (and PermissionRequest / Stop): reminders of it.
+      if (type === 'permission_prompt') return { kind: 'permission', message: message || 'permission to use a tool', reminder: true };
+      if (type === 'idle_prompt') return { kind: 'turn_finished', message: message || null, reminder: true };
       if (type === 'elicitation_dialog') return { kind: 'question', message: message || 'a question', options: [] };
       return NONE;
     }
