@@ -67,7 +67,7 @@ function post(socketPath: string, path: string, token: string, body: string): Pr
  * Reads the event (stdin; for Codex's notify the last argument) and posts it. Never
  * throws and never prints.
  */
-export async function runHook(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
+export async function runHook(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
   try {
     const agent = args[0] ?? '';
     const socket = env.RDV_API_SOCKET;

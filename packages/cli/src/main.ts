@@ -4,7 +4,7 @@
 const args = process.argv.slice(2);
 if (args[0] === 'hook' && !args.includes('--help') && !args.includes('-h')) {
   const { runHook } = await import('./hook.js');
-  await runHook(args.slice(1), process.env);
+  await runHook(args.slice(1));
 } else {
   await import('./cli.js');
 }

@@ -9,6 +9,7 @@ import { registerHook } from './commands/hook.js';
 import { registerLoginLink } from './commands/login-link.js';
 import { registerLogs } from './commands/logs.js';
 import { registerMcp } from './commands/mcp.js';
+import { registerNotify } from './commands/notify.js';
 import { registerOrchestrator } from './commands/orchestrator.js';
 import { registerSession } from './commands/session.js';
 import { registerStatus } from './commands/status.js';
@@ -66,6 +67,7 @@ export function createProgram(): Command {
   registerWorktree(program);
   registerOrchestrator(program);
   registerToken(program);
+  registerNotify(program);
   registerLoginLink(program);
   registerMcp(program);
   registerHook(program);

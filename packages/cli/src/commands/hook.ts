@@ -10,7 +10,7 @@ export function registerHook(program: Command): void {
     .argument('<agent>', 'claude, codex, gemini or opencode')
     .argument('[event]', "the event JSON (Codex's notify passes it here); otherwise it is read from stdin")
     .action(async (agent: string, event: string | undefined) => {
-      await runHook(event === undefined ? [agent] : [agent, event], process.env);
+      await runHook(event === undefined ? [agent] : [agent, event]);
     });
   examples(hook, ["echo '{\"hook_event_name\":\"Stop\"}' | rdv hook claude   # inside an rdv agent session"]);
 }

@@ -43,6 +43,7 @@ export function createRdvApi(client: ApiClient) {
     closeSession: (id: string) => client.call<Session>('DELETE', `/api/sessions/${enc(id)}`),
     suspendSession: (id: string) => client.call<Session>('POST', `/api/sessions/${enc(id)}/suspend`),
     resumeSession: (id: string) => client.call<Session>('POST', `/api/sessions/${enc(id)}/resume`),
+    requestAttention: (id: string, message: string) => client.call<Loose>('POST', `/api/sessions/${enc(id)}/attention`, { message }),
     exec: (id: string, command: string) => client.call<{ sessionId: string; sent: true }>('POST', `/api/sessions/${enc(id)}/exec`, { command }),
     scrollback: (id: string, lines: number) =>
       client.call<{ sessionId: string; lines: number; text: string }>('GET', `/api/sessions/${enc(id)}/scrollback${query({ lines })}`),
