@@ -1,14 +1,7 @@
 import type { Command } from 'commander';
-import type { Notification } from '@rdv/core/schemas';
 import { examples } from '../args.js';
 import { contextFor } from '../context.js';
 import { relativeTime, truncate } from '../output.js';
-
-interface TestReport {
-  notification: Notification;
-  push: { sent: number; failed: number; removed: number };
-  webhook: boolean | null;
-}
 
 /** `rdv notify …`: the notification centre from the terminal, and a test of the channels. */
 export function registerNotify(program: Command): void {
@@ -20,7 +13,7 @@ export function registerNotify(program: Command): void {
     .description('send a test notification to your subscribed devices and the webhook now')
     .action(async (_o: unknown, cmd: Command) => {
       const ctx = contextFor(cmd);
-      const r = await ctx.api().call<TestReport>('POST', '/api/notifications/test');
+      const r = await ctx.api().POST('/api/notifications/test');
       if (ctx.out.json) return ctx.out.printJson(r);
       const webhook = r.webhook === null ? 'not set ([notifications] webhook_url)' : r.webhook ? 'delivered' : 'failed (see the api log)';
       ctx.out.pairs([
@@ -39,7 +32,7 @@ export function registerNotify(program: Command): void {
     .action(async (o: { unread?: boolean; limit: string }, cmd: Command) => {
       const ctx = contextFor(cmd);
       const limit = Math.min(Math.max(Number.parseInt(o.limit, 10) || 20, 1), 500);
-      const r = await ctx.api().call<{ items: Notification[]; unread: number }>('GET', `/api/notifications?limit=${limit}${o.unread ? '&unread=true' : ''}`);
+      const r = await ctx.api().GET('/api/notifications', { params: { query: { limit, ...(o.unread ? { unread: 'true' as const } : {}) } } });
       if (ctx.out.json) return ctx.out.printJson(r);
       ctx.out.table(
         ['', 'WHEN', 'TYPE', 'SESSION', 'WHAT'],
@@ -54,7 +47,7 @@ export function registerNotify(program: Command): void {
     .description('mark every notification read')
     .action(async (_o: unknown, cmd: Command) => {
       const ctx = contextFor(cmd);
-      const r = await ctx.api().call<{ updated: number; unread: number }>('POST', '/api/notifications/read', { all: true });
+      const r = await ctx.api().POST('/api/notifications/read', { body: { all: true } });
       if (ctx.out.json) return ctx.out.printJson(r);
       ctx.out.line(`marked ${r.updated} read`);
     });
