@@ -68,6 +68,8 @@ export function useSync(api: RdvClient, dispatch: Dispatch<Action>, onPreference
       dispatch({ type: 'features', orchestrators: items !== null });
       dispatch({ type: 'insights', items: items ?? [] });
       dispatch({ type: 'monitoring', value: await loadMonitoring(api) });
+      const centre = await unlessMissing(api.GET('/api/notifications', { params: { query: { limit: 1 } } }));
+      if (centre) dispatch({ type: 'unread', count: centre.unread });
     } catch {
       // Insights are a nicety: a failure leaves the attention list as it was.
     }
@@ -97,6 +99,9 @@ export function useSync(api: RdvClient, dispatch: Dispatch<Action>, onPreference
       } else if (type === 'preferences.updated') {
         const p = PreferencesSchema.safeParse(data.preferences);
         if (p.success) prefsRef.current(p.data);
+      } else if (type === 'notification.created' || type === 'notification.read') {
+        // The count is the server's: a reload keeps it exact whatever this tab missed.
+        api.GET('/api/notifications', { params: { query: { limit: 1 } } }).then((r) => dispatch({ type: 'unread', count: r.unread }), () => {});
       } else if (type === 'orchestrator.updated') {
         void reloadInsights();
       } else if (type.startsWith('insight.')) {
