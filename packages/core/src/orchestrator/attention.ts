@@ -80,14 +80,19 @@ export function createAttentionFeed(deps: { db: Db; notifier: Notifier; log: Log
     };
   };
 
-  const send = (row: InsightRow) => {
-    const event = eventOf(row);
-    // The notifier logs its own failures; a rejected promise here would be a bug in it.
-    if (event) notifier.notify(event).catch((err: unknown) => log.error({ err, insightId: row.id }, 'could not notify'));
-  };
+  // After the current request or scan step: a hook's answer (and the agent waiting on it)
+  // must not wait for push encryption or the webhook.
+  const send = (row: InsightRow) =>
+    setImmediate(() => {
+      const event = eventOf(row);
+      // The notifier logs its own failures; a rejected promise here would be a bug in it.
+      if (event) notifier.notify(event).catch((err: unknown) => log.error({ err, insightId: row.id }, 'could not notify'));
+    });
 
   return {
-    created: send,
+    created(row) {
+      send(row);
+    },
     updated(previous, next) {
       const askedBefore = `${attentionTypeOf(previous)}|${(previous.context as { message?: unknown })?.message ?? previous.message}`;
       const askedNow = `${attentionTypeOf(next)}|${(next.context as { message?: unknown })?.message ?? next.message}`;
