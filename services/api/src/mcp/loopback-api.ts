@@ -55,6 +55,7 @@ export function loopbackApi(socketPath: string, authorization: string): RdvApi {
     suspendSession: (id) => call('POST', session(id, '/suspend')),
     resumeSession: (id) => call('POST', session(id, '/resume')),
     exec: (id, command) => call('POST', session(id, '/exec'), { body: { command } }),
+    requestAttention: (id, message) => call('POST', session(id, '/attention'), { body: { message } }),
     scrollback: (id, lines) => call('GET', session(id, '/scrollback'), { query: { lines } }),
 
     listFolders: () => call('GET', '/api/folders'),

@@ -1,11 +1,13 @@
 import type { AppDeps } from '../context.js';
 import type { ApiMetrics } from '../metrics.js';
 import type { RouteDef } from '../route.js';
+import { agentEventRoutes } from './agent-events.js';
 import { eventRoutes, type SseRegistry } from './events.js';
 import { folderRoutes } from './folders.js';
 import { internalRoutes } from './internal.js';
 import { mcpRoutes } from './mcp.js';
 import { metricsRoutes } from './metrics.js';
+import { notificationRoutes } from './notifications.js';
 import { orchestratorRoutes } from './orchestrators.js';
 import { sessionRoutes } from './sessions.js';
 import { systemRoutes } from './system.js';
@@ -27,10 +29,12 @@ export const ROUTE_TABLE: readonly RouteModule[] = [
   systemRoutes,
   eventRoutes,
   sessionRoutes,
+  agentEventRoutes,
   folderRoutes,
   tokenRoutes,
   worktreeRoutes,
   orchestratorRoutes,
+  notificationRoutes,
   internalRoutes,
   mcpRoutes,
   metricsRoutes,
