@@ -26,7 +26,7 @@ const signer = createCookieSigner(Buffer.alloc(32, 7));
 const bridge = createTerminalBridge({ socketPath: join(api.home, 'run', 'terminal.sock'), log });
 const handle = createRequestHandler({
   authenticator: createLocalAuthenticator(signer),
-  serviceToken: openServiceTokenStore(api.config.paths.serviceToken),
+  serviceToken: openServiceTokenStore(api.config.paths.serviceToken, { create: false, graceMs: 0 }),
   bridge,
   apiSocket: api.socket,
   login: { api: createSocketClient({ socketPath: api.socket }), signer, secureCookie: false, log },

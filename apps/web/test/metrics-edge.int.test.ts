@@ -24,7 +24,7 @@ const signer = createCookieSigner(Buffer.alloc(32, 9));
 const bridge = createTerminalBridge({ socketPath: terminal.socketPath, log });
 const handle = createRequestHandler({
   authenticator: createLocalAuthenticator(signer),
-  serviceToken: openServiceTokenStore(api.config.paths.serviceToken),
+  serviceToken: openServiceTokenStore(api.config.paths.serviceToken, { create: false, graceMs: 0 }),
   bridge,
   apiSocket: api.socket,
   terminalSocket: terminal.socketPath,
@@ -51,7 +51,7 @@ describe('metrics through the edge', () => {
       ['api', 'rdv_sessions'],
       ['terminal', 'rdv_websocket_connections'],
     ] as const) {
-      for (const headers of [{ cookie }, { authorization: `Bearer ${api.ownerToken}` }]) {
+      for (const headers of [{ cookie }, { authorization: `Bearer ${api.ownerToken}` }] as Array<Record<string, string>>) {
         const res = await get(`/metrics/${service}`, headers);
         expect(res.status).toBe(200);
         const text = await res.text();

@@ -67,7 +67,7 @@ describe('MCP over Streamable HTTP on api.sock', () => {
     const body = { jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} };
     const accept = { accept: 'application/json, text/event-stream' };
     expect((await api.call('POST', '/mcp', body, { authorization: '', ...accept })).status).toBe(401);
-    const serviceToken = openServiceTokenStore(api.config.paths.serviceToken).current();
+    const serviceToken = openServiceTokenStore(api.config.paths.serviceToken, { create: false, graceMs: 0 }).current();
     const asService = await api.call('POST', '/mcp', body, { authorization: '', 'x-rdv-service-token': serviceToken, 'x-rdv-user-id': api.ownerId, ...accept });
     expect(asService.status).toBe(403);
   });

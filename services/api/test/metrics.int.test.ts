@@ -45,7 +45,7 @@ describe('GET /metrics on api.sock', () => {
   });
 
   it('takes the service token and the owner\'s CLI token, not an API key or nothing', async () => {
-    const serviceToken = openServiceTokenStore(api.config.paths.serviceToken).current();
+    const serviceToken = openServiceTokenStore(api.config.paths.serviceToken, { create: false, graceMs: 0 }).current();
     expect((await api.call('GET', '/metrics', undefined, { authorization: '', 'x-rdv-service-token': serviceToken })).status).toBe(200);
     expect((await api.call('GET', '/metrics', undefined, { authorization: '', 'x-rdv-service-token': serviceToken, 'x-rdv-user-id': api.ownerId })).status).toBe(200);
     const key = (await api.call('POST', '/api/tokens', { name: 'agent', kind: 'api_key' })).body.token;
