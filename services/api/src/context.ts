@@ -2,6 +2,7 @@ import type { Request } from 'express';
 import type { DbHandle } from '@rdv/core/db';
 import type { EventBus } from '@rdv/core/events';
 import type { FolderService } from '@rdv/core/folder';
+import type { KnowledgeService } from '@rdv/core/knowledge';
 import type { Logger } from '@rdv/core/log';
 import { writeAudit, type ServiceTokenStore } from '@rdv/core/auth';
 import type { OrchestratorService } from '@rdv/core/orchestrator';
@@ -16,6 +17,7 @@ export interface AppDeps {
   tmux: Tmux;
   events: EventBus;
   folders: FolderService;
+  knowledge: KnowledgeService;
   sessions: SessionService;
   worktrees: WorktreeService;
   orchestrator: OrchestratorService;

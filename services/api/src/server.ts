@@ -6,6 +6,7 @@ import { expandHome, type RdvConfig } from '@rdv/core/config';
 import { openDb } from '@rdv/core/db';
 import { createEventBus } from '@rdv/core/events';
 import { createFolderService } from '@rdv/core/folder';
+import { createKnowledgeService } from '@rdv/core/knowledge';
 import { acquirePidFile, disposer, ensurePrivateDir, listenUnix, type ShutdownController } from '@rdv/core/lifecycle';
 import type { Logger } from '@rdv/core/log';
 import { createOrchestratorService } from '@rdv/core/orchestrator';
@@ -61,6 +62,7 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
 
   const events = createEventBus(db.db);
   const folders = createFolderService({ db: db.db, events });
+  const knowledge = createKnowledgeService({ db: db.db, folders });
   const worktrees = createWorktreeService({
     db: db.db,
     log: log.child({ component: 'worktrees' }),
@@ -113,6 +115,7 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
     tmux,
     events,
     folders,
+    knowledge,
     sessions,
     worktrees,
     orchestrator,

@@ -179,3 +179,29 @@ export type {
   WebhookBody,
   PushPayload,
 } from './notify.js';
+export {
+  KnowledgeTitleSchema,
+  KnowledgeBodySchema,
+  TagSchema,
+  TagsSchema,
+  KnowledgeAuthorSchema,
+  KnowledgeEntrySchema,
+  CreateKnowledgeSchema,
+  UpdateKnowledgeSchema,
+  ListKnowledgeQuerySchema,
+  SearchKnowledgeQuerySchema,
+  KnowledgeHitSchema,
+  KnowledgeDocumentQuerySchema,
+  KnowledgeDocumentSchema,
+  SessionNoteSchema,
+  CreateSessionNoteSchema,
+} from './knowledge.js';
+export type {
+  KnowledgeAuthor,
+  KnowledgeEntry,
+  CreateKnowledge,
+  UpdateKnowledge,
+  KnowledgeHit,
+  KnowledgeDocument,
+  SessionNote,
+} from './knowledge.js';

@@ -3,6 +3,7 @@ import type { RouteDef } from '../route.js';
 import { eventRoutes, type SseRegistry } from './events.js';
 import { folderRoutes } from './folders.js';
 import { internalRoutes } from './internal.js';
+import { knowledgeRoutes } from './knowledge.js';
 import { orchestratorRoutes } from './orchestrators.js';
 import { sessionRoutes } from './sessions.js';
 import { systemRoutes } from './system.js';
@@ -24,6 +25,7 @@ export const ROUTE_TABLE: readonly RouteModule[] = [
   eventRoutes,
   sessionRoutes,
   folderRoutes,
+  knowledgeRoutes,
   tokenRoutes,
   worktreeRoutes,
   orchestratorRoutes,
