@@ -1,5 +1,5 @@
 // The one place the CLI reads credentials. Besides config (core/config), this is the
-// only module that reads process.env, and only RDV_TOKEN and RDV_API_KEY.
+// only module that reads process.env, and only RDV_TOKEN, RDV_API_KEY and RDV_SESSION_ID.
 import { readFileSync } from 'node:fs';
 import type { RdvConfig } from '@rdv/core/config';
 import { CliError } from './errors.js';
@@ -39,3 +39,14 @@ export function mcpCredentials(config: RdvConfig, env: NodeJS.ProcessEnv = proce
 
 /** True when RDV_TOKEN overrides the token file (doctor reports it). */
 export const tokenFromEnv = (env: NodeJS.ProcessEnv = process.env): boolean => Boolean(env.RDV_TOKEN?.trim());
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The rdv session `rdv mcp` runs inside, from RDV_SESSION_ID (rdv puts it in every
+ * session's environment), or undefined. The api still checks it is the caller's own.
+ */
+export function mcpSessionId(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const value = env.RDV_SESSION_ID?.trim();
+  return value && UUID.test(value) ? value.toLowerCase() : undefined;
+}

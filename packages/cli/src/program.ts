@@ -5,6 +5,7 @@ import { registerCompletion } from './commands/completion.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerDown } from './commands/down.js';
 import { registerFolder } from './commands/folder.js';
+import { registerKnowledge } from './commands/knowledge.js';
 import { registerLoginLink } from './commands/login-link.js';
 import { registerLogs } from './commands/logs.js';
 import { registerMcp } from './commands/mcp.js';
@@ -62,6 +63,7 @@ export function createProgram(): Command {
   registerSession(program);
   registerAttach(program);
   registerFolder(program);
+  registerKnowledge(program);
   registerWorktree(program);
   registerOrchestrator(program);
   registerToken(program);

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { ensureOwner, openServiceTokenStore } from '@rdv/core/auth';
 import { expandHome, type RdvConfig } from '@rdv/core/config';
 import { openDb } from '@rdv/core/db';
@@ -82,6 +83,17 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
     apiSocket: paths.apiSocket,
     worktrees,
     exitStatusDir: paths.exitStatusDir,
+    startupKnowledge: (r) => {
+      if (!r.folderId) return null;
+      try {
+        const doc = knowledge.document(r.userId, r.folderId);
+        return doc.entries ? { markdown: doc.markdown, dir: join(paths.sessionsDir, r.id) } : null;
+      } catch (err) {
+        // The session starts without it rather than not at all.
+        log.warn({ err, sessionId: r.id }, 'could not read the folder knowledge for a new session');
+        return null;
+      }
+    },
   });
 
   const { owner } = ensureOwner(db.db, { email: config.owner_email, cliTokenPath: paths.cliToken, log });

@@ -10,3 +10,4 @@ export {
 export { getSession, tmuxNameFor, toSession } from './rows.js';
 export { AGENT_COMMANDS } from './agents.js';
 export { EXIT_WRAPPER_NAME, exitStatusFile, readExitStatus } from './exit-status.js';
+export { KNOWLEDGE_FILE, type StartupKnowledge } from './startup-knowledge.js';

@@ -1,8 +1,10 @@
 import { statSync } from 'node:fs';
 import { AppError } from '../errors/index.js';
+import type { Agent } from '../schemas/index.js';
 import type { Tmux } from '../tmux/index.js';
 import { exitWrapperArgv, prepareExitStatus } from './exit-status.js';
 import type { SessionRow } from './rows.js';
+import { commandWithKnowledge, type StartupKnowledge } from './startup-knowledge.js';
 
 export interface LaunchDeps {
   tmux: Tmux;
@@ -10,6 +12,8 @@ export interface LaunchDeps {
   shell: string;
   apiSocket: string;
   exitStatusDir?: string;
+  /** The folder's knowledge an agent session starts with (null: none), and where to leave it. */
+  startupKnowledge?: (r: SessionRow) => StartupKnowledge | null;
 }
 
 /** The shell a session starts with, as `deps.shell` says or, when empty, as tmux picks it from `env`. */
@@ -44,7 +48,9 @@ export async function launchSession(deps: LaunchDeps, r: SessionRow, size?: { co
     command: exitDir ? exitWrapperArgv(prepareExitStatus(exitDir, r.tmuxName), shell) : shell,
   });
   if (r.kind === 'agent' && r.command) {
-    await tmux.sendLiteral(r.tmuxName, r.command);
+    const knowledge = deps.startupKnowledge?.(r);
+    const line = knowledge ? commandWithKnowledge(r.agent as Agent | null, r.command, knowledge) : r.command;
+    await tmux.sendLiteral(r.tmuxName, line);
     await tmux.sendKeys(r.tmuxName, ['Enter']);
   }
 }

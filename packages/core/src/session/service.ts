@@ -9,7 +9,7 @@ import { IdSchema, type CreateSession, type EffectivePreferences, type Session, 
 import type { Tmux } from '../tmux/index.js';
 import type { WorktreeService } from '../worktree/index.js';
 import { requireInstalled, resolveAgent } from './agents.js';
-import { checkCwd, launchSession, sessionShell } from './launch.js';
+import { checkCwd, launchSession, sessionShell, type LaunchDeps } from './launch.js';
 import { reconcileWithTmux, type ReconcileResult } from './reconcile.js';
 import { openNameTaken, OPEN_STATUSES, sessionRow, tmuxNameFor, toSession, type SessionRow } from './rows.js';
 
@@ -32,6 +32,8 @@ export interface SessionServiceDeps {
    * `exitCode` of a session that ended on its own. Without it, no status is kept.
    */
   exitStatusDir?: string;
+  /** The folder's knowledge a new agent session is started with (see startup-knowledge.ts). */
+  startupKnowledge?: LaunchDeps['startupKnowledge'];
 }
 
 export type { ReconcileResult };
