@@ -65,6 +65,7 @@ const TOOLS = [
   'session_list', 'session_get', 'session_create', 'session_rename', 'session_close', 'session_suspend', 'session_resume',
   'session_send_input', 'session_read_output', 'folder_list', 'folder_create', 'folder_context', 'worktree_create',
   'worktree_list', 'worktree_remove', 'worktree_status', 'orchestrator_status', 'insight_list', 'insight_resolve', 'session_inject',
+  'knowledge_get', 'knowledge_add', 'knowledge_search', 'note_capture',
 ];
 
 describe('rdv mcp', () => {
