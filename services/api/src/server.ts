@@ -7,6 +7,7 @@ import { expandHome, type RdvConfig } from '@rdv/core/config';
 import { openDb } from '@rdv/core/db';
 import { createEventBus } from '@rdv/core/events';
 import { createFolderService } from '@rdv/core/folder';
+import { createHookDispatcher, createHookStore } from '@rdv/core/hooks';
 import { createKnowledgeService } from '@rdv/core/knowledge';
 import { acquirePidFile, disposer, ensurePrivateDir, listenUnix, type ShutdownController } from '@rdv/core/lifecycle';
 import type { Logger } from '@rdv/core/log';
@@ -64,6 +65,10 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
   const events = createEventBus(db.db);
   const folders = createFolderService({ db: db.db, events });
   const knowledge = createKnowledgeService({ db: db.db, folders });
+  const hooks = createHookStore({ db: db.db, folders });
+  // Registered before the sessions start moving; disposed before the database it writes to.
+  const hookDispatcher = createHookDispatcher({ db: db.db, events, folders, log: log.child({ component: 'hooks' }), apiSocket: paths.apiSocket });
+  shutdown.add('folder hooks', () => hookDispatcher.dispose());
   const worktrees = createWorktreeService({
     db: db.db,
     log: log.child({ component: 'worktrees' }),
@@ -128,6 +133,7 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
     events,
     folders,
     knowledge,
+    hooks,
     sessions,
     worktrees,
     orchestrator,

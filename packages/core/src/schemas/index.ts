@@ -205,3 +205,14 @@ export type {
   KnowledgeDocument,
   SessionNote,
 } from './knowledge.js';
+export {
+  HOOK_EVENTS,
+  HookEventSchema,
+  HookArgvSchema,
+  FolderHookSchema,
+  CreateFolderHookSchema,
+  UpdateFolderHookSchema,
+  HookRunSchema,
+  ListHookRunsQuerySchema,
+} from './hooks.js';
+export type { HookEvent, FolderHook, CreateFolderHook, UpdateFolderHook, HookRun } from './hooks.js';

@@ -2,6 +2,7 @@ import type { AppDeps } from '../context.js';
 import type { RouteDef } from '../route.js';
 import { eventRoutes, type SseRegistry } from './events.js';
 import { folderRoutes } from './folders.js';
+import { hookRoutes } from './hooks.js';
 import { internalRoutes } from './internal.js';
 import { knowledgeRoutes } from './knowledge.js';
 import { orchestratorRoutes } from './orchestrators.js';
@@ -26,6 +27,7 @@ export const ROUTE_TABLE: readonly RouteModule[] = [
   sessionRoutes,
   folderRoutes,
   knowledgeRoutes,
+  hookRoutes,
   tokenRoutes,
   worktreeRoutes,
   orchestratorRoutes,
