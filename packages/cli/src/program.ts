@@ -5,6 +5,7 @@ import { registerCompletion } from './commands/completion.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerDown } from './commands/down.js';
 import { registerFolder } from './commands/folder.js';
+import { registerHooks } from './commands/hooks.js';
 import { registerKnowledge } from './commands/knowledge.js';
 import { registerLoginLink } from './commands/login-link.js';
 import { registerLogs } from './commands/logs.js';
@@ -64,6 +65,7 @@ export function createProgram(): Command {
   registerAttach(program);
   registerFolder(program);
   registerKnowledge(program);
+  registerHooks(program);
   registerWorktree(program);
   registerOrchestrator(program);
   registerToken(program);

@@ -157,3 +157,25 @@ const { StdioClientTransport } = require(${JSON.stringify(req.resolve('@modelcon
     expect(titles).not.toContain('planted');
   });
 });
+
+describe('rdv hooks', SLOW, () => {
+  it('adds a hook that runs its argv as given on session events, and shows its runs', async () => {
+    await h.json(['folder', 'create', 'hk']);
+    const added = await h.json(['hooks', 'add', 'hk', '--name', 'echo', '--on', 'created', '--timeout', '5', '--', process.execPath, '-e', 'console.log(process.argv[1])', '$(touch pwned) "q"']);
+    expect(added).toMatchObject({ name: 'echo', events: ['created'], timeoutMs: 5000, argv: [process.execPath, '-e', 'console.log(process.argv[1])', '$(touch pwned) "q"'] });
+    expect((await h.rdv(['hooks', 'list', 'hk'])).stdout).toMatch(/echo\s+hk\s+created\s+\S*node -e/);
+    await h.json(['session', 'create', 'hk-s', '--folder', 'hk', '--cwd', h.home]);
+    const runs = await waitFor(async () => {
+      const r = await h.rdv(['hooks', 'runs', 'hk', 'echo']);
+      return /exit 0/.test(r.stdout) ? r.stdout : null;
+    }, 'the hook run');
+    expect(runs).toMatch(/created {2}exit 0 {2}session [0-9a-f]{8}\n {2}stdout: \$\(touch pwned\) "q"/);
+    expect(existsSync(join(h.home, 'pwned'))).toBe(false);
+    expect(await h.json(['hooks', 'disable', 'hk', 'echo'])).toMatchObject({ enabled: false });
+    const bad = await h.rdv(['hooks', 'add', 'hk', '--name', 'x', '--on', 'rebooted', '--', 'true']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/--on/);
+    expect((await h.rdv(['hooks', 'rm', 'hk', 'echo'])).stdout).toBe('deleted hook echo\n');
+    await h.rdv(['session', 'close', 'hk-s']);
+  });
+});

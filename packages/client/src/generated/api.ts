@@ -455,6 +455,59 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/folders/{id}/hooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The hooks that run for the folder's sessions: its own and its ancestors' (root first) */
+        get: operations["getApiFoldersIdHooks"];
+        put?: never;
+        /** Add a hook: argv run (no shell) on the given session events, the event as JSON on stdin */
+        post: operations["postApiFoldersIdHooks"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/folders/{id}/hooks/{hookId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete one of the folder's own hooks and its runs (idempotent) */
+        delete: operations["deleteApiFoldersIdHooksHookId"];
+        options?: never;
+        head?: never;
+        /** Change one of the folder's own hooks */
+        patch: operations["patchApiFoldersIdHooksHookId"];
+        trace?: never;
+    };
+    "/api/folders/{id}/hooks/{hookId}/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A hook's runs, newest first: event, exit code, timeout, output */
+        get: operations["getApiFoldersIdHooksHookIdRuns"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tokens": {
         parameters: {
             query?: never;
@@ -3009,6 +3062,295 @@ export interface operations {
                         body: string;
                         /** @description ISO 8601 timestamp */
                         createdAt: string;
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getApiFoldersIdHooks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            folderId: string;
+                            folderName: string;
+                            name: string;
+                            events: ("created" | "waiting_for_input" | "stalled" | "turn_finished" | "closed")[];
+                            argv: string[];
+                            timeoutMs: number;
+                            enabled: boolean;
+                            inherited: boolean;
+                            /** @description ISO 8601 timestamp */
+                            createdAt: string;
+                            /** @description ISO 8601 timestamp */
+                            updatedAt: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postApiFoldersIdHooks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    events: ("created" | "waiting_for_input" | "stalled" | "turn_finished" | "closed")[];
+                    argv: string[];
+                    /**
+                     * @description milliseconds; 1000 to 600000
+                     * @default 30000
+                     */
+                    timeoutMs?: number;
+                    /** @default true */
+                    enabled?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** Format: uuid */
+                        folderId: string;
+                        folderName: string;
+                        name: string;
+                        events: ("created" | "waiting_for_input" | "stalled" | "turn_finished" | "closed")[];
+                        argv: string[];
+                        timeoutMs: number;
+                        enabled: boolean;
+                        inherited: boolean;
+                        /** @description ISO 8601 timestamp */
+                        createdAt: string;
+                        /** @description ISO 8601 timestamp */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    deleteApiFoldersIdHooksHookId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                hookId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        deleted: boolean;
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    patchApiFoldersIdHooksHookId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                hookId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    events?: ("created" | "waiting_for_input" | "stalled" | "turn_finished" | "closed")[];
+                    argv?: string[];
+                    /** @description milliseconds; 1000 to 600000 */
+                    timeoutMs?: number;
+                    enabled?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** Format: uuid */
+                        folderId: string;
+                        folderName: string;
+                        name: string;
+                        events: ("created" | "waiting_for_input" | "stalled" | "turn_finished" | "closed")[];
+                        argv: string[];
+                        timeoutMs: number;
+                        enabled: boolean;
+                        inherited: boolean;
+                        /** @description ISO 8601 timestamp */
+                        createdAt: string;
+                        /** @description ISO 8601 timestamp */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getApiFoldersIdHooksHookIdRuns: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+                hookId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            hookId: string;
+                            /** Format: uuid */
+                            sessionId: string | null;
+                            /** @enum {string} */
+                            event: "created" | "waiting_for_input" | "stalled" | "turn_finished" | "closed";
+                            exitCode: number | null;
+                            signal: string | null;
+                            timedOut: boolean;
+                            error: string | null;
+                            stdout: string;
+                            stderr: string;
+                            /** @description ISO 8601 timestamp */
+                            startedAt: string;
+                            durationMs: number;
+                        }[];
                     };
                 };
             };

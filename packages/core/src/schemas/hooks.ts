@@ -18,7 +18,7 @@ export const HookArgvSchema = z
   )
   .min(1, 'say which program to run')
   .max(64, 'at most 64 arguments')
-  .refine((argv) => argv[0]!.trim() !== '', 'the program (argv[0]) must not be empty');
+  .refine((argv) => (argv[0] ?? '').trim() !== '', 'the program (argv[0]) must not be empty');
 
 const TimeoutSchema = z.number().int().min(1000).max(600_000).describe('milliseconds; 1000 to 600000');
 const EventsSchema = z
