@@ -8,7 +8,7 @@ import { AppError, ServiceDownError } from '@rdv/core/errors';
 import { createLogger } from '@rdv/core/log';
 import { createMcpServer } from '@rdv/core/mcp';
 import { loadCliConfig } from './context.js';
-import { mcpCredentials, mcpSessionId, sessionHome } from './credentials.js';
+import { mcpCredentials, mcpSessionId } from './credentials.js';
 import { mcpApi } from './mcp-api.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -33,7 +33,7 @@ function keylessClient(config: RdvConfig): RdvClient {
  * stderr. Runs until the client closes stdin.
  */
 export async function runMcp(home?: string): Promise<void> {
-  const config = loadCliConfig(home ?? sessionHome());
+  const config = loadCliConfig(home);
   const log = createLogger({ stream: process.stderr, name: 'rdv-mcp', level: config.log.level });
   const creds = mcpCredentials(config);
   const client = creds ? createSocketClient({ socketPath: config.paths.apiSocket, token: creds.token }) : keylessClient(config);

@@ -164,13 +164,18 @@ describe('rdv hooks', SLOW, () => {
     const added = await h.json(['hooks', 'add', 'hk', '--name', 'echo', '--on', 'created', '--timeout', '5', '--', process.execPath, '-e', 'console.log(process.argv[1])', '$(touch pwned) "q"']);
     expect(added).toMatchObject({ name: 'echo', events: ['created'], timeoutMs: 5000, argv: [process.execPath, '-e', 'console.log(process.argv[1])', '$(touch pwned) "q"'] });
     expect((await h.rdv(['hooks', 'list', 'hk'])).stdout).toMatch(/echo\s+hk\s+created\s+\S*node -e/);
-    await h.json(['session', 'create', 'hk-s', '--folder', 'hk', '--cwd', h.home]);
+    // The README's pattern: a hook that keeps its result as a note, through `rdv` (found by RDV_API_SOCKET alone).
+    await h.json(['hooks', 'add', 'hk', '--name', 'note', '--on', 'created', '--', 'sh', '-c', `echo "tests passed" | '${process.execPath}' '${CLI_MAIN}' knowledge note "$RDV_SESSION_ID" --body -`]);
+    const s = await h.json(['session', 'create', 'hk-s', '--folder', 'hk', '--cwd', h.home]);
     const runs = await waitFor(async () => {
       const r = await h.rdv(['hooks', 'runs', 'hk', 'echo']);
       return /exit 0/.test(r.stdout) ? r.stdout : null;
     }, 'the hook run');
     expect(runs).toMatch(/created {2}exit 0 {2}session [0-9a-f]{8}\n {2}stdout: \$\(touch pwned\) "q"/);
     expect(existsSync(join(h.home, 'pwned'))).toBe(false);
+    const notes = await waitFor(async () => ((await h.json(['knowledge', 'notes', s.id])).items as { body: string }[]).map((n) => n.body), 'the note');
+    expect(notes).toEqual(['tests passed']);
+    expect((await h.rdv(['knowledge', 'notes', 'hk-s'])).stdout).toMatch(/tests passed/);
     expect(await h.json(['hooks', 'disable', 'hk', 'echo'])).toMatchObject({ enabled: false });
     const bad = await h.rdv(['hooks', 'add', 'hk', '--name', 'x', '--on', 'rebooted', '--', 'true']);
     expect(bad.code).not.toBe(0);

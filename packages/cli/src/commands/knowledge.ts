@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { CreateKnowledgeSchema, UpdateKnowledgeSchema, type KnowledgeEntry } from '@rdv/core/schemas';
+import { CreateKnowledgeSchema, CreateSessionNoteSchema, UpdateKnowledgeSchema, type KnowledgeEntry } from '@rdv/core/schemas';
 import { collect, examples, parseArgs } from '../args.js';
 import { contextFor, type CliContext } from '../context.js';
 import { CliError } from '../errors.js';
@@ -36,7 +36,7 @@ async function entryOf(ctx: CliContext, folderId: string, ref: string): Promise<
 
 const author = (e: KnowledgeEntry) => (e.author.kind === 'session' ? `session ${e.author.name}` : e.author.name);
 
-/** `rdv knowledge …`: list, add, edit, rm, search and the document an agent starts with. */
+/** `rdv knowledge …`: list, add, edit, rm, search, the document an agent starts with, and notes on sessions. */
 export function registerKnowledge(program: Command): void {
   const k = program.command('knowledge').alias('k').description("a folder's knowledge: notes for people and agents, seen by its subfolders too");
   examples(k, ['rdv knowledge add work --title "Run tests" --body "nice -n 10 npm test"', 'rdv knowledge search api migration order']);
@@ -132,6 +132,33 @@ export function registerKnowledge(program: Command): void {
         ctx.out.line(`${shortId(h.entry.id)}  ${h.entry.title}  (${h.entry.folderName})`);
         ctx.out.line(`    ${h.snippet.replace(/\s+/g, ' ')}`);
       }
+    });
+
+  k.command('note')
+    .description('capture a note on a session (what was tried, found, left to do)')
+    .argument('<session>', 'name or id')
+    .argument('[text...]', 'the note; or --body')
+    .option('--body <markdown>', 'the note ("-" reads stdin)')
+    .action(async (ref: string, words: string[], o: EntryOpts, cmd: Command) => {
+      const ctx = contextFor(cmd);
+      const text = words.length ? words.join(' ') : bodyOf(o);
+      const body = parseArgs(CreateSessionNoteSchema, { body: text ?? '' }, undefined, { body: '--body' });
+      const s = await ctx.session(ref);
+      const note = await ctx.api().POST('/api/sessions/{id}/notes', { params: { path: { id: s.id } }, body });
+      if (ctx.out.json) ctx.out.printJson(note);
+      else ctx.out.line(`noted on ${s.name}`);
+    });
+
+  k.command('notes')
+    .description("a session's notes, newest first")
+    .argument('<session>', 'name or id')
+    .action(async (ref: string, _o: unknown, cmd: Command) => {
+      const ctx = contextFor(cmd);
+      const s = await ctx.session(ref);
+      const notes = await ctx.api().GET('/api/sessions/{id}/notes', { params: { path: { id: s.id } } });
+      if (ctx.out.json) return ctx.out.printJson(notes);
+      if (!notes.items.length) return ctx.out.note(`no notes on ${s.name}`);
+      for (const n of notes.items) ctx.out.line(`${relativeTime(n.createdAt)}\n${n.body.trimEnd()}\n`);
     });
 
   k.command('doc')
