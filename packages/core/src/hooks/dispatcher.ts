@@ -41,6 +41,7 @@ export interface HookDispatcher {
   fire(userId: string, sessionId: string, event: HookEvent, detail?: Record<string, unknown>): Promise<HookRun[]>;
   /** Resolves when every run started so far has finished. */
   idle(): Promise<void>;
+  /** Stops listening and ends the hooks still running. Idempotent. */
   dispose(): void;
 }
 
@@ -51,6 +52,7 @@ export interface HookDispatcher {
 export function createHookDispatcher(deps: HookDispatcherDeps): HookDispatcher {
   const { db, folders, log } = deps;
   const queues = new Map<string, Promise<unknown>>();
+  const stopping = new AbortController();
   let disposed = false;
 
   const runAll = async (userId: string, sessionId: string, event: HookEvent, detail: Record<string, unknown>): Promise<HookRun[]> => {
@@ -83,6 +85,7 @@ export function createHookDispatcher(deps: HookDispatcherDeps): HookDispatcher {
         env: { ...sanitizedEnv(), ...(s.env ?? {}), RDV_SESSION_ID: s.id, RDV_API_SOCKET: deps.apiSocket, RDV_HOOK_EVENT: event },
         stdin: `${JSON.stringify(payload)}\n`,
         timeoutMs: hook.timeoutMs,
+        signal: stopping.signal,
       });
       const row = db
         .insert(schema.hookRuns)
@@ -132,6 +135,8 @@ export function createHookDispatcher(deps: HookDispatcherDeps): HookDispatcher {
       if (disposed) return;
       disposed = true;
       unsubscribe();
+      // Hooks still running are ended with their process groups; their runs are still kept.
+      stopping.abort();
     },
   };
 }

@@ -115,6 +115,20 @@ describe('folder hooks', () => {
     expect(existsSync(marker)).toBe(false);
   });
 
+  it('ends the hooks still running when it is disposed', async () => {
+    const { sessions, folders, hooks, dispatcher, userId, dir } = setup();
+    const f = folders.create(userId, { name: 'stopping' });
+    const started = join(dir, 'started');
+    hooks.create(userId, f.id, { name: 'long', events: ['closed'], argv: ['sh', '-c', `touch '${started}'; sleep 60`], timeoutMs: 600_000, enabled: true });
+    const s = await sessions.create(userId, { name: 'y', kind: 'shell', folderId: f.id });
+    const running = dispatcher.fire(userId, s.id, 'closed');
+    await waitFor(() => existsSync(started), 'the hook to start');
+    dispatcher.dispose();
+    const [run] = await running;
+    expect(run).toMatchObject({ signal: 'SIGTERM', timedOut: false });
+    expect(run!.durationMs).toBeLessThan(10_000);
+  });
+
   it("keeps another user's folder hooks out of reach", () => {
     const { folders, hooks, userId, db } = setup();
     const f = folders.create(userId, { name: 'mine' });

@@ -12,6 +12,8 @@ export interface RunCommandOptions {
   /** Written to stdin, then stdin is closed. */
   stdin: string;
   timeoutMs: number;
+  /** Ends the run early (as a timeout does, without marking it timed out): rdv is stopping. */
+  signal?: AbortSignal;
 }
 
 export interface CommandResult {
@@ -66,6 +68,12 @@ export function runCommand(o: RunCommandOptions): Promise<CommandResult> {
       killGroup('SIGTERM');
       hardKill = setTimeout(() => killGroup('SIGKILL'), KILL_GRACE_MS);
     }, o.timeoutMs);
+    const abort = () => {
+      killGroup('SIGTERM');
+      hardKill ??= setTimeout(() => killGroup('SIGKILL'), KILL_GRACE_MS);
+    };
+    if (o.signal?.aborted) abort();
+    else o.signal?.addEventListener('abort', abort, { once: true });
     child.stdout.on('data', (c: Buffer) => out.add(c));
     child.stderr.on('data', (c: Buffer) => err.add(c));
     // A program that exits without reading its stdin closes the pipe under us; that is its business.
@@ -76,6 +84,7 @@ export function runCommand(o: RunCommandOptions): Promise<CommandResult> {
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      o.signal?.removeEventListener('abort', abort);
       if (hardKill) clearTimeout(hardKill);
       resolve({
         exitCode: spawnError ? null : code,

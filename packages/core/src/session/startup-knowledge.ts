@@ -47,8 +47,13 @@ export function commandWithKnowledge(agent: Agent | null, command: string, k: St
   if (!program || basename(program) !== AGENT_COMMANDS[agent]) return command;
   const path = join(k.dir, how.file);
   if (!SAFE_PATH.test(path)) return command;
-  mkdirSync(k.dir, { recursive: true, mode: 0o700 });
-  writeFileSync(path, how.content(k.markdown), { mode: 0o600 });
-  chmodSync(path, 0o600);
+  try {
+    mkdirSync(k.dir, { recursive: true, mode: 0o700 });
+    writeFileSync(path, how.content(k.markdown), { mode: 0o600 });
+    chmodSync(path, 0o600);
+  } catch {
+    // The agent starts without the knowledge rather than not at all.
+    return command;
+  }
   return `${command} ${how.args(path)}`;
 }
