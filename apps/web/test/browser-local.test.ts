@@ -233,9 +233,9 @@ describe('local mode', () => {
 
   it('lists an agent waiting for a person and answers it from the attention list', async () => {
     const { page } = await signedIn();
-    // An orchestrator over every session, checking each second (as `rdv orchestrator` would set up).
-    const orch = await stack.api<{ id: string }>('POST', '/api/orchestrators', { kind: 'master', intervalSeconds: 1, stallThresholdSeconds: 600 });
-    await stack.api('POST', `/api/orchestrators/${orch.id}/monitoring/start`);
+    // Master Control watches every session from the first start.
+    const orch = await stack.api<{ id: string; monitoring: boolean }>('POST', '/api/orchestrators', { kind: 'master' });
+    expect(orch.monitoring).toBe(true);
     onTestFinished(() => stack.api('POST', `/api/orchestrators/${orch.id}/monitoring/stop`));
     const script = join(stack.home, 'deploy-bot.sh');
     writeFileSync(script, 'echo "Found an existing config.json."; printf "Overwrite config.json? [y/N] "; read ans; echo "answer=$ans"; sleep 600\n');
@@ -255,6 +255,13 @@ describe('local mode', () => {
     await attention.getByRole('button', { name: 'Answer yes' }).click();
     await expectScreen(page, /^answer=y$/m);
     await attention.getByText('Nothing needs you right now.').waitFor({ timeout: 20_000 });
+    // Turned off, the list says nothing is watching instead of "nothing needs you".
+    await stack.api('POST', `/api/orchestrators/${orch.id}/monitoring/stop`);
+    await attention.getByText(/Monitoring is off/).waitFor({ timeout: 20_000 });
+    await attention.getByRole('button', { name: 'Turn it on' }).click();
+    await attention.getByText('Nothing needs you right now.').waitFor({ timeout: 20_000 });
+    expect((await stack.api<{ monitoring: boolean }>('GET', `/api/orchestrators/${orch.id}`)).monitoring).toBe(true);
+    await stack.api('POST', `/api/orchestrators/${orch.id}/monitoring/stop`);
   }, 60_000);
 
   it('phone layout: the terminal fills the screen and the key bar sends Esc, arrows and Ctrl', async () => {

@@ -1,6 +1,6 @@
 // The one place the CLI reads credentials. Besides config (core/config), this is the
-// only module that reads process.env, and only RDV_TOKEN, RDV_API_KEY
-// and what rdv puts in a session's environment (RDV_SESSION_ID, RDV_API_SOCKET).
+// only module that reads process.env, and only RDV_TOKEN, RDV_API_KEY and what rdv puts
+// in a session's environment (RDV_SESSION_ID, RDV_API_SOCKET).
 import { readFileSync } from 'node:fs';
 import type { RdvConfig } from '@rdv/core/config';
 import { CliError } from './errors.js';
@@ -52,13 +52,5 @@ export function sessionHome(env: NodeJS.ProcessEnv = process.env): string | unde
   return m && !env.RDV_HOME ? m[1] : undefined;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/**
- * The rdv session `rdv mcp` runs inside, from RDV_SESSION_ID (rdv puts it in every
- * session's environment), or undefined. The api still checks it is the caller's own.
- */
-export function mcpSessionId(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const value = env.RDV_SESSION_ID?.trim();
-  return value && UUID.test(value) ? value.toLowerCase() : undefined;
-}
+/** The rdv session this process runs in (rdv puts RDV_SESSION_ID into each), if any: `rdv mcp` inside an agent. */
+export const currentSessionId = (env: NodeJS.ProcessEnv = process.env): string | undefined => env.RDV_SESSION_ID?.trim() || undefined;

@@ -11,6 +11,7 @@ import type { SessionService } from '@rdv/core/session';
 import type { Tmux } from '@rdv/core/tmux';
 import type { AuthMethod, User } from '@rdv/core/schemas';
 import type { WorktreeService } from '@rdv/core/worktree';
+import type { Notifications } from './notifier.js';
 
 /** Everything the app needs, built by main (or a test) and passed in. */
 export interface AppDeps {
@@ -23,6 +24,7 @@ export interface AppDeps {
   sessions: SessionService;
   worktrees: WorktreeService;
   orchestrator: OrchestratorService;
+  notifications: Notifications;
   serviceToken: ServiceTokenStore;
   log: Logger;
   version: string;
@@ -41,6 +43,14 @@ export interface AuthContext {
 
 export interface RequestWithAuth extends Request {
   auth?: AuthContext;
+  /** Set on hook routes: the session whose hook credential was presented. */
+  hook?: { userId: string; sessionId: string };
+}
+
+export function hookOf(req: Request): { userId: string; sessionId: string } {
+  const hook = (req as RequestWithAuth).hook;
+  if (!hook) throw new Error('hook route reached without a hook credential');
+  return hook;
 }
 
 export function authOf(req: Request): AuthContext {

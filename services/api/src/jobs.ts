@@ -1,7 +1,9 @@
 import type { RdvConfig } from '@rdv/core/config';
 import type { EventBus } from '@rdv/core/events';
 import { createScheduler, type Scheduler } from '@rdv/core/lifecycle';
+import type { Db } from '@rdv/core/db';
 import type { Logger } from '@rdv/core/log';
+import { pruneActionTokens, pruneNotifications } from '@rdv/core/notify';
 import type { SessionService } from '@rdv/core/session';
 import type { WorktreeService } from '@rdv/core/worktree';
 
@@ -11,6 +13,8 @@ export interface ApiJobDeps {
   worktrees: Pick<WorktreeService, 'expireTrash'>;
   sessions: Pick<SessionService, 'reconcile'>;
   events: Pick<EventBus, 'prune'>;
+  /** For pruning the notification centre and spent answer tokens. */
+  db: Db;
   /** Rotates the service token when it is older than the rotation period. */
   rotateServiceToken: () => void;
 }
@@ -19,7 +23,8 @@ export interface ApiJobDeps {
  * The api's background jobs: trash cleanup (at start, then every `cleanup.interval_hours`),
  * reconcile with tmux (every `sessions.reconcile_interval_ms`; the terminal service asks
  * for one sooner when it sees a session end), event pruning and service-token rotation
- * (hourly). The caller disposes the scheduler on shutdown.
+ * (hourly), notification history past `notifications.history_days` and answer tokens a day past
+ * expiry (at start, then hourly). The caller disposes the scheduler on shutdown.
  */
 export function startApiJobs(config: RdvConfig, log: Logger, deps: ApiJobDeps): Scheduler {
   const jobs = createScheduler(log);
@@ -34,5 +39,15 @@ export function startApiJobs(config: RdvConfig, log: Logger, deps: ApiJobDeps): 
     },
   });
   jobs.add({ name: 'service token rotation', intervalMs: HOUR_MS, run: deps.rotateServiceToken });
+  jobs.add({
+    name: 'notification pruning',
+    intervalMs: HOUR_MS,
+    runAtStart: true,
+    run: () => {
+      const notifications = pruneNotifications(deps.db, new Date(Date.now() - config.notifications.history_days * 24 * HOUR_MS));
+      const tokens = pruneActionTokens(deps.db);
+      if (notifications || tokens) log.debug({ notifications, tokens }, 'pruned old notifications and answer tokens');
+    },
+  });
   return jobs;
 }

@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ensureOwner, openServiceTokenStore } from '@rdv/core/auth';
 import { expandHome, type RdvConfig } from '@rdv/core/config';
 import { openDb } from '@rdv/core/db';
@@ -17,8 +18,11 @@ import { openConfiguredTmux } from '@rdv/core/tmux';
 import { createWorktreeService } from '@rdv/core/worktree';
 import { createApp } from './app.js';
 import { startApiJobs } from './jobs.js';
+import { createNotifications } from './notifier.js';
 
 const DAY_MS = 86_400_000;
+/** The `rdv` command agents' hooks run (`rdv hook <agent>`), from this checkout. */
+const CLI_MAIN = fileURLToPath(new URL('../../../packages/cli/dist/main.js', import.meta.url));
 
 export const VERSION: string = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -77,6 +81,9 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
     trashRetentionDays: config.cleanup.trash_retention_days,
     staleDays: config.worktrees.stale_days,
   });
+  // Agents report their own state through hooks running `node <cli main.js> hook <agent>`.
+  const agentHooks = existsSync(CLI_MAIN) ? { rdvArgv: [process.execPath, CLI_MAIN], runDir: paths.sessionRunDir } : null;
+  if (!agentHooks) log.warn({ expected: CLI_MAIN }, 'the rdv CLI is not built; agents start without hooks (their screens still tell)');
   const sessions = createSessionService({
     db: db.db,
     tmux,
@@ -88,6 +95,7 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
     apiSocket: paths.apiSocket,
     worktrees,
     exitStatusDir: paths.exitStatusDir,
+    agentHooks,
     startupKnowledge: (r) => {
       if (!r.folderId) return null;
       try {
@@ -111,6 +119,13 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
     log.error({ err }, 'could not reconcile sessions with tmux');
   }
 
+  // Insights become notifications (Web Push, webhook, the notification centre).
+  const notifications = createNotifications(config, db.db, events, log.child({ component: 'notifications' }));
+  shutdown.add('notifier', async () => {
+    notifications.notifier.dispose();
+    await notifications.notifier.idle();
+  });
+
   // Monitoring left on before a restart resumes here; disposed before the database it writes to.
   const orchestrator = createOrchestratorService({
     db: db.db,
@@ -123,8 +138,11 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
       intervalSeconds: config.monitoring.interval_seconds,
       stallThresholdSeconds: config.monitoring.stall_threshold_seconds,
     },
+    notifier: notifications.notifier,
   });
   shutdown.add('orchestrator', () => orchestrator.dispose());
+  // Monitoring is on from the first start: the owner's Master Control exists and watches.
+  orchestrator.ensureMaster(owner.id);
   orchestrator.start();
 
   const api = createApp({
@@ -137,6 +155,7 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
     sessions,
     worktrees,
     orchestrator,
+    notifications,
     serviceToken,
     log,
     version: VERSION,
@@ -161,7 +180,7 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
   });
   shutdown.add('http server', () => drain.dispose());
 
-  const jobs = startApiJobs(config, log, { worktrees, sessions, events, rotateServiceToken: maybeRotate });
+  const jobs = startApiJobs(config, log, { worktrees, sessions, events, db: db.db, rotateServiceToken: maybeRotate });
   shutdown.add('background jobs', () => jobs.dispose());
 
   log.info({ socket: paths.apiSocket, ownerId: owner.id }, 'api listening');

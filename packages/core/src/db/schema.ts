@@ -103,6 +103,10 @@ export const sessions = sqliteTable(
     lastActivityAt: ts('last_activity_at'),
     closedAt: ts('closed_at'),
     exitCode: integer('exit_code'),
+    // The agent's own id for its conversation (from its hooks), to resume it by.
+    agentSessionId: text('agent_session_id'),
+    // SHA-256 of the session's hook credential (RDV_HOOK_TOKEN): it may post this session's agent events, nothing else.
+    hookTokenHash: text('hook_token_hash'),
   },
   (t) => [
     index('sessions_user_status_idx').on(t.userId, t.status),

@@ -38,6 +38,8 @@ export interface RdvApi {
   suspendSession(id: string): Promise<Session>;
   resumeSession(id: string): Promise<Session>;
   exec(id: string, command: string): Promise<{ sessionId: string; sent: true }>;
+  /** The session waits for its human with this message (it notifies like a question). */
+  requestAttention(id: string, message: string): Promise<Loose>;
   scrollback(id: string, lines: number): Promise<{ sessionId: string; lines: number; text: string }>;
 
   listFolders(): Promise<List<Folder>>;

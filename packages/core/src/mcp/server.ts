@@ -14,8 +14,8 @@ export interface McpServerDeps {
   version?: string;
   /** Diagnostics; must not write to stdout when serving over stdio. */
   log?: Logger;
-  /** The rdv session this server runs inside (RDV_SESSION_ID), if any: the default folder and author of knowledge tools. */
-  sessionId?: string;
+  /** The rdv session the MCP server runs in (an agent's own): the default of request_attention, and of the knowledge tools' folder and author. */
+  currentSessionId?: string;
 }
 
 const INSTRUCTIONS = [
@@ -39,8 +39,8 @@ export function createMcpServer(deps: McpServerDeps): McpServer {
   registerSessionTools(server, api, log);
   registerFolderTools(server, api, log);
   registerWorktreeTools(server, api, log);
-  registerKnowledgeTools(server, api, log, deps.sessionId);
-  registerOrchestratorTools(server, api, log);
+  registerKnowledgeTools(server, api, log, deps.currentSessionId);
+  registerOrchestratorTools(server, api, log, deps.currentSessionId);
   registerResources(server, api);
   return server;
 }

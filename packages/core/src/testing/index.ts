@@ -12,6 +12,7 @@ import { createFolderService } from '../folder/index.js';
 import { createSessionService } from '../session/index.js';
 import { createSilentLogger } from '../log/index.js';
 import { createTmux, type Tmux } from '../tmux/index.js';
+import { makeFakeAgents } from './fake-agents.js';
 import { register, type Scope } from './hooks.js';
 
 export { waitFor, type Scope } from './hooks.js';
@@ -131,3 +132,9 @@ export function useSessions(scope: Scope = 'test') {
 export { startPushEndpoint, usePushEndpoint, type PushEndpoint, type ReceivedPush, type TestPushSubscription } from './push-endpoint.js';
 export { createSubscriptionSecrets, decryptWebPush, verifyVapidAuthorization, type SubscriptionSecrets, type VapidClaims } from './web-push-crypto.js';
 export { startHttpSink, useHttpSink, type HttpSink, type SinkRequest } from './http-sink.js';
+export { FAKE_AGENT_NAMES, FAKE_AGENT_SCRIPT, makeFakeAgents, type FakeAgents } from './fake-agents.js';
+
+/** Fake agent CLIs in a temp dir (see fake-agent.mjs). */
+export function useFakeAgents(scope: Scope = 'file') {
+  return makeFakeAgents(useTempDir(scope, 'rdv-agents-'));
+}

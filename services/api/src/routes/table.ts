@@ -1,10 +1,12 @@
 import type { AppDeps } from '../context.js';
 import type { RouteDef } from '../route.js';
+import { agentEventRoutes } from './agent-events.js';
 import { eventRoutes, type SseRegistry } from './events.js';
 import { folderRoutes } from './folders.js';
 import { hookRoutes } from './hooks.js';
 import { internalRoutes } from './internal.js';
 import { knowledgeRoutes } from './knowledge.js';
+import { notificationRoutes } from './notifications.js';
 import { orchestratorRoutes } from './orchestrators.js';
 import { sessionRoutes } from './sessions.js';
 import { systemRoutes } from './system.js';
@@ -25,11 +27,13 @@ export const ROUTE_TABLE: readonly RouteModule[] = [
   systemRoutes,
   eventRoutes,
   sessionRoutes,
+  agentEventRoutes,
   folderRoutes,
   knowledgeRoutes,
   hookRoutes,
   tokenRoutes,
   worktreeRoutes,
   orchestratorRoutes,
+  notificationRoutes,
   internalRoutes,
 ];
