@@ -28,6 +28,12 @@ async function argvOf(agent: string, folderId: string, name: string): Promise<st
   return text.split('\0').slice(0, -1);
 }
 
+/** The value after `flag` (rdv's own hook flags, such as --settings, may come first). */
+function valueOf(argv: string[], flag: string, startsWith = ''): string | undefined {
+  const i = argv.findIndex((a, j) => a === flag && (argv[j + 1] ?? '').startsWith(startsWith));
+  return i >= 0 ? argv[i + 1] : undefined;
+}
+
 describe('knowledge at the start of a session', () => {
   // Hostile on purpose: nothing in it may be run or expanded by the session's shell.
   const hostile = 'Never run `rm -rf /`; $(touch pwned) "quoted" \'single\' $HOME\nsecond line';
@@ -38,11 +44,11 @@ describe('knowledge at the start of a session', () => {
     await api.call('POST', `/api/folders/${top.id}/knowledge`, { title: 'House rule', body: hostile });
     await api.call('POST', `/api/folders/${sub.id}/knowledge`, { title: 'Sub rule', body: 'use pnpm' });
     const argv = await argvOf('claude', sub.id, 'sk-claude');
-    expect(argv[0]).toBe('--append-system-prompt');
-    expect(argv).toHaveLength(2);
+    expect(argv.filter((a) => a === '--append-system-prompt')).toHaveLength(1);
     const doc = (await api.call('GET', `/api/folders/${sub.id}/knowledge/document`)).body.markdown;
-    expect(argv[1]).toBe(doc.replace(/\n+$/, ''));
-    expect(argv[1]).toContain(hostile);
+    const given = valueOf(argv, '--append-system-prompt');
+    expect(given).toBe(doc.replace(/\n+$/, ''));
+    expect(given).toContain(hostile);
     expect(existsSync(join(home, 'pwned'))).toBe(false);
     const sessions = (await api.call('GET', '/api/sessions?status=all')).body.items;
     const file = join(api.home, 'sessions', sessions.find((s: any) => s.name === 'sk-claude').id, 'knowledge.md');
@@ -53,27 +59,21 @@ describe('knowledge at the start of a session', () => {
     const f = (await api.call('POST', '/api/folders', { name: 'sk-many' })).body;
     await api.call('POST', `/api/folders/${f.id}/knowledge`, { title: 'Rule', body: hostile });
     const doc = (await api.call('GET', `/api/folders/${f.id}/knowledge/document`)).body.markdown;
-    const codex = await argvOf('codex', f.id, 'sk-codex');
-    expect(codex[0]).toBe('-c');
-    expect(codex[1]!.startsWith('developer_instructions=')).toBe(true);
+    const codex = valueOf(await argvOf('codex', f.id, 'sk-codex'), '-c', 'developer_instructions=');
     // JSON's string escapes are valid TOML basic-string escapes.
-    expect(JSON.parse(codex[1]!.slice('developer_instructions='.length))).toBe(doc);
-    const gemini = await argvOf('gemini', f.id, 'sk-gemini');
-    expect(gemini[0]).toBe('--prompt-interactive');
-    expect(gemini[1]).toContain(hostile);
-    const opencode = await argvOf('opencode', f.id, 'sk-opencode');
-    expect(opencode[0]).toBe('--prompt');
-    expect(opencode[1]).toContain('Read it, say in one line that you have');
+    expect(JSON.parse(codex!.slice('developer_instructions='.length))).toBe(doc);
+    expect(valueOf(await argvOf('gemini', f.id, 'sk-gemini'), '--prompt-interactive')).toContain(hostile);
+    expect(valueOf(await argvOf('opencode', f.id, 'sk-opencode'), '--prompt')).toContain('Read it, say in one line that you have');
     expect(existsSync(join(home, 'pwned'))).toBe(false);
   });
 
   it('starts an agent as before in a folder without knowledge, and cuts a large document with a note', async () => {
     const empty = (await api.call('POST', '/api/folders', { name: 'sk-empty' })).body;
-    expect(await argvOf('claude', empty.id, 'sk-plain')).toEqual([]);
+    expect(await argvOf('claude', empty.id, 'sk-plain')).not.toContain('--append-system-prompt');
     const big = (await api.call('POST', '/api/folders', { name: 'sk-big' })).body;
     for (let i = 0; i < 6; i++) await api.call('POST', `/api/folders/${big.id}/knowledge`, { title: `Entry ${i}`, body: 'x'.repeat(5000) });
-    const argv = await argvOf('claude', big.id, 'sk-big-claude');
-    expect(argv[1]!.length).toBeLessThanOrEqual(16_000);
-    expect(argv[1]).toMatch(/Cut to 16000 characters: 3 of 6 entries left out/);
+    const given = valueOf(await argvOf('claude', big.id, 'sk-big-claude'), '--append-system-prompt');
+    expect(given!.length).toBeLessThanOrEqual(16_000);
+    expect(given).toMatch(/Cut to 16000 characters: 3 of 6 entries left out/);
   });
 });

@@ -61,10 +61,8 @@ export async function launchSession(deps: LaunchDeps, r: SessionRow, size?: { co
     command: exitDir ? exitWrapperArgv(prepareExitStatus(exitDir, r.tmuxName), shell) : shell,
   });
   if (launch) {
-    await tmux.sendLiteral(r.tmuxName, launch.line);
-  if (r.kind === 'agent' && r.command) {
     const knowledge = deps.startupKnowledge?.(r);
-    const line = knowledge ? commandWithKnowledge(r.agent as Agent | null, r.command, knowledge) : r.command;
+    const line = knowledge ? commandWithKnowledge(r.agent as Agent | null, launch.line, knowledge) : launch.line;
     await tmux.sendLiteral(r.tmuxName, line);
     await tmux.sendKeys(r.tmuxName, ['Enter']);
   }
