@@ -1,11 +1,13 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { socketRequest } from '@rdv/core/lifecycle';
-import { waitFor } from '@rdv/core/testing';
+import { useFakeAgents, waitFor } from '@rdv/core/testing';
 import { useApi } from './helpers.js';
 
 const api = await useApi();
+const fakes = useFakeAgents();
 
 describe('/api/folders/:id/hooks', () => {
   it('adds a hook, runs it on a session event in the session\'s cwd, keeps the run and audits it', async () => {
@@ -67,5 +69,26 @@ describe('/api/folders/:id/hooks', () => {
       expect((await asOther(method, path, body)).status, `${method} ${path}`).toBe(404);
     }
     expect((await api.call('GET', `/api/folders/${f.id}/hooks`)).body.items.map((x: any) => x.argv)).toEqual([['true']]);
+  });
+
+  it('runs waiting_for_input and turn_finished hooks from an agent\'s own hook events', async () => {
+    const f = (await api.call('POST', '/api/folders', { name: 'h-agent' })).body;
+    const record = ['sh', '-c', 'cat >/dev/null; echo "$RDV_HOOK_EVENT"'];
+    const waiting = (await api.call('POST', `/api/folders/${f.id}/hooks`, { name: 'waiting', events: ['waiting_for_input'], argv: record })).body;
+    const finished = (await api.call('POST', `/api/folders/${f.id}/hooks`, { name: 'finished', events: ['turn_finished'], argv: record })).body;
+    const started = fakes.entries().filter((e) => e.started).length;
+    const s = (await api.call('POST', '/api/sessions', { name: 'h-claude', kind: 'agent', agent: 'claude', folderId: f.id, env: fakes.env })).body;
+    await waitFor(() => fakes.entries().filter((e) => e.started).length > started, 'the fake agent', 15_000);
+    const token = execFileSync('tmux', ['-L', api.tmuxSocket, 'show-environment', '-t', `rdv-${s.id}`, 'RDV_HOOK_TOKEN'], { encoding: 'utf8' }).trim().split('=')[1]!;
+    const post = (event: Record<string, unknown>) => api.as(token)('POST', `/api/sessions/${s.id}/agent-events`, { agent: 'claude', event });
+    const runsOf = (hookId: string) => async () => (await api.call('GET', `/api/folders/${f.id}/hooks/${hookId}/runs`)).body.items;
+
+    await post({ hook_event_name: 'Notification', notification_type: 'permission_prompt', message: 'Bash: rm -rf "$(x)"' });
+    const [w] = await waitFor(async () => ((await runsOf(waiting.id)()).length ? runsOf(waiting.id)() : null), 'the waiting hook', 15_000);
+    expect(w).toMatchObject({ sessionId: s.id, event: 'waiting_for_input', exitCode: 0, stdout: 'waiting_for_input\n' });
+    await post({ hook_event_name: 'Stop', last_assistant_message: 'done' });
+    const [t] = await waitFor(async () => ((await runsOf(finished.id)()).length ? runsOf(finished.id)() : null), 'the turn-finished hook', 15_000);
+    expect(t).toMatchObject({ sessionId: s.id, event: 'turn_finished', exitCode: 0, stdout: 'turn_finished\n' });
+    await api.call('DELETE', `/api/sessions/${s.id}`);
   });
 });

@@ -12,19 +12,24 @@ import type { HookEvent, HookRun, RdvEvent } from '../schemas/index.js';
 import { runCommand } from './run.js';
 import { toRun } from './store.js';
 
-/** What a bus event means for folder hooks: which session, which hook event, what else to tell. */
-export function hookEventOf(event: RdvEvent): { sessionId: string; event: HookEvent; detail: Record<string, unknown> } | null {
-  const data = event.data as { session?: { id?: string }; insight?: { sessionId?: string; type?: string; context?: { reason?: unknown } } };
+/**
+ * What a bus event means for folder hooks: which session, which hook event, what else to
+ * tell. An insight that opens, or changes what it is about (an agent asking for permission
+ * that then finishes its turn updates one insight), is an attention event.
+ */
+export function hookEventOf(event: RdvEvent): { sessionId: string; event: HookEvent; detail: Record<string, unknown>; insightId?: string } | null {
+  const data = event.data as { session?: { id?: string }; insight?: { id?: string; sessionId?: string; type?: string; context?: { reason?: unknown } } };
   if (event.type === 'session.created' && data.session?.id) return { sessionId: data.session.id, event: 'created', detail: {} };
   if (event.type === 'session.closed' && data.session?.id) return { sessionId: data.session.id, event: 'closed', detail: {} };
-  if (event.type !== 'insight.created' || !data.insight?.sessionId) return null;
+  if ((event.type !== 'insight.created' && event.type !== 'insight.updated') || !data.insight?.sessionId) return null;
   const insight = data.insight;
   const detail = { insight };
-  if (insight.type === 'stalled') return { sessionId: insight.sessionId!, event: 'stalled', detail };
+  const insightId = insight.id;
+  if (insight.type === 'stalled') return { sessionId: insight.sessionId!, event: 'stalled', detail, insightId };
   if (insight.type !== 'waiting_input') return null;
   // An agent back at its prompt, ready for the next one, has finished its turn; any other wait is for a person.
   const finished = insight.context?.reason === 'ready';
-  return { sessionId: insight.sessionId!, event: finished ? 'turn_finished' : 'waiting_for_input', detail };
+  return { sessionId: insight.sessionId!, event: finished ? 'turn_finished' : 'waiting_for_input', detail, insightId };
 }
 
 export interface HookDispatcherDeps {
@@ -120,8 +125,19 @@ export function createHookDispatcher(deps: HookDispatcherDeps): HookDispatcher {
     return next;
   };
 
+  // The hook event each open insight last stood for: an update that says the same again runs nothing.
+  const insightEvents = new Map<string, HookEvent>();
   const unsubscribe = deps.events.subscribeAll((userId, e) => {
+    if (e.type === 'insight.resolved') {
+      const id = (e.data as { insight?: { id?: string } }).insight?.id;
+      if (id) insightEvents.delete(id);
+      return;
+    }
     const what = hookEventOf(e);
+    if (what?.insightId) {
+      if (insightEvents.get(what.insightId) === what.event) return;
+      insightEvents.set(what.insightId, what.event);
+    }
     // Runs go on in the background; failures are logged by fire's queue.
     if (what && !disposed) void fire(userId, what.sessionId, what.event, what.detail).catch(() => {});
   });

@@ -93,6 +93,12 @@ describe('folder hooks', () => {
     await dispatcher.idle();
     expect(runs().map((r) => r.stdin.event)).toEqual(['turn_finished', 'stalled']);
     expect(runs()[0].stdin.insight).toMatchObject({ type: 'waiting_input', context: { reason: 'ready' } });
+    // The same insight saying the same again runs nothing; changing what it is about does.
+    events.publish(userId, 'insight.updated', { insight: { id: 'x', sessionId: s.id, type: 'stalled', context: { reason: 'quiet' } } });
+    events.publish(userId, 'insight.updated', { insight: { id: 'x', sessionId: s.id, type: 'waiting_input', context: { reason: 'ready' } } });
+    await waitFor(() => runs().length === 3, 'the third run');
+    await dispatcher.idle();
+    expect(runs().map((r) => r.stdin.event)).toEqual(['turn_finished', 'stalled', 'turn_finished']);
   });
 
   it('ends a hook past its timeout, with whatever it started, and records a program that cannot start', async () => {
