@@ -2,6 +2,8 @@ import type { Request } from 'express';
 import type { DbHandle } from '@rdv/core/db';
 import type { EventBus } from '@rdv/core/events';
 import type { FolderService } from '@rdv/core/folder';
+import type { HookStore } from '@rdv/core/hooks';
+import type { KnowledgeService } from '@rdv/core/knowledge';
 import type { Logger } from '@rdv/core/log';
 import type { ApiMetrics } from './metrics.js';
 import { writeAudit, type ServiceTokenStore } from '@rdv/core/auth';
@@ -18,6 +20,8 @@ export interface AppDeps {
   tmux: Tmux;
   events: EventBus;
   folders: FolderService;
+  knowledge: KnowledgeService;
+  hooks: HookStore;
   sessions: SessionService;
   worktrees: WorktreeService;
   orchestrator: OrchestratorService;

@@ -1,12 +1,15 @@
 import { createServer, type Server } from 'node:http';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureOwner, openServiceTokenStore } from '@rdv/core/auth';
 import { expandHome, type RdvConfig } from '@rdv/core/config';
 import { openDb } from '@rdv/core/db';
 import { createEventBus } from '@rdv/core/events';
 import { createFolderService } from '@rdv/core/folder';
+import { createHookDispatcher, createHookStore } from '@rdv/core/hooks';
+import { createKnowledgeService } from '@rdv/core/knowledge';
 import { acquirePidFile, disposer, ensurePrivateDir, listenUnix, type ShutdownController } from '@rdv/core/lifecycle';
 import type { Logger } from '@rdv/core/log';
 import { createOrchestratorService } from '@rdv/core/orchestrator';
@@ -66,6 +69,11 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
 
   const events = createEventBus(db.db);
   const folders = createFolderService({ db: db.db, events });
+  const knowledge = createKnowledgeService({ db: db.db, folders });
+  const hooks = createHookStore({ db: db.db, folders });
+  // Registered before the sessions start moving; disposed before the database it writes to.
+  const hookDispatcher = createHookDispatcher({ db: db.db, events, folders, log: log.child({ component: 'hooks' }), apiSocket: paths.apiSocket });
+  shutdown.add('folder hooks', () => hookDispatcher.dispose());
   const worktrees = createWorktreeService({
     db: db.db,
     log: log.child({ component: 'worktrees' }),
@@ -89,6 +97,17 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
     worktrees,
     exitStatusDir: paths.exitStatusDir,
     agentHooks,
+    startupKnowledge: (r) => {
+      if (!r.folderId) return null;
+      try {
+        const doc = knowledge.document(r.userId, r.folderId);
+        return doc.entries ? { markdown: doc.markdown, dir: join(paths.sessionsDir, r.id) } : null;
+      } catch (err) {
+        // The session starts without it rather than not at all.
+        log.warn({ err, sessionId: r.id }, 'could not read the folder knowledge for a new session');
+        return null;
+      }
+    },
   });
 
   const { owner } = ensureOwner(db.db, { email: config.owner_email, cliTokenPath: paths.cliToken, log });
@@ -136,6 +155,8 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
     tmux,
     events,
     folders,
+    knowledge,
+    hooks,
     sessions,
     worktrees,
     orchestrator,

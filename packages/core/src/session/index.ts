@@ -21,3 +21,4 @@ export {
   type AgentHookConfig,
   type AgentLaunch,
 } from './agent-hooks.js';
+export { KNOWLEDGE_FILE, type StartupKnowledge } from './startup-knowledge.js';

@@ -7,6 +7,7 @@ import type { Tmux } from '../tmux/index.js';
 import { prepareAgentLaunch, type AgentHookConfig } from './agent-hooks.js';
 import { exitWrapperArgv, prepareExitStatus } from './exit-status.js';
 import type { SessionRow } from './rows.js';
+import { commandWithKnowledge, type StartupKnowledge } from './startup-knowledge.js';
 
 export interface LaunchDeps {
   db: Db;
@@ -17,6 +18,8 @@ export interface LaunchDeps {
   exitStatusDir?: string;
   /** How agents are started with rdv's hooks; without it, agents run as typed (screen only). */
   agentHooks?: AgentHookConfig | null;
+  /** The folder's knowledge an agent session starts with (null: none), and where to leave it. */
+  startupKnowledge?: (r: SessionRow) => StartupKnowledge | null;
 }
 
 /** The shell a session starts with, as `deps.shell` says or, when empty, as tmux picks it from `env`. */
@@ -58,7 +61,9 @@ export async function launchSession(deps: LaunchDeps, r: SessionRow, size?: { co
     command: exitDir ? exitWrapperArgv(prepareExitStatus(exitDir, r.tmuxName), shell) : shell,
   });
   if (launch) {
-    await tmux.sendLiteral(r.tmuxName, launch.line);
+    const knowledge = deps.startupKnowledge?.(r);
+    const line = knowledge ? commandWithKnowledge(r.agent as Agent | null, launch.line, knowledge) : launch.line;
+    await tmux.sendLiteral(r.tmuxName, line);
     await tmux.sendKeys(r.tmuxName, ['Enter']);
   }
 }

@@ -10,7 +10,7 @@ import type { Tmux } from '../tmux/index.js';
 import type { WorktreeService } from '../worktree/index.js';
 import { requireInstalled, resolveAgent } from './agents.js';
 import { removeAgentHooks, type AgentHookConfig } from './agent-hooks.js';
-import { checkCwd, launchSession, sessionShell } from './launch.js';
+import { checkCwd, launchSession, sessionShell, type LaunchDeps } from './launch.js';
 import { reconcileWithTmux, type ReconcileResult } from './reconcile.js';
 import { openNameTaken, OPEN_STATUSES, sessionRow, tmuxNameFor, toSession, type SessionRow } from './rows.js';
 
@@ -35,6 +35,8 @@ export interface SessionServiceDeps {
   exitStatusDir?: string;
   /** Agents start with rdv's hooks (agent-hooks.ts); without it, only their screens tell. */
   agentHooks?: AgentHookConfig | null;
+  /** The folder's knowledge a new agent session is started with (see startup-knowledge.ts). */
+  startupKnowledge?: LaunchDeps['startupKnowledge'];
 }
 
 export type { ReconcileResult };

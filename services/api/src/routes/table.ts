@@ -4,7 +4,9 @@ import type { RouteDef } from '../route.js';
 import { agentEventRoutes } from './agent-events.js';
 import { eventRoutes, type SseRegistry } from './events.js';
 import { folderRoutes } from './folders.js';
+import { hookRoutes } from './hooks.js';
 import { internalRoutes } from './internal.js';
+import { knowledgeRoutes } from './knowledge.js';
 import { mcpRoutes } from './mcp.js';
 import { metricsRoutes } from './metrics.js';
 import { notificationRoutes } from './notifications.js';
@@ -31,6 +33,8 @@ export const ROUTE_TABLE: readonly RouteModule[] = [
   sessionRoutes,
   agentEventRoutes,
   folderRoutes,
+  knowledgeRoutes,
+  hookRoutes,
   tokenRoutes,
   worktreeRoutes,
   orchestratorRoutes,
