@@ -13,7 +13,7 @@ import { ROOT, build, ensureInstalled, step, toolEnv } from './ensure.mjs';
 
 const SUITES = ['kill', 'bad-input', 'forged'];
 const wanted = process.argv.slice(2).filter((a) => SUITES.includes(a));
-const files = (wanted.length ? wanted : SUITES).map((s) => `test/soak/${s}.test.ts`);
+const files = (wanted.length ? wanted : SUITES).map((s) => `test/soak/${s}.int.test.ts`);
 
 ensureInstalled();
 build();

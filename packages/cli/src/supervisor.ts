@@ -2,8 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { socketRequest } from '@rdv/core/client';
-import type { RdvConfig } from '@rdv/core/config';
+import { parentEnv, type RdvConfig } from '@rdv/core/config';
+import { socketRequest } from '@rdv/core/lifecycle';
 
 /** The repository root (the CLI runs from its checkout). */
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -88,7 +88,7 @@ export function superviseServices(config: RdvConfig, options: { print: (line: st
   const launch = (spec: ServiceSpec, attempt: number): ChildProcess => {
     const child = spawn(process.execPath, [spec.entry], {
       cwd: REPO_ROOT,
-      env: { ...(options.env ?? process.env), RDV_HOME: config.paths.home },
+      env: { ...(options.env ?? parentEnv()), RDV_HOME: config.paths.home },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     children.set(spec.name, child);

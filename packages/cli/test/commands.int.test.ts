@@ -1,12 +1,12 @@
 // The CLI from scripts (--json and exit codes) against a real api and terminal service.
 import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { createSocketClient } from '@rdv/client/node';
 import { EDGE_CREDENTIAL_HEADER, EDGE_ROUTE_PREFIX, edgeCredential } from '@rdv/core/auth';
-import { createApiClient, socketRequest } from '@rdv/core/client';
-import { waitFor } from '@rdv/core/testing';
-import { CLI_MAIN, makeRepo, useRdvHome, useServices } from './helpers.js';
+import { socketRequest } from '@rdv/core/lifecycle';
+import { spawnNode, useRepo, waitFor } from '@rdv/core/testing';
+import { CLI_MAIN, useRdvHome, useServices } from './helpers.js';
 
 // Many CLI processes per test: generous on a busy machine (a cap, not a timed assertion).
 const SLOW = { timeout: 120_000 };
@@ -28,8 +28,8 @@ describe('rdv session', SLOW, () => {
 
     expect(await h.json(['session', 'show', created.id.slice(0, 8)])).toMatchObject({ id: created.id });
     expect(await h.json(['session', 'exec', 'work', '--', 'echo', 'from-$((6*7))'])).toEqual({ sessionId: created.id, sent: true });
-    const api = createApiClient({ socketPath: join(h.home, 'run', 'api.sock'), token: h.token() });
-    await waitFor(async () => /from-42/.test((await api.call<any>('GET', `/api/sessions/${created.id}/scrollback`)).text), 'exec output');
+    const api = createSocketClient({ socketPath: join(h.home, 'run', 'api.sock'), token: h.token() });
+    await waitFor(async () => /from-42/.test((await api.GET('/api/sessions/{id}/scrollback', { params: { path: { id: created.id } } })).text), 'exec output');
     expect((await h.rdv(['session', 'scrollback', 'work', '-n', '20'])).stdout).toMatch(/from-42/);
 
     expect(await h.json(['session', 'rename', 'work', 'work2'])).toMatchObject({ name: 'work2' });
@@ -169,15 +169,12 @@ describe('rdv folder, token, login-link, status, doctor, logs', SLOW, () => {
     expect(records).toHaveLength(3);
     for (const r of records) expect(r).toMatchObject({ service: 'api', msg: expect.any(String) });
 
-    const follow = spawn(process.execPath, [CLI_MAIN, 'logs', '-f', '-n', '1'], { env: h.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    follow.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    const exited = new Promise<number | null>((r) => follow.on('exit', (code) => r(code)));
-    await waitFor(() => out.length > 0, 'the last line');
+    const follow = spawnNode(CLI_MAIN, { args: ['logs', '-f', '-n', '1'], env: h.env });
+    await waitFor(() => follow.stdout().length > 0, 'the last line');
     await h.json(['session', 'create', 'followed']);
-    await waitFor(() => /session created/.test(out), 'a new line while following');
-    follow.kill('SIGINT');
-    expect(await exited).toBe(0);
+    await waitFor(() => /session created/.test(follow.stdout()), 'a new line while following');
+    follow.child.kill('SIGINT');
+    expect((await follow.exited).code).toBe(0);
   });
 
   it('completes session names from the api', async () => {
@@ -189,7 +186,7 @@ describe('rdv folder, token, login-link, status, doctor, logs', SLOW, () => {
 
 describe('rdv worktree', SLOW, () => {
   it('creates, lists, reports and removes worktrees; sessions can get one', async () => {
-    const repo = makeRepo();
+    const repo = useRepo().path;
     const wt = await h.json(['worktree', 'create', '--repo', repo, '--branch', 'feat-1']);
     expect(wt).toMatchObject({ branch: 'feat-1', repoPath: repo });
     expect((await h.json(['worktree', 'list'])).items.map((w: any) => w.id)).toContain(wt.id);
@@ -219,9 +216,9 @@ describe('rdv orchestrator', SLOW, () => {
 
     const sent = await h.json(['orchestrator', 'inject', 'watched', 'echo', 'nudged-$((3*3))', '--reason', 'test']);
     expect(sent).toMatchObject({ orchestratorId: master.id, sent: true });
-    const api = createApiClient({ socketPath: join(h.home, 'run', 'api.sock'), token: h.token() });
+    const api = createSocketClient({ socketPath: join(h.home, 'run', 'api.sock'), token: h.token() });
     const session = (await h.json(['session', 'show', 'watched'])) as { id: string };
-    await waitFor(async () => /nudged-9/.test((await api.call<any>('GET', `/api/sessions/${session.id}/scrollback`)).text), 'injected text');
+    await waitFor(async () => /nudged-9/.test((await api.GET('/api/sessions/{id}/scrollback', { params: { path: { id: session.id } } })).text), 'injected text');
     expect(await h.json(['orchestrator', 'inject', 'watched', '--key', 'C-c'])).toMatchObject({ keys: ['C-c'] });
 
     expect((await h.json(['orchestrator', 'insights'])).items).toEqual(expect.any(Array));

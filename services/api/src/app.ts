@@ -3,6 +3,7 @@ import { AppError } from '@rdv/core/errors';
 import { checkRequestTarget } from '@rdv/core/schemas';
 import type { AppDeps } from './context.js';
 import { credentialGuard } from './credential-guard.js';
+import { createApiMetrics, registerApiGauges, requestTimer, routeLabel, type ApiMetrics } from './metrics.js';
 import { createAuth, errorMiddleware } from './middleware.js';
 import { buildOpenApi } from './openapi.js';
 import { defineRoute, mountRoutes, type RouteDef } from './route.js';
@@ -15,6 +16,7 @@ export interface ApiApp {
   sse: SseRegistry;
   /** Requests in flight (for draining and /health). */
   pending(): number;
+  metrics: ApiMetrics;
 }
 
 /** The Express app with every route; main (or a test) gives it a server to listen on. */
@@ -22,6 +24,8 @@ export function createApp(deps: AppDeps): ApiApp {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+  const metrics = deps.metrics ?? createApiMetrics();
+  app.use(requestTimer(metrics.service));
   let inFlight = 0;
   const pending = () => inFlight;
   app.use((_req, res, next) => {
@@ -51,7 +55,8 @@ export function createApp(deps: AppDeps): ApiApp {
   app.use(express.json({ limit: '1mb', strict: true }));
 
   const sse = createSseRegistry();
-  const routeDeps = { ...deps, sse, pending };
+  const routeDeps = { ...deps, sse, pending, metrics };
+  registerApiGauges(metrics.service, { db: deps.db.db, sseClients: () => sse.open.size, orchestrator: deps.orchestrator });
   const routes: RouteDef[] = ROUTE_TABLE.flatMap((module) => module(routeDeps));
   const openapi = defineRoute({
     method: 'get',
@@ -67,9 +72,9 @@ export function createApp(deps: AppDeps): ApiApp {
   const router = express.Router();
   const auth = createAuth(deps);
   const guard = credentialGuard(deps);
-  mountRoutes(router, routes, (def) => [...auth(def), ...guard(def)]);
+  mountRoutes(router, routes, (def) => [routeLabel(def), ...auth(def), ...guard(def)]);
   app.use(router);
   app.use((req, _res, next) => next(new AppError('not_found', `no route for ${req.method} ${req.path}`)));
   app.use(errorMiddleware(deps));
-  return { app, routes, sse, pending };
+  return { app, routes, sse, pending, metrics };
 }

@@ -2,13 +2,17 @@ import type { Request } from 'express';
 import type { DbHandle } from '@rdv/core/db';
 import type { EventBus } from '@rdv/core/events';
 import type { FolderService } from '@rdv/core/folder';
+import type { HookStore } from '@rdv/core/hooks';
+import type { KnowledgeService } from '@rdv/core/knowledge';
 import type { Logger } from '@rdv/core/log';
 import { writeAudit, type CredentialWatch, type LoginSessionPolicy, type ServiceTokenStore } from '@rdv/core/auth';
+import type { ApiMetrics } from './metrics.js';
 import type { OrchestratorService } from '@rdv/core/orchestrator';
 import type { SessionService } from '@rdv/core/session';
 import type { Tmux } from '@rdv/core/tmux';
 import type { AuthMethod, User } from '@rdv/core/schemas';
 import type { WorktreeService } from '@rdv/core/worktree';
+import type { Notifications } from './notifier.js';
 
 /** Everything the app needs, built by main (or a test) and passed in. */
 export interface AppDeps {
@@ -16,9 +20,12 @@ export interface AppDeps {
   tmux: Tmux;
   events: EventBus;
   folders: FolderService;
+  knowledge: KnowledgeService;
+  hooks: HookStore;
   sessions: SessionService;
   worktrees: WorktreeService;
   orchestrator: OrchestratorService;
+  notifications: Notifications;
   serviceToken: ServiceTokenStore;
   log: Logger;
   version: string;
@@ -33,6 +40,10 @@ export interface AppDeps {
   onRevoked?: (credential: { kind: 'token' | 'login_session'; id: string }) => void;
   /** Who may become a user through Cloudflare Access: owner_email and allowed_emails. */
   admission: { ownerEmail: string; allowedEmails: string[] };
+  /** The api's own socket: MCP over HTTP calls it back with the caller's credential. */
+  apiSocket?: string;
+  /** Prometheus families fed from outside the app (monitor scans, notifications); made by createApp when absent. */
+  metrics?: ApiMetrics;
   /** Called when the service token is rotated through the API. */
   onServiceTokenRotated?: (id: string) => void;
 }
@@ -45,6 +56,14 @@ export interface AuthContext {
 
 export interface RequestWithAuth extends Request {
   auth?: AuthContext;
+  /** Set on hook routes: the session whose hook credential was presented. */
+  hook?: { userId: string; sessionId: string };
+}
+
+export function hookOf(req: Request): { userId: string; sessionId: string } {
+  const hook = (req as RequestWithAuth).hook;
+  if (!hook) throw new Error('hook route reached without a hook credential');
+  return hook;
 }
 
 export function authOf(req: Request): AuthContext {

@@ -4,16 +4,18 @@ import type { Db } from '@rdv/core/db';
 import type { EventBus } from '@rdv/core/events';
 import { createScheduler, type Scheduler } from '@rdv/core/lifecycle';
 import type { Logger } from '@rdv/core/log';
+import { pruneActionTokens, pruneNotifications } from '@rdv/core/notify';
 import type { SessionService } from '@rdv/core/session';
 import type { WorktreeService } from '@rdv/core/worktree';
 
 const HOUR_MS = 3_600_000;
 
 export interface ApiJobDeps {
-  db: Db;
   worktrees: Pick<WorktreeService, 'expireTrash'>;
   sessions: Pick<SessionService, 'reconcile'>;
   events: Pick<EventBus, 'prune'>;
+  /** For pruning the notification centre, spent answer tokens, the audit log and ended sign-ins. */
+  db: Db;
   /** Rotates the service token when it is older than the rotation period. */
   rotateServiceToken: () => void;
 }
@@ -22,8 +24,9 @@ export interface ApiJobDeps {
  * The api's background jobs: trash cleanup (at start, then every `cleanup.interval_hours`),
  * reconcile with tmux (every `sessions.reconcile_interval_ms`; the terminal service asks
  * for one sooner when it sees a session end), event pruning and service-token rotation
- * (hourly), and pruning of audit rows past `cleanup.audit_retention_days` and of sign-ins
- * ended a week ago (at start, then hourly). The caller disposes the scheduler on shutdown.
+ * (hourly), notification history past `notifications.history_days` and answer tokens a day past
+ * expiry, audit rows past `cleanup.audit_retention_days` and sign-ins ended a week ago (at
+ * start, then hourly). The caller disposes the scheduler on shutdown.
  */
 export function startApiJobs(config: RdvConfig, log: Logger, deps: ApiJobDeps): Scheduler {
   const jobs = createScheduler(log);
@@ -38,6 +41,16 @@ export function startApiJobs(config: RdvConfig, log: Logger, deps: ApiJobDeps): 
     },
   });
   jobs.add({ name: 'service token rotation', intervalMs: HOUR_MS, run: deps.rotateServiceToken });
+  jobs.add({
+    name: 'notification pruning',
+    intervalMs: HOUR_MS,
+    runAtStart: true,
+    run: () => {
+      const notifications = pruneNotifications(deps.db, new Date(Date.now() - config.notifications.history_days * 24 * HOUR_MS));
+      const tokens = pruneActionTokens(deps.db);
+      if (notifications || tokens) log.debug({ notifications, tokens }, 'pruned old notifications and answer tokens');
+    },
+  });
   jobs.add({
     name: 'audit pruning',
     intervalMs: HOUR_MS,

@@ -30,11 +30,11 @@ export interface RouteDef<B extends z.ZodType = z.ZodType, Q extends z.ZodType =
   /** Creates or revokes a credential, or mints a login link: refused to API keys (credential-guard.ts). */
   managesCredentials?: boolean;
   /**
-   * Authentication: a user (default); the service token alone (rdv's services); `edge`
-   * for the calls the web edge makes for itself (under EDGE_ROUTE_PREFIX, with the
-   * edge-only credential); or none.
+   * Authentication: a user (default); the service token alone (rdv's services); a session's
+   * hook credential (`:id` names the session); `edge` for the calls the web edge makes for
+   * itself (under EDGE_ROUTE_PREFIX, with the edge-only credential); or none.
    */
-  auth?: 'user' | 'service' | 'edge' | 'none';
+  auth?: 'user' | 'service' | 'hook' | 'edge' | 'none';
   /** Writes the response itself (SSE). */
   raw?: boolean;
   handler: (ctx: RouteContext<z.output<B>, z.output<Q>>) => unknown;

@@ -1,11 +1,15 @@
 import { createServer, type Server } from 'node:http';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createCredentialWatch, ensureOwner, openServiceTokenStore } from '@rdv/core/auth';
 import { expandHome, type RdvConfig } from '@rdv/core/config';
 import { openDb } from '@rdv/core/db';
 import { createEventBus } from '@rdv/core/events';
 import { createFolderService } from '@rdv/core/folder';
+import { createHookDispatcher, createHookStore } from '@rdv/core/hooks';
+import { createKnowledgeService } from '@rdv/core/knowledge';
 import { acquirePidFile, answerClientErrors, disposer, ensurePrivateDir, listenUnix, type ShutdownController } from '@rdv/core/lifecycle';
 import type { Logger } from '@rdv/core/log';
 import { createOrchestratorService } from '@rdv/core/orchestrator';
@@ -14,8 +18,12 @@ import { openConfiguredTmux } from '@rdv/core/tmux';
 import { createWorktreeService } from '@rdv/core/worktree';
 import { createApp } from './app.js';
 import { startApiJobs } from './jobs.js';
+import { createApiMetrics } from './metrics.js';
+import { createNotifications } from './notifier.js';
 
 const DAY_MS = 86_400_000;
+/** The `rdv` command agents' hooks run (`rdv hook <agent>`), from this checkout. */
+const CLI_MAIN = fileURLToPath(new URL('../../../packages/cli/dist/main.js', import.meta.url));
 
 export const VERSION: string = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -61,6 +69,11 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
 
   const events = createEventBus(db.db);
   const folders = createFolderService({ db: db.db, events });
+  const knowledge = createKnowledgeService({ db: db.db, folders });
+  const hooks = createHookStore({ db: db.db, folders });
+  // Registered before the sessions start moving; disposed before the database it writes to.
+  const hookDispatcher = createHookDispatcher({ db: db.db, events, folders, log: log.child({ component: 'hooks' }), apiSocket: paths.apiSocket });
+  shutdown.add('folder hooks', () => hookDispatcher.dispose());
   const worktrees = createWorktreeService({
     db: db.db,
     log: log.child({ component: 'worktrees' }),
@@ -69,6 +82,9 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
     trashRetentionDays: config.cleanup.trash_retention_days,
     staleDays: config.worktrees.stale_days,
   });
+  // Agents report their own state through hooks running `node <cli main.js> hook <agent>`.
+  const agentHooks = existsSync(CLI_MAIN) ? { rdvArgv: [process.execPath, CLI_MAIN], runDir: paths.sessionRunDir } : null;
+  if (!agentHooks) log.warn({ expected: CLI_MAIN }, 'the rdv CLI is not built; agents start without hooks (their screens still tell)');
   const sessions = createSessionService({
     db: db.db,
     tmux,
@@ -80,6 +96,18 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
     apiSocket: paths.apiSocket,
     worktrees,
     exitStatusDir: paths.exitStatusDir,
+    agentHooks,
+    startupKnowledge: (r) => {
+      if (!r.folderId) return null;
+      try {
+        const doc = knowledge.document(r.userId, r.folderId);
+        return doc.entries ? { markdown: doc.markdown, dir: join(paths.sessionsDir, r.id) } : null;
+      } catch (err) {
+        // The session starts without it rather than not at all.
+        log.warn({ err, sessionId: r.id }, 'could not read the folder knowledge for a new session');
+        return null;
+      }
+    },
   });
 
   const { owner } = ensureOwner(db.db, { email: config.owner_email, cliTokenPath: paths.cliToken, log });
@@ -91,6 +119,16 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
   } catch (err) {
     log.error({ err }, 'could not reconcile sessions with tmux');
   }
+
+  const metrics = createApiMetrics();
+  shutdown.add('metrics', () => metrics.service.dispose());
+
+  // Insights become notifications (Web Push, webhook, the notification centre).
+  const notifications = createNotifications(config, db.db, events, log.child({ component: 'notifications' }), metrics.notificationsSent);
+  shutdown.add('notifier', async () => {
+    notifications.notifier.dispose();
+    await notifications.notifier.idle();
+  });
 
   // Monitoring left on before a restart resumes here; disposed before the database it writes to.
   const orchestrator = createOrchestratorService({
@@ -104,8 +142,12 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
       intervalSeconds: config.monitoring.interval_seconds,
       stallThresholdSeconds: config.monitoring.stall_threshold_seconds,
     },
+    monitor: { onScan: (ms) => metrics.monitorScan.observe(ms / 1000) },
+    notifier: notifications.notifier,
   });
   shutdown.add('orchestrator', () => orchestrator.dispose());
+  // Monitoring is on from the first start: the owner's Master Control exists and watches.
+  orchestrator.ensureMaster(owner.id);
   orchestrator.start();
 
   const watch = createCredentialWatch({ db: db.db, onError: (err) => log.warn({ err }, 'could not re-check the credentials of open event streams') });
@@ -119,9 +161,12 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
     tmux,
     events,
     folders,
+    knowledge,
+    hooks,
     sessions,
     worktrees,
     orchestrator,
+    notifications,
     serviceToken,
     log,
     version: VERSION,
@@ -138,6 +183,8 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
       maxAgeMs: config.auth.login_session_max_days * DAY_MS,
     },
     admission: { ownerEmail: config.owner_email, allowedEmails: config.cloudflare.allowed_emails },
+    apiSocket: paths.apiSocket,
+    metrics,
     onServiceTokenRotated: (id) => log.info({ tokenId: id }, 'service token rotated'),
   });
 
@@ -153,7 +200,7 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
   });
   shutdown.add('http server', () => drain.dispose());
 
-  const jobs = startApiJobs(config, log, { db: db.db, worktrees, sessions, events, rotateServiceToken: maybeRotate });
+  const jobs = startApiJobs(config, log, { worktrees, sessions, events, db: db.db, rotateServiceToken: maybeRotate });
   shutdown.add('background jobs', () => jobs.dispose());
 
   log.info({ socket: paths.apiSocket, ownerId: owner.id }, 'api listening');

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { isAppError } from '@rdv/core/errors';
-import type { EdgeApi } from './api-client.js';
 import type { AccessVerifier } from './cloudflare.js';
+import type { EdgeApi } from './edge-calls.js';
 import { SESSION_COOKIE, parseCookies } from './session-cookie.js';
 
 /** What a request's sign-in rests on; connections it opens close when it ends. */
@@ -25,8 +25,9 @@ const USER_CACHE_MAX = 1000;
 /**
  * Cloudflare mode: the verified Access JWT (Cf-Access-Jwt-Assertion, else the
  * CF_Authorization cookie) names an email; the api maps it to a user (cached a minute).
+ * `api` makes the edge's own calls (edge-calls.ts).
  */
-export function createCloudflareAuthenticator(verifier: AccessVerifier, api: EdgeApi): Authenticator {
+export function createCloudflareAuthenticator(verifier: AccessVerifier, api: Pick<EdgeApi, 'resolveUser'>): Authenticator {
   const users = new Map<string, { id: string; until: number }>();
   return {
     mode: 'cloudflare',

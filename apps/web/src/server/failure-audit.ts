@@ -1,5 +1,5 @@
 import type { Logger } from '@rdv/core/log';
-import type { EdgeApi } from './api-client.js';
+import type { EdgeApi } from './edge-calls.js';
 
 export interface FailedSignIn {
   source: string;

@@ -1,11 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isAppError } from '@rdv/core/errors';
 import type { Logger } from '@rdv/core/log';
-import type { EdgeApi } from './api-client.js';
+import type { EdgeApi } from './edge-calls.js';
 import { sendPage } from './responses.js';
 import { SESSION_COOKIE, parseCookies, sessionCookieHeader } from './session-cookie.js';
 
 export interface LoginDeps {
+  /** The edge's own calls to the api (edge-calls.ts). */
   api: EdgeApi;
   /** Mark the cookie Secure (the browser reaches the edge over https). */
   secureCookie: boolean;

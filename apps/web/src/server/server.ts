@@ -5,9 +5,8 @@ import { fileURLToPath } from 'node:url';
 
 async function main(): Promise<void> {
   // Before Next.js and React load: they pick their production builds from NODE_ENV.
-  const env = process.env as Record<string, string | undefined>;
-  env.NODE_ENV = 'production';
-  env.NEXT_TELEMETRY_DISABLED = '1';
+  const { parentEnv } = await import('@rdv/core/config');
+  Object.assign(parentEnv(), { NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' });
   const [{ runService }, { startWeb }] = await Promise.all([import('@rdv/core/lifecycle'), import('./start.js')]);
   await runService('web', (config, log, shutdown) =>
     startWeb(config, log, shutdown, {

@@ -1,14 +1,15 @@
 import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import { createRateLimiter, openServiceTokenStore } from '@rdv/core/auth';
+import { createSocketClient } from '@rdv/client/node';
+import { EDGE_CREDENTIAL_HEADER, createRateLimiter, edgeCredential, openServiceTokenStore } from '@rdv/core/auth';
 import type { RdvConfig } from '@rdv/core/config';
 import { AppError } from '@rdv/core/errors';
 import { acquirePidFile, answerClientErrors, disposer, ensurePrivateDir, listenUnix, writeListenFile, type ShutdownController } from '@rdv/core/lifecycle';
 import type { Logger } from '@rdv/core/log';
 import type NextModule from 'next';
-import { createEdgeApi } from './api-client.js';
 import { createCloudflareAuthenticator, createLocalAuthenticator, type Authenticator } from './authenticator.js';
+import { createEdgeCalls } from './edge-calls.js';
 import { createAccessVerifier } from './cloudflare.js';
 import { createRequestHandler, createUpgradeHandler } from './handler.js';
 import { checkEdgeConfig } from './edge-config.js';
@@ -70,7 +71,11 @@ export async function startWeb(config: RdvConfig, log: Logger, shutdown: Shutdow
   shutdown.add('pid file', () => pid.release());
 
   const serviceToken = openServiceTokenStore(paths.serviceToken, { create: false, graceMs: config.auth.service_token_grace_seconds * 1000 });
-  const api = createEdgeApi({ socketPath: paths.apiSocket, serviceToken: () => serviceToken.current() });
+  // The edge's own calls carry the edge-only credential (derived from the service token, read
+  // per call so a rotation is picked up); they reach only /internal/edge/.
+  const api = createEdgeCalls(
+    createSocketClient({ socketPath: paths.apiSocket, headers: () => ({ [EDGE_CREDENTIAL_HEADER]: edgeCredential(serviceToken.current()) }), timeoutMs: 10_000 }),
+  );
   const verifier = cloudflare
     ? createAccessVerifier({
         teamDomain: config.cloudflare.team_domain,
@@ -112,6 +117,7 @@ export async function startWeb(config: RdvConfig, log: Logger, shutdown: Shutdow
     serviceToken,
     bridge,
     apiSocket: paths.apiSocket,
+    terminalSocket: paths.terminalSocket,
     admitsOthers: cloudflare && config.cloudflare.allowed_emails.some((e) => e.trim().toLowerCase() !== config.owner_email.toLowerCase()),
     live,
     auditFailure: (failure: FailedSignIn) => failureAudit.record(failure),

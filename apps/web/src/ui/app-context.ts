@@ -1,4 +1,5 @@
 'use client';
+import type { RdvClient } from '@rdv/client';
 import { createContext, useContext, type Dispatch } from 'react';
 import type { Actions } from './state/actions';
 import type { MenuItem } from './menu';
@@ -10,6 +11,7 @@ export type DialogSpec =
   | { kind: 'prompt'; title: string; label: string; initial: string; submit: string; onSubmit: (value: string) => Promise<void> }
   | { kind: 'confirm'; title: string; message: string; submit: string; danger?: boolean; onConfirm: () => Promise<void> }
   | { kind: 'move'; what: 'session' | 'folder'; id: string }
+  | { kind: 'knowledge'; folderId: string }
   | { kind: 'shortcuts' }
   | { kind: 'paste' };
 
@@ -17,6 +19,8 @@ export type DialogSpec =
 export interface Ui {
   state: State;
   dispatch: Dispatch<Action>;
+  /** The api, same-origin through the edge. */
+  api: RdvClient;
   actions: Actions;
   /** Narrow screen: drawer sidebar, key bar, no tab strip. */
   compact: boolean;

@@ -1,8 +1,8 @@
 'use client';
+import { browserTransport, createRdvClient } from '@rdv/client';
 import type { Preferences } from '@rdv/core/schemas';
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { createActions } from './state/actions';
-import { api, setUnauthorizedHandler } from './api';
 import { UiContext, type DialogSpec, type Ui } from './app-context';
 import { DialogsHost } from './dialogs/dialogs-host';
 import { MainPane } from './main-pane';
@@ -15,6 +15,7 @@ import { usePersistedTabs } from './state/tabs-memory';
 import type { TerminalHandle } from './terminal/terminal-view';
 import { THEME_KEY, useScheme, type ThemeChoice } from './theme';
 import { SignedOut, Toasts, useToasts } from './toasts';
+import { useNotificationSurface } from './notifications/surface';
 
 function useCompact(): boolean {
   const [compact, setCompact] = useState(false);
@@ -44,32 +45,38 @@ export function App() {
   const [searchOpen, setSearchOpen] = useState(false);
   const terminals = useRef(new Map<string, TerminalHandle>());
   const { toasts, toast } = useToasts();
+  // Any 401 means the browser's sign-in has ended.
+  const api = useMemo(() => createRdvClient({ transport: browserTransport(), onUnauthorized: () => dispatch({ type: 'signedOut' }) }), []);
 
   const applyPreferences = useCallback((p: Preferences) => {
     setTheme(p.theme);
     localStorage.setItem(THEME_KEY, p.theme);
   }, []);
-  const { reload } = useSync(dispatch, applyPreferences);
+  const { reload } = useSync(api, dispatch, applyPreferences);
   usePersistedTabs(state, dispatch);
+  useNotificationSurface(state.unread, (id) => {
+    dispatch({ type: 'open', id });
+    setDrawer(false);
+  });
 
   useEffect(() => {
     const stored = localStorage.getItem(THEME_KEY);
     if (stored === 'light' || stored === 'dark' || stored === 'system') setTheme(stored);
-    setUnauthorizedHandler(() => dispatch({ type: 'signedOut' }));
     fetch('/auth/whoami', { cache: 'no-store' })
       .then((r) => (r.ok ? (r.json() as Promise<Whoami>) : null))
       .then(setWhoami, () => {});
   }, []);
 
   const actions = useMemo(
-    () => createActions({ dispatch, reload, snapshot: () => stateRef.current, toast }),
-    [reload, toast],
+    () => createActions({ api, dispatch, reload, snapshot: () => stateRef.current, toast }),
+    [api, reload, toast],
   );
 
   const ui: Ui = useMemo(
     () => ({
       state,
       dispatch,
+      api,
       actions,
       compact,
       show: setDialog,
@@ -81,7 +88,7 @@ export function App() {
       terminal: (id) => (id ? terminals.current.get(id) : undefined),
       toast,
     }),
-    [state, actions, compact, toast],
+    [state, api, actions, compact, toast],
   );
 
   const register = useCallback((id: string, handle: TerminalHandle | null) => {
@@ -92,7 +99,7 @@ export function App() {
   const onTheme = (t: ThemeChoice) => {
     setTheme(t);
     localStorage.setItem(THEME_KEY, t);
-    api('PATCH', '/api/preferences', { theme: t }).catch(() => toast('Could not save the theme; it applies to this browser only.'));
+    api.PATCH('/api/preferences', { body: { theme: t } }).catch(() => toast('Could not save the theme; it applies to this browser only.'));
   };
 
   useShortcuts((action: ShortcutAction) => {
@@ -101,7 +108,8 @@ export function App() {
     if (action === 'newSession') setDialog({ kind: 'newSession', folderId: null });
     else if (action === 'newFolder') setDialog({ kind: 'prompt', title: 'New folder', label: 'Name', initial: '', submit: 'Create', onSubmit: async (name) => void (await actions.createFolder(name, null)) });
     else if (action === 'help') setDialog({ kind: 'shortcuts' });
-    else if (action === 'toggleSidebar') (compact ? setDrawer((v) => !v) : setSidebarHidden((v) => !v));
+    else if (action === 'toggleSidebar' && compact) setDrawer((v) => !v);
+    else if (action === 'toggleSidebar') setSidebarHidden((v) => !v);
     else if (action === 'find') setSearchOpen(activeId !== null);
     else if (action === 'closeTab' && activeId) dispatch({ type: 'closeTab', id: activeId });
     else if ((action === 'nextTab' || action === 'prevTab') && tabs.length > 0) {

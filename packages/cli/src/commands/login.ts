@@ -24,7 +24,7 @@ export function registerLogin(program: Command): void {
     .option('--all', 'also list ended ones')
     .action(async (o: { all?: boolean }, cmd: Command) => {
       const ctx = contextFor(cmd);
-      const { items } = await ctx.api().call<{ items: LoginSession[] }>('GET', '/api/auth/sessions');
+      const { items } = await ctx.api().GET('/api/auth/sessions');
       const shown = o.all ? items : items.filter((s) => s.state === 'active');
       if (ctx.out.json) return ctx.out.printJson({ items: shown });
       ctx.out.table(
@@ -50,12 +50,12 @@ export function registerLogin(program: Command): void {
     .option('--all', 'every active sign-in')
     .action(async (refs: string[], o: { all?: boolean }, cmd: Command) => {
       const ctx = contextFor(cmd);
-      const { items } = await ctx.api().call<{ items: LoginSession[] }>('GET', '/api/auth/sessions');
+      const { items } = await ctx.api().GET('/api/auth/sessions');
       if (!o.all && !refs.length) throw new CliError('give sign-in ids (see `rdv login sessions`) or --all', EXIT.usage);
       const targets = o.all ? items.filter((s) => s.state === 'active') : refs.map((r) => matchSession(items, r));
       const revoked: LoginSession[] = [];
       for (const s of targets) {
-        revoked.push(await ctx.api().call<LoginSession>('DELETE', `/api/auth/sessions/${s.id}`));
+        revoked.push(await ctx.api().DELETE('/api/auth/sessions/{id}', { params: { path: { id: s.id } } }));
         if (!ctx.out.json) ctx.out.line(`signed out ${shortId(s.id)}`);
       }
       if (ctx.out.json) ctx.out.printJson({ items: revoked });

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import type { RdvConfig } from '@rdv/core/config';
+import { parentEnv, type RdvConfig } from '@rdv/core/config';
 import { ensurePrivateDir, isProcessAlive } from '@rdv/core/lifecycle';
 import { countArg, examples, parseArgs } from '../args.js';
 import { contextFor, loadCliConfig, type CliContext } from '../context.js';
@@ -80,7 +80,7 @@ function spawnSupervisor(config: RdvConfig): number {
       cwd: REPO_ROOT,
       detached: true,
       stdio: ['ignore', log, log],
-      env: { ...process.env, RDV_HOME: config.paths.home },
+      env: { ...parentEnv(), RDV_HOME: config.paths.home },
     });
     child.unref();
     if (!child.pid) throw new CliError('could not start the rdv supervisor');

@@ -15,6 +15,7 @@ export { openServiceTokenStore, writeSecretFile, type ServiceTokenStore } from '
 export { ensureOwner, getOwner, getUser, resolveUserByEmail, toUser, type EnsureOwnerResult } from './users.js';
 export { listAudit, pruneAudit, writeAudit, type AuditInput } from './audit.js';
 export { createRateLimiter, type RateLimiter } from './rate-limit.js';
+export { authorizeScrape } from './scrape.js';
 export { createLoginLink, redeemLoginLink, LOGIN_LINK_TTL_MS } from './login-links.js';
 export { EDGE_CREDENTIAL_HEADER, EDGE_ROUTE_PREFIX, edgeCredential } from './edge-credential.js';
 export {
@@ -34,9 +35,11 @@ export {
   authError,
   createRequestAuthenticator,
   type AuthRefusal,
+  type HookCaller,
   type AuthenticateOptions,
   type RequestAuthDeps,
   type RequestAuthenticator,
   type ServiceCaller,
   type UserCaller,
 } from './authenticate.js';
+export { issueHookToken, isHookToken, revokeHookToken, verifyHookToken, type HookTokenCheck } from './hook-tokens.js';

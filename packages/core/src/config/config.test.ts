@@ -57,6 +57,17 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ env: { RDV_HOME: home } })).toThrow(/not valid TOML/);
   });
 
+  it('has the continuity settings of [sessions]: log size, restore, stop timeout', () => {
+    const home = useTempDir();
+    const c = loadConfig({ env: { RDV_HOME: home } });
+    expect(c.sessions).toMatchObject({ log_max_bytes: 10 * 1024 * 1024, restore: 'all', stop_timeout_seconds: 5 });
+    expect(c.paths.sessionsDir).toBe(join(home, 'sessions'));
+    const set = loadConfig({ env: { RDV_HOME: home, RDV_SESSIONS_RESTORE: 'agents', RDV_SESSIONS_LOG_MAX_BYTES: '1048576' } }).sessions;
+    expect(set).toMatchObject({ restore: 'agents', log_max_bytes: 1_048_576 });
+    expect(() => loadConfig({ env: { RDV_HOME: home, RDV_SESSIONS_RESTORE: 'some' } })).toThrow(/sessions\.restore \(from RDV_SESSIONS_RESTORE\)/);
+    expect(() => loadConfig({ home, flags: { 'sessions.log_max_bytes': '100' } })).toThrow(/sessions\.log_max_bytes/);
+  });
+
   it('checks settings against each other in the terminal section', () => {
     const home = useTempDir();
     expect(() => loadConfig({ env: { RDV_HOME: home, RDV_TERMINAL_LOW_WATERMARK_KB: '2048' } })).toThrow(

@@ -6,6 +6,7 @@ import { AppError } from '../errors/index.js';
 import { ConfigSchema, ENV_ALIASES, type ConfigFile } from './schema.js';
 
 export { ConfigSchema, type ConfigFile } from './schema.js';
+export { parentEnv, sanitizedEnv } from './env.js';
 
 /** Where rdv keeps its state, derived from RDV_HOME. */
 export interface RdvPaths {
@@ -16,6 +17,10 @@ export interface RdvPaths {
   serverDir: string;
   /** Exit statuses of ended sessions, briefly (see core/session exit-status). */
   exitStatusDir: string;
+  /** One private folder per session for what rdv hands its agent (hook settings). */
+  sessionRunDir: string;
+  /** One folder per session: its output log (see core/output). */
+  sessionsDir: string;
   apiSocket: string;
   terminalSocket: string;
   webSocket: string;
@@ -59,6 +64,8 @@ export function resolvePaths(home: string, dbPath = ''): RdvPaths {
     runDir,
     serverDir,
     exitStatusDir: join(serverDir, 'exit-status'),
+    sessionRunDir: join(runDir, 'sessions'),
+    sessionsDir: join(home, 'sessions'),
     apiSocket: join(runDir, 'api.sock'),
     terminalSocket: join(runDir, 'terminal.sock'),
     webSocket: join(runDir, 'web.sock'),

@@ -76,6 +76,9 @@ export const ConfigSchema = z
         shell: z.string().default(''),
         default_cwd: z.string().default(''),
         reconcile_interval_ms: int(250, 3_600_000).default(5000),
+        log_max_bytes: int(65_536, 1 << 30).default(10 * 1024 * 1024),
+        restore: z.enum(['all', 'agents', 'off']).default('all'),
+        stop_timeout_seconds: int(0, 600).default(5),
       })
       .strict()
       .prefault({}),
@@ -160,6 +163,8 @@ export const ConfigSchema = z
           .or(z.literal(''))
           .default(''),
         time_zone: z.string().refine(isTimeZone, 'must be an IANA time zone such as "Europe/Berlin", or ""').default(''),
+        public_url: z.union([z.literal(''), z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' })]).default(''),
+        history_days: int(1, 3650).default(30),
         vapid_subject: z
           .string()
           .regex(/^(mailto:\S+@\S+|https:\/\/\S+)$/, 'must be a mailto: or https: URL')

@@ -103,6 +103,10 @@ export const sessions = sqliteTable(
     lastActivityAt: ts('last_activity_at'),
     closedAt: ts('closed_at'),
     exitCode: integer('exit_code'),
+    // The agent's own id for its conversation (from its hooks), to resume it by.
+    agentSessionId: text('agent_session_id'),
+    // SHA-256 of the session's hook credential (RDV_HOOK_TOKEN): it may post this session's agent events, nothing else.
+    hookTokenHash: text('hook_token_hash'),
   },
   (t) => [
     index('sessions_user_status_idx').on(t.userId, t.status),
@@ -319,3 +323,33 @@ export const loginSessions = sqliteTable(
   },
   (t) => [uniqueIndex('login_sessions_hash_idx').on(t.hash), index('login_sessions_user_idx').on(t.userId)],
 );
+/**
+ * Search over sessions' output (core/output). Each chunk is a run of whole lines of one
+ * session's log, [start, end) in absolute byte offsets; its text is indexed in the
+ * `output_fts` FTS5 table (a hand-written migration: contentless, so the text itself is
+ * not stored twice) under the chunk's id, and removed from it by a trigger with the chunk.
+ */
+export const outputChunks = sqliteTable(
+  'output_chunks',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    sessionId: text('session_id')
+      .notNull()
+      .references(() => sessions.id, { onDelete: 'cascade' }),
+    startOffset: integer('start_offset').notNull(),
+    endOffset: integer('end_offset').notNull(),
+    writtenAt: ts('written_at').notNull(),
+  },
+  (t) => [index('output_chunks_session_idx').on(t.sessionId, t.startOffset), index('output_chunks_written_idx').on(t.writtenAt)],
+);
+
+/** How far each session's log is indexed (an absolute byte offset). */
+export const outputIndexState = sqliteTable('output_index_state', {
+  sessionId: text('session_id')
+    .primaryKey()
+    .references(() => sessions.id, { onDelete: 'cascade' }),
+  indexedOffset: integer('indexed_offset').notNull().default(0),
+  updatedAt: updated(),
+});
+
+export { knowledgeEntries, sessionNotes, folderHooks, hookRuns } from './schema-knowledge.js';

@@ -3,14 +3,34 @@ import { z } from 'zod';
 import { AppError } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
 import { CONTROL_CHARS, IdSchema } from '../schemas/index.js';
-import type { Loose, RdvApi } from './rdv-api.js';
+import type { Loose, RdvApi } from './api.js';
 import { LooseListSchema, LooseObjectSchema, SessionRefSchema, registerRdvTool } from './tool.js';
 
 const readOnly = { readOnlyHint: true, openWorldHint: false } as const;
 const OrchestratorIdSchema = IdSchema.describe('the orchestrator id, from orchestrator_status (default: Master Control)');
 
-/** orchestrator_status, insight_list, insight_resolve, session_inject. */
-export function registerOrchestratorTools(server: McpServer, api: RdvApi, log: Logger): void {
+/** orchestrator_status, insight_list, insight_resolve, session_inject, request_attention. */
+export function registerOrchestratorTools(server: McpServer, api: RdvApi, log: Logger, currentSessionId?: string): void {
+  registerRdvTool(server, log, {
+    name: 'request_attention',
+    area: 'orchestrator',
+    title: 'Ask for your human',
+    description:
+      'Tell the person who runs you that you need them, with a short message (a decision, a password, a review). It shows in their attention list and reaches their phone or webhook like a question. Inside an rdv session the session defaults to your own.',
+    input: {
+      message: z.string().trim().min(1).max(500).refine((m) => !CONTROL_CHARS.test(m), 'one line, no control characters').describe('what you need from them, in one line'),
+      session: SessionRefSchema.optional().describe('the session that needs them (default: the one this MCP server runs in)'),
+    },
+    output: LooseObjectSchema,
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+    run: async (a) => {
+      const ref = a.session ?? currentSessionId;
+      if (!ref) throw new AppError('invalid_input', 'session: not running inside an rdv session; say which session needs them');
+      const session = await api.resolveSession(ref);
+      return api.requestAttention(String(session.id), a.message);
+    },
+  });
+
   registerRdvTool(server, log, {
     name: 'orchestrator_status',
     area: 'orchestrator',
@@ -89,7 +109,7 @@ export function registerOrchestratorTools(server: McpServer, api: RdvApi, log: L
     run: async (a) => {
       if (!a.text && !a.keys) throw new AppError('invalid_input', 'give text or keys to send');
       const session = await api.resolveSession(a.session);
-      const orchestratorId = await api.pickOrchestrator(a.orchestratorId);
+      const orchestratorId = a.orchestratorId ?? (await api.masterOrchestrator()).id;
       return api.inject(orchestratorId, {
         sessionId: session.id,
         ...(a.text ? { text: a.text } : {}),

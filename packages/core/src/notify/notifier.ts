@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/index.js';
 import type { Logger } from '../log/index.js';
+import type { LabeledCounter } from '../metrics/index.js';
 import type { AttentionType, Notification } from '../schemas/index.js';
 import type { PushOptions, PushSender } from './channels/push.js';
 import type { WebhookSender } from './channels/webhook.js';
@@ -25,6 +26,8 @@ export interface NotifierDeps {
   baseUrl?: string;
   /** After an entry is added to a user's notification centre (the api publishes it). */
   onCreated?: (userId: string, notification: Notification) => void;
+  /** Counts deliveries by channel (`push`, `webhook`) and outcome (`ok`, `failed`): the api's `rdv_notifications_sent_total`. */
+  sent?: LabeledCounter<'channel' | 'outcome'>;
   now?: () => number;
 }
 
@@ -38,10 +41,15 @@ export interface DeliveryReport {
 export interface Notifier {
   notify(event: AttentionEvent): Promise<DispatchOutcome>;
   discard(userId: string, sessionId: string): void;
+  /** Sends a test notification to the user's devices and webhook now, past the dispatcher's rules. */
+  test(userId: string): Promise<DeliveryReport>;
   /** Resolves once every delivery started so far has finished (tests, shutdown). */
   idle(): Promise<void>;
   dispose(): void;
 }
+
+/** The session a test notification names: none (the nil UUID). */
+export const TEST_SESSION_ID = '00000000-0000-0000-0000-000000000000';
 
 const URGENT: ReadonlySet<AttentionType> = new Set(['permission', 'question', 'errored']);
 
@@ -120,6 +128,9 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       pushAll(event, JSON.stringify(payload)),
       deps.webhook ? deps.webhook.send(webhookBody(event, composed)) : Promise.resolve(null),
     ]);
+    if (push.sent) deps.sent?.inc({ channel: 'push', outcome: 'ok' }, push.sent);
+    if (push.failed) deps.sent?.inc({ channel: 'push', outcome: 'failed' }, push.failed);
+    if (webhook !== null) deps.sent?.inc({ channel: 'webhook', outcome: webhook ? 'ok' : 'failed' });
     log.info({ notificationId: notification.id, sessionId: event.sessionId, type: event.type, count, push, webhook }, 'notification sent');
     return { notification, push, webhook };
   };
@@ -139,6 +150,21 @@ export function createNotifier(deps: NotifierDeps): Notifier {
   return {
     notify: (event) => track(dispatcher.notify(event)),
     discard: (userId, sessionId) => dispatcher.discard(userId, sessionId),
+    test: (userId) =>
+      track(
+        deliver(
+          {
+            userId,
+            type: 'turn_finished',
+            sessionId: TEST_SESSION_ID,
+            sessionName: 'rdv',
+            folders: [],
+            title: 'rdv test notification',
+            message: 'Notifications reach this device. Agents that need you will show up like this.',
+          },
+          1,
+        ),
+      ),
     async idle() {
       while (inFlight.size) await Promise.allSettled([...inFlight]);
     },

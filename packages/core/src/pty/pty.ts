@@ -185,7 +185,7 @@ export function spawnPty(options: SpawnPtyOptions): PtyProcess {
 export interface AttachTmuxOptions {
   cols: number;
   rows: number;
-  /** Base environment; tmux markers, RDV_* and npm noise are removed (default process.env). */
+  /** Base environment; tmux markers, RDV_* and npm noise are removed (default: rdv's own). */
   env?: NodeJS.ProcessEnv;
   cwd?: string;
 }
@@ -201,7 +201,7 @@ export function attachTmuxPty(tmux: Tmux, sessionName: string, options: AttachTm
   if (!TMUX_NAME_PATTERN.test(sessionName)) {
     throw new AppError('invalid_input', `invalid tmux session name: ${JSON.stringify(sessionName)}`);
   }
-  const env = sanitizedEnv(options.env ?? process.env);
+  const env = sanitizedEnv(options.env);
   // -u: the client is a UTF-8 terminal (xterm.js) whatever the service's locale; without
   // it tmux draws every non-ASCII character as "_" when LANG/LC_* do not say UTF-8.
   const argv = tmux.argv(['-u', 'attach-session', '-t', `=${sessionName}`]);

@@ -8,7 +8,13 @@ import {
   NameSchema,
   TimestampSchema,
 } from './common.js';
+import { NotifyPreferencesSchema } from './notify.js';
 import { CreateWorktreeSchema } from './worktree.js';
+
+/** A change to which attention types notify: true/false sets one, null returns it to inheriting. */
+const NotifyPreferencesPatchSchema = z
+  .partialRecord(z.enum(['permission', 'question', 'turn_finished', 'stalled', 'errored', 'exited']), z.boolean().nullable())
+  .describe('per type: true notifies, false does not, null inherits (folder → parent → user → on)');
 
 // ---- sessions ----
 export const SESSION_STATUSES = ['active', 'suspended', 'closed', 'trashed'] as const;
@@ -33,6 +39,8 @@ export const SessionSchema = z.object({
   lastActivityAt: TimestampSchema.nullable(),
   closedAt: TimestampSchema.nullable(),
   exitCode: z.number().int().nullable(),
+  /** The agent's own id for this conversation, as its hooks reported it (to resume it by). */
+  agentSessionId: z.string().nullable(),
 });
 export type Session = z.infer<typeof SessionSchema>;
 
@@ -65,6 +73,8 @@ export const CreateSessionSchema = z
     }
   });
 export type CreateSession = z.infer<typeof CreateSessionSchema>;
+/** A create request as a caller writes it (defaults not applied yet). */
+export type CreateSessionInput = z.input<typeof CreateSessionSchema>;
 
 export const UpdateSessionSchema = z
   .object({ name: NameSchema.optional(), folderId: IdSchema.nullable().optional() })
@@ -102,6 +112,8 @@ export const FolderSchema = z.object({
   defaultCwd: z.string().nullable(),
   defaultAgent: AgentSchema.nullable(),
   env: z.record(z.string(), z.string()),
+  /** Which attention types notify for this folder's sessions (absent: inherited). */
+  notifications: NotifyPreferencesSchema,
   createdAt: TimestampSchema,
   updatedAt: TimestampSchema,
 });
@@ -125,6 +137,7 @@ export const UpdateFolderSchema = z
     defaultCwd: AbsolutePathSchema.nullable().optional(),
     defaultAgent: AgentSchema.nullable().optional(),
     env: EnvSchema.optional(),
+    notifications: NotifyPreferencesPatchSchema.optional(),
   })
   .strict()
   .refine((v) => Object.keys(v).length > 0, 'nothing to change');
@@ -143,6 +156,8 @@ export const PreferencesSchema = z.object({
   defaultAgent: AgentSchema.nullable(),
   env: z.record(z.string(), z.string()),
   theme: z.enum(['system', 'light', 'dark']),
+  /** Which attention types notify (absent: on). Folders may differ. */
+  notifications: NotifyPreferencesSchema,
   updatedAt: TimestampSchema.nullable(),
 });
 export type Preferences = z.infer<typeof PreferencesSchema>;
@@ -153,6 +168,7 @@ export const UpdatePreferencesSchema = z
     defaultAgent: AgentSchema.nullable().optional(),
     env: EnvSchema.optional(),
     theme: z.enum(['system', 'light', 'dark']).optional(),
+    notifications: NotifyPreferencesPatchSchema.optional(),
   })
   .strict()
   .refine((v) => Object.keys(v).length > 0, 'nothing to change');
@@ -234,7 +250,15 @@ export const MeSchema = z.object({
   user: UserSchema,
   auth: z.object({ method: AuthMethodSchema, tokenId: z.string().nullable() }),
 });
-export const ResolveUserSchema = z.object({ email: z.email().max(320) }).strict();
+/** What the web edge asks the api (service token only): the user of a verified email, or the owner. */
+export const ResolveUserSchema = z.union([
+  z.object({ email: z.email().max(320) }).strict(),
+  z.object({ owner: z.literal(true) }).strict(),
+]);
+/** A one-time browser login code, as the api hands it out. */
+export const LoginLinkSchema = z.object({ code: z.string().min(1), expiresAt: TimestampSchema });
+export type LoginLink = z.infer<typeof LoginLinkSchema>;
+export const RedeemLoginLinkSchema = z.object({ code: z.string().min(1).max(200) }).strict();
 
 export const HealthSchema = z.object({
   status: z.enum(['healthy', 'degraded']),
@@ -246,6 +270,10 @@ export const HealthSchema = z.object({
     tmuxSessions: z.number().int(),
     sseClients: z.number().int(),
     pendingRequests: z.number().int(),
+    /** Open websockets (the api serves none: always 0; the terminal service's carry terminals). */
+    websocketConnections: z.number().int(),
+    /** HTTP requests being answered now, event streams included (the same count as pendingRequests). */
+    requestsInFlight: z.number().int(),
   }),
 });
 export type Health = z.infer<typeof HealthSchema>;
@@ -276,6 +304,10 @@ export const EVENT_TYPES = [
   'insight.created',
   'insight.updated',
   'insight.resolved',
+  'orchestrator.updated',
+  'agent.state',
+  'notification.created',
+  'notification.read',
 ] as const;
 export const EventTypeSchema = z.enum(EVENT_TYPES);
 export type EventType = z.infer<typeof EventTypeSchema>;

@@ -52,6 +52,8 @@ export {
   UserSchema,
   MeSchema,
   ResolveUserSchema,
+  LoginLinkSchema,
+  RedeemLoginLinkSchema,
   HealthSchema,
   AuditEntrySchema,
   AuditQuerySchema,
@@ -63,6 +65,7 @@ export type {
   SessionStatus,
   Session,
   CreateSession,
+  CreateSessionInput,
   UpdateSession,
   Folder,
   CreateFolder,
@@ -75,6 +78,7 @@ export type {
   AuthMethod,
   LoginSession,
   User,
+  LoginLink,
   Health,
   EventType,
   RdvEvent,
@@ -137,6 +141,13 @@ export {
   ListInsightsQuerySchema,
   InjectSchema,
   InjectResultSchema,
+  HOOK_AGENTS,
+  HookAgentSchema,
+  SIGNAL_SOURCES,
+  SignalSourceSchema,
+  AgentEventSchema,
+  AgentStateSchema,
+  AgentEventResultSchema,
 } from './orchestrator.js';
 export type {
   OrchestratorKind,
@@ -154,6 +165,10 @@ export type {
   ListInsightsQuery,
   InjectInput,
   InjectResult,
+  HookAgent,
+  SignalSource,
+  AgentEvent,
+  AgentState,
 } from './orchestrator.js';
 export { MAX_REQUEST_TARGET_CHARS, checkRequestTarget } from './request-target.js';
 export type { RequestTargetCheck } from './request-target.js';
@@ -180,3 +195,40 @@ export type {
   WebhookBody,
   PushPayload,
 } from './notify.js';
+export {
+  KnowledgeTitleSchema,
+  KnowledgeBodySchema,
+  TagSchema,
+  TagsSchema,
+  KnowledgeAuthorSchema,
+  KnowledgeEntrySchema,
+  CreateKnowledgeSchema,
+  UpdateKnowledgeSchema,
+  ListKnowledgeQuerySchema,
+  SearchKnowledgeQuerySchema,
+  KnowledgeHitSchema,
+  KnowledgeDocumentQuerySchema,
+  KnowledgeDocumentSchema,
+  SessionNoteSchema,
+  CreateSessionNoteSchema,
+} from './knowledge.js';
+export type {
+  KnowledgeAuthor,
+  KnowledgeEntry,
+  CreateKnowledge,
+  UpdateKnowledge,
+  KnowledgeHit,
+  KnowledgeDocument,
+  SessionNote,
+} from './knowledge.js';
+export {
+  HOOK_EVENTS,
+  HookEventSchema,
+  HookArgvSchema,
+  FolderHookSchema,
+  CreateFolderHookSchema,
+  UpdateFolderHookSchema,
+  HookRunSchema,
+  ListHookRunsQuerySchema,
+} from './hooks.js';
+export type { HookEvent, FolderHook, CreateFolderHook, UpdateFolderHook, HookRun } from './hooks.js';

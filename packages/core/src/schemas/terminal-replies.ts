@@ -15,7 +15,6 @@
  * Ctrl+F3 and its kin arrive. Input counts only when it is nothing but replies, so typed
  * escape sequences and bracketed pastes always go through. Browser-safe: no Node APIs.
  */
-// eslint-disable-next-line no-control-regex
 const TERMINAL_REPLIES = /^(?:\x1b\[[?>=][\d;]*c|\x1b\[\??\d+n|\x1b\[\?\d+;\d+(?:;\d+)?R|\x1b\[\??[\d;]*\$y|\x1b\]\d[\d;]*[^\x07\x1b]*(?:\x07|\x1b\\)|\x1bP[^\x1b]*\x1b\\)+$/;
 
 /** True when `data` is nothing but replies to terminal queries; bytes are read as Latin-1. */

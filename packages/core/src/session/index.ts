@@ -10,3 +10,15 @@ export {
 export { getSession, tmuxNameFor, toSession } from './rows.js';
 export { AGENT_COMMANDS } from './agents.js';
 export { EXIT_WRAPPER_NAME, exitStatusFile, readExitStatus } from './exit-status.js';
+export {
+  claudeSettings,
+  geminiSettings,
+  hookCommand,
+  openCodePlugin,
+  prepareAgentLaunch,
+  removeAgentHooks,
+  shellWord,
+  type AgentHookConfig,
+  type AgentLaunch,
+} from './agent-hooks.js';
+export { KNOWLEDGE_FILE, type StartupKnowledge } from './startup-knowledge.js';

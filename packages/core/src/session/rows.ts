@@ -29,6 +29,7 @@ export function toSession(row: SessionRow): Session {
     lastActivityAt: iso(row.lastActivityAt),
     closedAt: iso(row.closedAt),
     exitCode: row.exitCode,
+    agentSessionId: row.agentSessionId,
   };
 }
 

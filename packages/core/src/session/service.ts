@@ -9,7 +9,8 @@ import { IdSchema, type CreateSession, type EffectivePreferences, type Session, 
 import type { Tmux } from '../tmux/index.js';
 import type { WorktreeService } from '../worktree/index.js';
 import { requireInstalled, resolveAgent } from './agents.js';
-import { checkCwd, launchSession, sessionShell } from './launch.js';
+import { removeAgentHooks, type AgentHookConfig } from './agent-hooks.js';
+import { checkCwd, launchSession, sessionShell, type LaunchDeps } from './launch.js';
 import { reconcileWithTmux, type ReconcileResult } from './reconcile.js';
 import { openNameTaken, OPEN_STATUSES, sessionRow, tmuxNameFor, toSession, type SessionRow } from './rows.js';
 
@@ -32,6 +33,10 @@ export interface SessionServiceDeps {
    * `exitCode` of a session that ended on its own. Without it, no status is kept.
    */
   exitStatusDir?: string;
+  /** Agents start with rdv's hooks (agent-hooks.ts); without it, only their screens tell. */
+  agentHooks?: AgentHookConfig | null;
+  /** The folder's knowledge a new agent session is started with (see startup-knowledge.ts). */
+  startupKnowledge?: LaunchDeps['startupKnowledge'];
 }
 
 export type { ReconcileResult };
@@ -56,6 +61,11 @@ export interface SessionService {
   close(userId: string, id: string): Promise<Session>;
   /** Brings a trashed worktree session back: the worktree returns and a new tmux session starts in it. */
   restore(userId: string, trashId: string): Promise<Session | null>;
+  /**
+   * Keeps the agent's own id for its conversation (from its hooks), announced as
+   * session.updated when it changes. Returns the session.
+   */
+  noteAgentSession(userId: string, id: string, agentSessionId: string): Session;
   /** Types a command line into the session, then Enter. */
   exec(userId: string, id: string, command: string): Promise<void>;
   scrollback(userId: string, id: string, lines: number): Promise<{ sessionId: string; lines: number; text: string }>;
@@ -70,6 +80,11 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
   const cwdFor = (input: CreateSession, prefs: EffectivePreferences) => input.cwd ?? prefs.defaultCwd ?? deps.defaultCwd;
 
   const update = (id: string, set: Partial<SessionRow>, event: 'session.updated' | 'session.closed' = 'session.updated') => {
+    if (event === 'session.closed') {
+      // An ended session's hook credential and hook files go with it.
+      set = { ...set, hookTokenHash: null };
+      if (deps.agentHooks) removeAgentHooks(deps.agentHooks.runDir, id);
+    }
     const r = db
       .update(schema.sessions)
       .set({ ...set, updatedAt: new Date() })
@@ -256,6 +271,11 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
       }
       await startTmux(r);
       return update(r.id, { status: 'active', closedAt: null, lastActivityAt: new Date() });
+    },
+    noteAgentSession(userId, id, agentSessionId) {
+      const r = row(userId, id);
+      if (r.agentSessionId === agentSessionId) return toSession(r);
+      return update(id, { agentSessionId });
     },
     async exec(userId, id, command) {
       const r = row(userId, id);

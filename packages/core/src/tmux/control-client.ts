@@ -1,7 +1,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import type { Logger } from 'pino';
 import { AppError } from '../errors/index.js';
-import { sanitizedEnv } from './env.js';
+import { sanitizedEnv } from '../config/index.js';
 import { TMUX_NAME_PATTERN, type Tmux } from './tmux.js';
 
 /**

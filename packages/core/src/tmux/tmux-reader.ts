@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { AppError } from '../errors/index.js';
 import type { MONITOR_METHODS } from '../schemas/index.js';
-import { sanitizedEnv } from './env.js';
+import { sanitizedEnv } from '../config/index.js';
 import { NO_SERVER, TMUX_NAME_PATTERN, type Tmux } from './tmux.js';
 import { openControlClient, type ControlClient } from './control-client.js';
 

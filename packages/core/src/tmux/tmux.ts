@@ -1,14 +1,13 @@
 import { execFile } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
 import type { Logger } from 'pino';
-import type { RdvConfig } from '../config/index.js';
+import { sanitizedEnv, type RdvConfig } from '../config/index.js';
 import { AppError } from '../errors/index.js';
-import { sanitizedEnv } from './env.js';
+import { parsePaneList, parseSessionList, PANE_FORMAT, SESSION_FORMAT, TMUX_NAME_PATTERN, type TmuxPaneInfo, type TmuxSessionInfo } from './parse.js';
 
-/** Names rdv gives tmux sessions, and what it accepts as a target. */
-export const TMUX_NAME_PATTERN = /^[A-Za-z0-9_-]{1,100}$/;
+export { parseSessionList, TMUX_NAME_PATTERN, type TmuxPaneInfo, type TmuxSessionInfo } from './parse.js';
+
 /** Key names `send-keys` may get without -l: Enter, Escape, C-c, M-x, F1, Up, … */
 export const TMUX_KEY_PATTERN =
   /^(?:Enter|Escape|Tab|BTab|BSpace|Space|Up|Down|Left|Right|Home|End|PageUp|PageDown|PPage|NPage|IC|DC|F(?:[1-9]|1[0-2])|(?:C-|M-|S-){1,3}(?:[A-Za-z0-9]|Up|Down|Left|Right|Enter|Space|Tab|BSpace|Escape|\[|\]|\\|_|@|\^))$/;
@@ -20,71 +19,6 @@ const OPTION_PATTERN = /^@?[a-z][a-z0-9-]{0,63}$/;
  */
 export function escapeTrailingSemicolon(text: string): string {
   return text.endsWith(';') ? `${text.slice(0, -1)}\\;` : text;
-}
-
-export interface TmuxSessionInfo {
-  name: string;
-  createdAt: Date;
-  attachedClients: number;
-  lastActivityAt: Date;
-  width: number;
-  height: number;
-  panePid: number;
-  paneCommand: string;
-  paneDead: boolean;
-}
-
-const FIELDS = [
-  'session_name',
-  'session_created',
-  'session_attached',
-  'session_activity',
-  'window_width',
-  'window_height',
-  'pane_pid',
-  'pane_dead',
-  'pane_current_command',
-] as const;
-// A printable separator: without a UTF-8 locale tmux prints a tab in a format as "_".
-const SEP = '|~|';
-const FORMAT = FIELDS.map((f) => `#{${f}}`).join(SEP);
-
-const RowSchema = z.tuple([
-  z.string().regex(TMUX_NAME_PATTERN),
-  z.coerce.number().int(),
-  z.coerce.number().int(),
-  z.coerce.number().int(),
-  z.coerce.number().int(),
-  z.coerce.number().int(),
-  z.coerce.number().int(),
-  z.enum(['0', '1']),
-  z.string(),
-]);
-
-/** Parses `list-sessions -F FORMAT` output (fields joined by `|~|`, the command last); rows that do not fit (foreign names) are skipped. */
-export function parseSessionList(stdout: string): TmuxSessionInfo[] {
-  const out: TmuxSessionInfo[] = [];
-  for (const line of stdout.split('\n')) {
-    if (!line) continue;
-    const parts = line.split(SEP);
-    // The command comes last, so a separator inside it stays part of it.
-    const cells = [...parts.slice(0, FIELDS.length - 1), parts.slice(FIELDS.length - 1).join(SEP)];
-    const parsed = RowSchema.safeParse(cells);
-    if (!parsed.success) continue;
-    const [name, created, attached, activity, width, height, pid, dead, command] = parsed.data;
-    out.push({
-      name,
-      createdAt: new Date(created * 1000),
-      attachedClients: attached,
-      lastActivityAt: new Date(activity * 1000),
-      width,
-      height,
-      panePid: pid,
-      paneCommand: command,
-      paneDead: dead === '1',
-    });
-  }
-  return out;
 }
 
 export interface NewSessionOptions {
@@ -118,6 +52,15 @@ export interface Tmux {
   setOption(name: string, option: string, value: string): Promise<void>;
   /** The option's value as it applies to the session (inherited from global if unset). */
   showOption(name: string, option: string): Promise<string | null>;
+  /** Every pane of the session (rdv's have one): tmux's pane id, its process, whether its output is piped. */
+  listPanes(name: string): Promise<TmuxPaneInfo[]>;
+  /**
+   * Pipes the session's pane output into `command`, a shell command tmux runs with
+   * `sh -c` after expanding its formats (so pass values through session options and
+   * `#{q:@option}`, never spliced in). `null` closes the pipe. With `onlyIfNone`, an
+   * existing pipe is kept and nothing is started.
+   */
+  pipePane(name: string, command: string | null, options?: { onlyIfNone?: boolean }): Promise<void>;
   /** Kills this socket's whole tmux server and removes its socket file (tests and benches only). */
   killServer(): Promise<void>;
 }
@@ -141,7 +84,7 @@ interface RunResult {
 export const NO_SERVER = /no server running|error connecting to|server exited unexpectedly/i;
 /** The server is not running (no socket, or a stale one): it really has no sessions. */
 const SERVER_GONE = /no server running|error connecting to .*\((No such file or directory|Connection refused)\)/i;
-const NO_SESSION = /can't find (session|window|pane)|session not found/i;
+const NO_SESSION = /can't find (session|window|pane)|session not found|no such session/i;
 
 function checkName(name: string): void {
   if (!TMUX_NAME_PATTERN.test(name)) throw new AppError('invalid_input', `invalid tmux session name: ${JSON.stringify(name)}`);
@@ -152,7 +95,7 @@ export function createTmux(options: CreateTmuxOptions): Tmux {
   if (!TMUX_NAME_PATTERN.test(options.socket.replace(/\./g, '_'))) {
     throw new AppError('invalid_input', `invalid tmux socket name: ${JSON.stringify(options.socket)}`);
   }
-  const env = sanitizedEnv(options.env ?? process.env);
+  const env = sanitizedEnv(options.env);
   const base = ['-L', options.socket, ...(options.configFile ? ['-f', options.configFile] : [])];
   const timeout = options.timeoutMs ?? 10_000;
 
@@ -235,7 +178,7 @@ export function createTmux(options: CreateTmuxOptions): Tmux {
       throw new AppError('unavailable', `tmux kill-session failed: ${r.stderr.trim()}`);
     },
     async listSessions() {
-      const r = await run(['list-sessions', '-F', FORMAT]);
+      const r = await run(['list-sessions', '-F', SESSION_FORMAT]);
       if (r.code !== 0) {
         // Only a server that is not there has no sessions; a busy one (EAGAIN) or a silent failure is an error,
         // or reconcile would close every session on a hiccup.
@@ -278,6 +221,24 @@ export function createTmux(options: CreateTmuxOptions): Tmux {
       const r = await run(['show-options', '-v', '-A', '-t', pane(name), option]);
       if (r.code !== 0) return null;
       return r.stdout.replace(/\n$/, '');
+    },
+    async listPanes(name) {
+      checkName(name);
+      return parsePaneList(await must(['list-panes', '-s', '-t', `=${name}`, '-F', PANE_FORMAT], 'list-panes'));
+    },
+    async pipePane(name, command, o = {}) {
+      if (command === null) {
+        await must(['pipe-pane', '-t', pane(name)], 'pipe-pane');
+        return;
+      }
+      if (o.onlyIfNone) {
+        // -o alone would toggle: close a running pipe instead of keeping it.
+        const piping = await must(['display-message', '-p', '-t', pane(name), '#{pane_pipe}'], 'display-message');
+        if (piping.trim() === '1') return;
+        await must(['pipe-pane', '-o', '-t', pane(name), command], 'pipe-pane');
+        return;
+      }
+      await must(['pipe-pane', '-t', pane(name), command], 'pipe-pane');
     },
     async killServer() {
       await run(['kill-server']);

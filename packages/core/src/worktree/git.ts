@@ -1,4 +1,5 @@
 import { simpleGit, type SimpleGit } from 'simple-git';
+import { parentEnv } from '../config/index.js';
 import { AppError } from '../errors/index.js';
 
 // Only what git needs to find the user's config; editors, askpass and ssh overrides stay out
@@ -8,7 +9,8 @@ const PASSED_ENV = ['PATH', 'HOME', 'USER', 'TMPDIR', 'XDG_CONFIG_HOME', 'GIT_CO
 /** A simple-git instance in `dir` that never prompts (git uses no pager when not on a terminal). */
 export function gitIn(dir: string): SimpleGit {
   const env: Record<string, string> = { GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' };
-  for (const key of PASSED_ENV) if (process.env[key] !== undefined) env[key] = process.env[key]!;
+  const parent = parentEnv();
+  for (const key of PASSED_ENV) if (parent[key] !== undefined) env[key] = parent[key]!;
   return simpleGit({
     baseDir: dir,
     binary: 'git',

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, resolve, sep } from 'node:path';
 import { z } from 'zod';
+import { sanitizedEnv } from '../config/index.js';
 import { AppError } from '../errors/index.js';
 import { git, gitOrNull } from './git.js';
 
@@ -118,7 +119,7 @@ export async function runSetup(repo: string, path: string, timeoutMs = 10 * 60_0
   const command = (await gitOrNull(repo, ['config', '--get', 'rdv.worktreeSetup']))?.trim();
   if (!command) return null;
   return new Promise((resolveRun) => {
-    execFile('sh', ['-c', command], { cwd: path, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, TMUX: '' } }, (err, stdout, stderr) => {
+    execFile('sh', ['-c', command], { cwd: path, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024, env: sanitizedEnv() }, (err, stdout, stderr) => {
       const output = `${stdout}${stderr}`.slice(-MAX_SETUP_OUTPUT);
       const exitCode = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : null) : 0;
       resolveRun({ command, exitCode, output });

@@ -12,16 +12,12 @@ import {
   writeAudit,
 } from '@rdv/core/auth';
 import { AppError } from '@rdv/core/errors';
-import { IdSchema, UserSchema } from '@rdv/core/schemas';
+import { IdSchema, LoginLinkSchema, RedeemLoginLinkSchema, ResolveUserSchema, UserSchema } from '@rdv/core/schemas';
 import { z } from 'zod';
 import type { AppDeps } from '../context.js';
+import type { RouteDeps } from './table.js';
 import { defineRoute, type RouteDef } from '../route.js';
 import { edgeAuditRoute } from './edge-audit.js';
-
-const ResolveUserBodySchema = z.union([
-  z.object({ email: z.email().max(320) }).strict(),
-  z.object({ owner: z.literal(true) }).strict(),
-]);
 
 /** True when the email may become a user: the owner's, or one listed in allowed_emails. */
 export function isAdmitted(admission: AppDeps['admission'], email: string): boolean {
@@ -34,7 +30,7 @@ export function isAdmitted(admission: AppDeps['admission'], email: string): bool
  * The calls the web edge makes for itself, under EDGE_ROUTE_PREFIX with the edge-only
  * credential: never under /api/, so no browser request is ever forwarded to them.
  */
-export function edgeRoutes(deps: AppDeps): RouteDef[] {
+export function edgeRoutes(deps: RouteDeps): RouteDef[] {
   const db = deps.db.db;
   return [
     defineRoute({
@@ -43,7 +39,7 @@ export function edgeRoutes(deps: AppDeps): RouteDef[] {
       tag: 'edge',
       summary: 'The user for a verified, admitted email (created on first sight), or the owner',
       auth: 'edge',
-      body: ResolveUserBodySchema,
+      body: ResolveUserSchema,
       response: UserSchema,
       handler: ({ body }) => {
         if ('owner' in body) {
@@ -55,7 +51,10 @@ export function edgeRoutes(deps: AppDeps): RouteDef[] {
           writeAudit(db, { action: 'auth', outcome: 'denied', authMethod: 'cloudflare', target: 'resolve-user', detail: { reason: 'email not admitted' } });
           throw new AppError('forbidden', `${body.email} is not admitted: only owner_email and the addresses in allowed_emails may sign in`);
         }
-        return resolveUserByEmail(db, body.email);
+        const user = resolveUserByEmail(db, body.email);
+        // Every user's Master Control watches from their first visit, as the owner's does.
+        deps.orchestrator.ensureMaster(user.id);
+        return user;
       },
     }),
     defineRoute({
@@ -65,7 +64,7 @@ export function edgeRoutes(deps: AppDeps): RouteDef[] {
       summary: 'A one-time browser login code for a user (the link the edge prints at start)',
       auth: 'edge',
       body: z.object({ userId: IdSchema }).strict(),
-      response: z.object({ code: z.string(), expiresAt: z.string() }),
+      response: LoginLinkSchema,
       status: 201,
       handler: ({ body }) => {
         const user = getUser(db, body.userId);
@@ -81,7 +80,7 @@ export function edgeRoutes(deps: AppDeps): RouteDef[] {
       tag: 'edge',
       summary: 'Use up a login code, returning its user',
       auth: 'edge',
-      body: z.object({ code: z.string().min(1).max(200) }).strict(),
+      body: RedeemLoginLinkSchema,
       response: UserSchema,
       handler: ({ body }) => {
         const user = redeemLoginLink(db, body.code);

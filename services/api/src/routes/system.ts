@@ -1,7 +1,6 @@
 import { createLoginLink, listAudit } from '@rdv/core/auth';
 import { baseHealth } from '@rdv/core/lifecycle';
-import { AuditEntrySchema, AuditQuerySchema, HealthSchema, MeSchema, listOf } from '@rdv/core/schemas';
-import { z } from 'zod';
+import { AuditEntrySchema, AuditQuerySchema, HealthSchema, LoginLinkSchema, MeSchema, listOf } from '@rdv/core/schemas';
 import { auditAs } from '../context.js';
 import { defineRoute, type RouteDef } from '../route.js';
 import type { RouteDeps } from './table.js';
@@ -31,6 +30,8 @@ export function systemRoutes(deps: RouteDeps): RouteDef[] {
             tmuxSessions,
             sseClients: deps.sse.open.size,
             pendingRequests: deps.pending(),
+            websocketConnections: 0,
+            requestsInFlight: deps.pending(),
           },
         };
       },
@@ -48,7 +49,7 @@ export function systemRoutes(deps: RouteDeps): RouteDef[] {
       path: '/api/auth/login-links',
       tag: 'auth',
       summary: 'A one-time browser login code for you (local mode; valid 10 minutes). Open <web>/login?code=…',
-      response: z.object({ code: z.string(), expiresAt: z.string() }),
+      response: LoginLinkSchema,
       status: 201,
       sensitive: true,
       managesCredentials: true,

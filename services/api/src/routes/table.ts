@@ -1,10 +1,17 @@
 import type { AppDeps } from '../context.js';
+import type { ApiMetrics } from '../metrics.js';
 import type { RouteDef } from '../route.js';
 import { edgeRoutes } from './edge.js';
+import { agentEventRoutes } from './agent-events.js';
 import { eventRoutes, type SseRegistry } from './events.js';
 import { folderRoutes } from './folders.js';
+import { hookRoutes } from './hooks.js';
 import { internalRoutes } from './internal.js';
 import { loginSessionRoutes } from './login-sessions.js';
+import { knowledgeRoutes } from './knowledge.js';
+import { mcpRoutes } from './mcp.js';
+import { metricsRoutes } from './metrics.js';
+import { notificationRoutes } from './notifications.js';
 import { orchestratorRoutes } from './orchestrators.js';
 import { sessionRoutes } from './sessions.js';
 import { systemRoutes } from './system.js';
@@ -16,6 +23,7 @@ export interface RouteDeps extends AppDeps {
   sse: SseRegistry;
   /** Requests in flight (for /health). */
   pending(): number;
+  metrics: ApiMetrics;
 }
 
 export type RouteModule = (deps: RouteDeps) => RouteDef[];
@@ -25,11 +33,17 @@ export const ROUTE_TABLE: readonly RouteModule[] = [
   systemRoutes,
   eventRoutes,
   sessionRoutes,
+  agentEventRoutes,
   folderRoutes,
+  knowledgeRoutes,
+  hookRoutes,
   tokenRoutes,
   loginSessionRoutes,
   worktreeRoutes,
   orchestratorRoutes,
+  notificationRoutes,
   internalRoutes,
   edgeRoutes,
+  mcpRoutes,
+  metricsRoutes,
 ];
