@@ -1,5 +1,3 @@
-import { statSync } from 'node:fs';
-import { join } from 'node:path';
 import { useTempDir } from '@rdv/core/testing';
 import { loadConfig } from '@rdv/core/config';
 import { describe, expect, it } from 'vitest';

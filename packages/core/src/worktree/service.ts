@@ -131,8 +131,8 @@ export function createWorktreeService(deps: WorktreeServiceDeps): WorktreeServic
           rmSync(metaDir(id), { recursive: true, force: true });
           throw new AppError('conflict', message, { cause });
         };
-        let copiedFiles: string[] = [];
-        let skippedFiles: SkippedInclude[] = [];
+        let copiedFiles: string[];
+        let skippedFiles: SkippedInclude[];
         try {
           ({ copied: copiedFiles, skipped: skippedFiles } = copyIncludes(repo, path));
           if (skippedFiles.length) log.warn({ path, skipped: skippedFiles }, 'some ignored files were not copied into the worktree');
