@@ -4,7 +4,8 @@
 import { request } from 'node:http';
 import type { BrowserContext, Page } from 'playwright-core';
 import { beforeEach, describe, expect, it, onTestFinished } from 'vitest';
-import WebSocket from 'ws';
+// Named apart from the browser's WebSocket, which the in-page code below uses.
+import { WebSocket as NodeWebSocket } from 'ws';
 import { DESKTOP, expectScreen, screenText, shot, useBrowser } from './helpers/browser.js';
 import { AUD, TEAM, unsignedToken, useTestAccess } from './helpers/jwks.js';
 import { useStack } from './helpers/stack.js';
@@ -141,11 +142,11 @@ describe('Cloudflare Access mode', () => {
     await shot(page, 'cf-06-forged-headers');
   });
 
-  it('closes an open terminal and event stream when their Access token expires', async () => {
+  it('closes an open terminal and event stream when their Access token expires (past the 5 s clock tolerance)', async () => {
     const session = await stack.api<{ id: string }>('POST', '/api/sessions', { name: 'short-lived', kind: 'shell' });
     const token = await access.token({ email: 'ada@example.com' }, { expSeconds: 4 });
     const headers = { 'cf-access-jwt-assertion': token };
-    const ws = new WebSocket(`${stack.url.replace('http', 'ws')}/ws/terminal/${session.id}`, { headers });
+    const ws = new NodeWebSocket(`${stack.url.replace('http', 'ws')}/ws/terminal/${session.id}`, { headers });
     const closed = new Promise<number>((r) => ws.on('close', (code) => r(code)));
     await new Promise<void>((resolve, reject) => ws.once('open', () => resolve()).once('error', reject));
     const events = await new Promise<{ ended: Promise<void> }>((resolve) =>
@@ -157,5 +158,5 @@ describe('Cloudflare Access mode', () => {
     expect(await closed).toBe(4401);
     await events.ended;
     expect((await fetch(`${stack.url}/api/sessions`, { headers })).status).toBe(401);
-  });
+  }, 30_000);
 });

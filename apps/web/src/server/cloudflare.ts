@@ -20,7 +20,7 @@ export interface CloudflareSettings {
 }
 
 export type AccessResult =
-  | { ok: true; email: string; /** The token's exp, in ms: what it opened closes then. */ expiresAtMs: number }
+  | { ok: true; email: string; /** Until when the token is accepted (exp plus the clock tolerance), in ms: what it opened closes then. */ expiresAtMs: number }
   | { ok: false; status: 401 | 403; reason: string };
 
 export interface AccessVerifier {
@@ -29,6 +29,9 @@ export interface AccessVerifier {
   /** Verifies the token from Cf-Access-Jwt-Assertion (or the CF_Authorization cookie). Never throws. */
   verify(token: string | undefined): Promise<AccessResult>;
 }
+
+/** Seconds of clock difference with Cloudflare forgiven on exp and nbf. */
+const CLOCK_TOLERANCE_S = 5;
 
 const ClaimsSchema = z.object({ email: z.string().min(3).max(320).includes('@'), exp: z.number() });
 
@@ -66,7 +69,7 @@ export function createAccessVerifier(settings: CloudflareSettings, getKey?: JWTV
           issuer,
           audience: aud,
           requiredClaims: ['exp', 'iat'],
-          clockTolerance: 5,
+          clockTolerance: CLOCK_TOLERANCE_S,
         }));
       } catch (err) {
         return { ok: false, status: 401, reason: describeJoseError(err) };
@@ -83,7 +86,7 @@ export function createAccessVerifier(settings: CloudflareSettings, getKey?: JWTV
             : `${email} is not admitted: set owner_email (and cloudflare.allowed_emails for anyone else) in rdv's config`,
         };
       }
-      return { ok: true, email, expiresAtMs: claims.data.exp * 1000 };
+      return { ok: true, email, expiresAtMs: (claims.data.exp + CLOCK_TOLERANCE_S) * 1000 };
     },
   };
 }

@@ -176,9 +176,10 @@ export async function startWeb(config: RdvConfig, log: Logger, shutdown: Shutdow
   if (cloudflare && !config.owner_email && config.cloudflare.allowed_emails.length === 0) {
     log.warn('Cloudflare Access is on but neither owner_email nor cloudflare.allowed_emails is set: nobody can sign in');
   }
-  await prepared;
   if (!cloudflare) {
     void announceLoginLink({ api, origin, print: options.print, log, isStopped: () => shutdown.stopping });
   }
+  // A Next.js that cannot start still stops the edge (pages would never load).
+  await prepared;
   return { server, mode: authenticator.mode, target, origin };
 }
