@@ -103,6 +103,13 @@ export const sessions = sqliteTable(
     lastActivityAt: ts('last_activity_at'),
     closedAt: ts('closed_at'),
     exitCode: integer('exit_code'),
+    // The agent's own id for its conversation (from its hooks), to resume it by.
+    agentSessionId: text('agent_session_id'),
+    // When its tmux session vanished without its shell exiting (a reboot, a lost tmux
+    // server) and it was not brought back; null once it is back or closed by its user.
+    lostAt: ts('lost_at'),
+    // When rdv last brought it back after such a loss.
+    restoredAt: ts('restored_at'),
   },
   (t) => [
     index('sessions_user_status_idx').on(t.userId, t.status),

@@ -5,17 +5,17 @@ import { eq } from 'drizzle-orm';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { schema } from '../db/index.js';
 import { useDb, useTempDir, useTmux, waitFor } from '../testing/index.js';
-import { moveOutputToTrash, outputDir } from './files.js';
+import { createOutputLocator, moveOutputToTrash, outputDir } from './files.js';
 import { startOutputLog } from './writer.js';
 import { createOutputIndexer } from './indexer.js';
 import { readOutput } from './read.js';
-import { createOutputLocator, createOutputSearch } from './search.js';
+import { createOutputSearch } from './search.js';
 
 function useSearch(options: { batchBytes?: number; settleMs?: number; now?: () => number } = {}) {
   const handle = useDb();
   const home = useTempDir();
   const sessionsDir = join(home, 'sessions');
-  const locate = createOutputLocator({ db: handle, sessionsDir, home });
+  const locate = createOutputLocator({ db: handle.db, sessionsDir, home });
   const indexer = createOutputIndexer({ db: handle, locate, settleMs: 0, ...options });
   const search = createOutputSearch({ db: handle, locate });
   onTestFinished(async () => {

@@ -1,27 +1,9 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { AppError } from '../errors/index.js';
 import type { DbHandle } from '../db/index.js';
 import { chunkTextOf } from './chunks.js';
-import { openLogSnapshot, outputDir, trashedOutputDir, type LogSnapshot } from './files.js';
+import { openLogSnapshot, type LogSnapshot } from './files.js';
 import { parseSearchQuery } from './query.js';
-
-/**
- * Where each session's output lives: its folder under `sessionsDir`, or, while the
- * session is in the trash, inside its trash entry (`<home>/trash/<entry id>/output`).
- */
-export function createOutputLocator(deps: { db: DbHandle; sessionsDir: string; home: string }): (sessionId: string) => string | null {
-  const trashed = deps.db.sqlite.prepare('SELECT id FROM trash WHERE session_id = ? AND restored_at IS NULL ORDER BY trashed_at DESC LIMIT 1');
-  return (sessionId) => {
-    const dir = outputDir(deps.sessionsDir, sessionId);
-    if (existsSync(dir)) return dir;
-    const entry = trashed.get(sessionId) as { id: string } | undefined;
-    if (!entry) return null;
-    const inTrash = trashedOutputDir(join(deps.home, 'trash', entry.id));
-    return existsSync(inTrash) ? inTrash : null;
-  };
-}
 
 export interface SearchOutputInput {
   userId: string;

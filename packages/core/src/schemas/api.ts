@@ -33,6 +33,12 @@ export const SessionSchema = z.object({
   lastActivityAt: TimestampSchema.nullable(),
   closedAt: TimestampSchema.nullable(),
   exitCode: z.number().int().nullable(),
+  /** The agent's own id for this conversation, to resume it by. */
+  agentSessionId: z.string().nullable(),
+  /** Set while the session is lost (its tmux session vanished without its shell exiting) and not brought back. */
+  lostAt: TimestampSchema.nullable(),
+  /** When rdv last brought the session back after a reboot or a lost tmux server. */
+  restoredAt: TimestampSchema.nullable(),
 });
 export type Session = z.infer<typeof SessionSchema>;
 
@@ -250,6 +256,7 @@ export const EVENT_TYPES = [
   'session.created',
   'session.updated',
   'session.closed',
+  'session.restored',
   'folder.created',
   'folder.updated',
   'folder.deleted',

@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
 import { AppError } from '../errors/index.js';
+import { outputDir, outputLogPipe } from '../output/index.js';
 import type { Tmux } from '../tmux/index.js';
 import { exitWrapperArgv, prepareExitStatus } from './exit-status.js';
 import type { SessionRow } from './rows.js';
@@ -10,6 +11,8 @@ export interface LaunchDeps {
   shell: string;
   apiSocket: string;
   exitStatusDir?: string;
+  /** Where sessions' output logs go, and their rotation size; without it, nothing is logged. */
+  output?: { sessionsDir: string; maxBytes: number };
 }
 
 /** The shell a session starts with, as `deps.shell` says or, when empty, as tmux picks it from `env`. */
@@ -28,10 +31,12 @@ export function checkCwd(cwd: string): void {
 
 /**
  * Starts a session row's tmux session: its login shell under the exit-status wrapper (when
- * statuses are kept), in its cwd, with its env and RDV_SESSION_ID / RDV_API_SOCKET; then,
- * for an agent, types its command. The caller kills the tmux session if this fails half way.
+ * statuses are kept), in its cwd, with its env and RDV_SESSION_ID / RDV_API_SOCKET, its
+ * output appended to its log from the first byte (when logs are kept); then, for an agent,
+ * types its command, or `line` when given (a restored agent's resume command). The caller
+ * kills the tmux session if this fails half way.
  */
-export async function launchSession(deps: LaunchDeps, r: SessionRow, size?: { cols?: number; rows?: number }): Promise<void> {
+export async function launchSession(deps: LaunchDeps, r: SessionRow, size?: { cols?: number; rows?: number }, line?: string | null): Promise<void> {
   const { tmux } = deps;
   const shell = deps.shell ? [deps.shell, '-l'] : undefined;
   const exitDir = deps.exitStatusDir;
@@ -42,9 +47,11 @@ export async function launchSession(deps: LaunchDeps, r: SessionRow, size?: { co
     rows: size?.rows,
     env: { ...(r.env ?? {}), RDV_SESSION_ID: r.id, RDV_API_SOCKET: deps.apiSocket },
     command: exitDir ? exitWrapperArgv(prepareExitStatus(exitDir, r.tmuxName), shell) : shell,
+    pipe: deps.output ? outputLogPipe(outputDir(deps.output.sessionsDir, r.id), deps.output.maxBytes) : undefined,
   });
-  if (r.kind === 'agent' && r.command) {
-    await tmux.sendLiteral(r.tmuxName, r.command);
+  const typed = line ?? (r.kind === 'agent' ? r.command : null);
+  if (typed) {
+    await tmux.sendLiteral(r.tmuxName, typed);
     await tmux.sendKeys(r.tmuxName, ['Enter']);
   }
 }

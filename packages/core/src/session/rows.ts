@@ -29,6 +29,9 @@ export function toSession(row: SessionRow): Session {
     lastActivityAt: iso(row.lastActivityAt),
     closedAt: iso(row.closedAt),
     exitCode: row.exitCode,
+    agentSessionId: row.agentSessionId,
+    lostAt: iso(row.lostAt),
+    restoredAt: iso(row.restoredAt),
   };
 }
 
