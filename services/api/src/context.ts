@@ -5,6 +5,7 @@ import type { FolderService } from '@rdv/core/folder';
 import type { Logger } from '@rdv/core/log';
 import { writeAudit, type ServiceTokenStore } from '@rdv/core/auth';
 import type { OrchestratorService } from '@rdv/core/orchestrator';
+import type { OutputSearch } from '@rdv/core/output';
 import type { SessionService } from '@rdv/core/session';
 import type { Tmux } from '@rdv/core/tmux';
 import type { AuthMethod, User } from '@rdv/core/schemas';
@@ -19,6 +20,8 @@ export interface AppDeps {
   sessions: SessionService;
   worktrees: WorktreeService;
   orchestrator: OrchestratorService;
+  /** Search over sessions' output logs (the indexer keeps its index current). */
+  search: OutputSearch;
   serviceToken: ServiceTokenStore;
   log: Logger;
   version: string;

@@ -2,15 +2,19 @@ import type { RdvConfig } from '@rdv/core/config';
 import type { EventBus } from '@rdv/core/events';
 import { createScheduler, type Scheduler } from '@rdv/core/lifecycle';
 import type { Logger } from '@rdv/core/log';
+import type { OutputIndexer } from '@rdv/core/output';
 import type { SessionService } from '@rdv/core/session';
 import type { WorktreeService } from '@rdv/core/worktree';
 
 const HOUR_MS = 3_600_000;
+const OUTPUT_INDEX_INTERVAL_MS = 5000;
 
 export interface ApiJobDeps {
   worktrees: Pick<WorktreeService, 'expireTrash'>;
   sessions: Pick<SessionService, 'reconcile'>;
   events: Pick<EventBus, 'prune'>;
+  /** Indexes new output for search; it pauses between batches, so it takes at most half a core. */
+  indexer: Pick<OutputIndexer, 'catchUp'>;
   /** Rotates the service token when it is older than the rotation period. */
   rotateServiceToken: () => void;
 }
@@ -19,7 +23,9 @@ export interface ApiJobDeps {
  * The api's background jobs: trash cleanup (at start, then every `cleanup.interval_hours`),
  * reconcile with tmux (every `sessions.reconcile_interval_ms`; the terminal service asks
  * for one sooner when it sees a session end), event pruning and service-token rotation
- * (hourly). The caller disposes the scheduler on shutdown.
+ * (hourly), and output indexing for search (at start, then every 5 s; each run catches up a
+ * batch at a time). The caller disposes the scheduler on shutdown (the indexer first, so a
+ * long catch-up stops at its next batch).
  */
 export function startApiJobs(config: RdvConfig, log: Logger, deps: ApiJobDeps): Scheduler {
   const jobs = createScheduler(log);
@@ -34,5 +40,6 @@ export function startApiJobs(config: RdvConfig, log: Logger, deps: ApiJobDeps): 
     },
   });
   jobs.add({ name: 'service token rotation', intervalMs: HOUR_MS, run: deps.rotateServiceToken });
+  jobs.add({ name: 'output indexing', intervalMs: OUTPUT_INDEX_INTERVAL_MS, runAtStart: true, run: () => deps.indexer.catchUp() });
   return jobs;
 }

@@ -4,6 +4,7 @@ import { eventRoutes, type SseRegistry } from './events.js';
 import { folderRoutes } from './folders.js';
 import { internalRoutes } from './internal.js';
 import { orchestratorRoutes } from './orchestrators.js';
+import { outputRoutes } from './output.js';
 import { sessionRoutes } from './sessions.js';
 import { systemRoutes } from './system.js';
 import { tokenRoutes } from './tokens.js';
@@ -23,6 +24,7 @@ export const ROUTE_TABLE: readonly RouteModule[] = [
   systemRoutes,
   eventRoutes,
   sessionRoutes,
+  outputRoutes,
   folderRoutes,
   tokenRoutes,
   worktreeRoutes,
