@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // Enforces the dependency direction inside packages/core and between workspaces:
-//   schemas/errors/disposable ← config/log/lifecycle/client ← db/auth/events ← tmux/pty/worktree ← folder/output ← session ← notify ← orchestrator ← mcp
+//   schemas/errors/disposable ← config/log/lifecycle ← db/auth/events ← tmux/pty/worktree ← folder/output ← session ← notify ← orchestrator ← mcp
 // A domain may import its own layer's listed peers or lower layers, never higher ones, and
 // another domain only through its index.ts (its own subfolders are its business); core
-// never imports apps, services or the cli; services never import each other. And what the
-// browser loads (`@rdv/core/schemas`, `@rdv/core/errors`, `@rdv/core/disposable`) reaches no Node-only module.
+// never imports apps, services, the cli or the api client (@rdv/client is built on core;
+// `rdv mcp` hands core/mcp what it calls); services never import each other. And what the
+// browser loads (`@rdv/core/schemas`, `@rdv/core/errors`, `@rdv/core/disposable`, the
+// client's browser entry `@rdv/client`, the web UI) reaches no Node-only module.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -13,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = join(fileURLToPath(new URL('.', import.meta.url)), '..');
 export const LAYERS = {
   schemas: 0, errors: 0, disposable: 0,
-  config: 1, log: 1, lifecycle: 1, client: 1,
+  config: 1, log: 1, lifecycle: 1,
   db: 2, auth: 2, events: 2,
   tmux: 3, pty: 3, worktree: 3,
   folder: 4, output: 4, session: 5,
@@ -24,7 +26,10 @@ export const LAYERS = {
 };
 /** Subpaths the web bundle imports; nothing they reach may need Node. */
 export const BROWSER_ENTRIES = ['schemas', 'errors', 'disposable'];
-const NODE_ONLY_PACKAGES = ['node-pty', 'better-sqlite3'];
+/** Folders of browser code: every file in them is an entry too. */
+export const BROWSER_DIRS = ['apps/web/src/ui', 'apps/web/src/app'];
+const NODE_ONLY_PACKAGES = ['node-pty', 'better-sqlite3', 'undici', '@rdv/client/node'];
+const CLIENT_ENTRY = 'packages/client/src/index.ts';
 
 function* files(dir) {
   for (const name of readdirSync(dir)) {
@@ -87,11 +92,11 @@ export function checkLayers(root = ROOT) {
       continue;
     }
     for (const { spec } of importsOf(readFileSync(file, 'utf8'))) {
-      if (/^@rdv\/(api|terminal|web|cli)/.test(spec)) problems.push(`${relative(root, file)}: core imports ${spec}`);
+      if (/^@rdv\/(api|terminal|web|cli|client)/.test(spec)) problems.push(`${relative(root, file)}: core imports ${spec}`);
       problems.push(...coreImportProblems(coreSrc, file, relative(root, file), domain, spec));
     }
   }
-  for (const svc of ['services/api', 'services/terminal', 'packages/cli', 'apps/web']) {
+  for (const svc of ['services/api', 'services/terminal', 'packages/cli', 'packages/client', 'apps/web']) {
     let dirFiles = [];
     try {
       dirFiles = [...files(join(root, svc, 'src'))];
@@ -115,11 +120,12 @@ const isNodeOnly = (spec) =>
   NODE_ONLY_PACKAGES.some((p) => spec === p || spec.startsWith(`${p}/`));
 
 /**
- * Follows every run-time import (relative ones and `@rdv/core/*` subpaths, transitively)
- * from the browser entries and reports each Node built-in, node-pty or better-sqlite3
- * import on the way, with the chain of files that leads to it.
+ * Follows every run-time import (relative ones, `@rdv/core/*` subpaths and `@rdv/client`,
+ * transitively) from the browser entries, the client's browser entry and every file of
+ * the browser folders, and reports each Node built-in, node-pty, better-sqlite3, undici
+ * or `@rdv/client/node` import on the way, with the chain of files that leads to it.
  */
-export function checkBrowserSafe(root = ROOT, entries = BROWSER_ENTRIES) {
+export function checkBrowserSafe(root = ROOT, entries = BROWSER_ENTRIES, dirs = BROWSER_DIRS) {
   const coreSrc = join(root, 'packages/core/src');
   const problems = [];
   const via = new Map();
@@ -130,6 +136,11 @@ export function checkBrowserSafe(root = ROOT, entries = BROWSER_ENTRIES) {
     queue.push(file);
   };
   for (const entry of entries) visit(join(coreSrc, entry, 'index.ts'), null);
+  if (existsSync(join(root, CLIENT_ENTRY))) visit(join(root, CLIENT_ENTRY), null);
+  for (const dir of dirs) {
+    if (!existsSync(join(root, dir))) continue;
+    for (const file of files(join(root, dir))) visit(file, null);
+  }
   const chain = (file) => {
     const out = [];
     for (let f = file; f; f = via.get(f)) out.unshift(relative(root, f));
@@ -146,6 +157,7 @@ export function checkBrowserSafe(root = ROOT, entries = BROWSER_ENTRIES) {
       if (isNodeOnly(spec)) problems.push(`${chain(file)}: imports ${spec}, which the browser cannot load`);
       else if (spec.startsWith('.')) visit(sourceFile(file, spec), file);
       else if (/^@rdv\/core\/[^/]+$/.test(spec)) visit(join(coreSrc, spec.slice('@rdv/core/'.length), 'index.ts'), file);
+      else if (spec === '@rdv/client') visit(join(root, CLIENT_ENTRY), file);
     }
   }
   return problems;

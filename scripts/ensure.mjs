@@ -12,6 +12,7 @@ const MANIFESTS = [
   'package.json',
   'package-lock.json',
   'packages/core/package.json',
+  'packages/client/package.json',
   'packages/cli/package.json',
   'services/api/package.json',
   'services/terminal/package.json',

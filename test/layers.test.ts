@@ -41,6 +41,11 @@ describe('layering', () => {
       "packages/core/src/orchestrator/service.ts: imports @rdv/core/tmux/tmux, past tmux's index.ts; import it from tmux/index.js (export what is needed there)",
     ]);
   });
+
+  it('catches core importing the api client, even for its types', () => {
+    const root = tree({ 'packages/core/src/mcp/server.ts': "import type { RdvClient } from '@rdv/client';\n" });
+    expect(checkLayers(root)).toEqual(['packages/core/src/mcp/server.ts: core imports @rdv/client']);
+  });
 });
 
 describe('what the browser loads', () => {
@@ -64,6 +69,22 @@ describe('what the browser loads', () => {
       `${s} → ${common} → ${log}: imports os, which the browser cannot load`,
       `${s} → ${common} → ${log} → packages/core/src/log/db.ts: imports better-sqlite3, which the browser cannot load`,
       `${s} → ${common} → ${log} → packages/core/src/log/db.ts: imports node:path, which the browser cannot load`,
+    ]);
+  });
+
+  it("follows the web UI's imports into the client's browser entry, where undici and @rdv/client/node are Node-only", () => {
+    const root = tree({
+      'packages/core/src/schemas/index.ts': "import { z } from 'zod';\n",
+      'packages/core/src/errors/index.ts': 'export class AppError extends Error {}\n',
+      'packages/core/src/disposable/index.ts': 'export class DisposableStore {}\n',
+      'packages/client/src/index.ts': "export { followEvents } from './events.js';\n",
+      'packages/client/src/events.ts': "import { Agent } from 'undici';\nimport openapi from 'openapi-fetch';\n",
+      'packages/client/src/node.ts': "import { Agent } from 'undici';\n",
+      'apps/web/src/ui/state/sync.ts': "import { followEvents } from '@rdv/client';\nimport { createSocketClient } from '@rdv/client/node';\n",
+    });
+    expect(checkBrowserSafe(root).sort()).toEqual([
+      'apps/web/src/ui/state/sync.ts: imports @rdv/client/node, which the browser cannot load',
+      'packages/client/src/index.ts → packages/client/src/events.ts: imports undici, which the browser cannot load',
     ]);
   });
 });

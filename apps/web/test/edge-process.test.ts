@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { socketRequest } from '@rdv/core/client';
+import { socketRequest } from '@rdv/core/lifecycle';
 import { useTempDir, waitFor } from '@rdv/core/testing';
 import { describe, expect, it } from 'vitest';
 import { REPO, requireBuilt } from './helpers/stack.js';

@@ -1,6 +1,7 @@
 import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { createSocketClient } from '@rdv/client/node';
 import { createRateLimiter } from '@rdv/core/auth';
 import { createSilentLogger } from '@rdv/core/log';
 import { useTempDir, waitFor } from '@rdv/core/testing';
@@ -64,7 +65,7 @@ const deps: HandlerDeps = {
   serviceToken: { current: () => 'the-service-token' },
   bridge,
   apiSocket: join(dir, 'api.sock'),
-  login: { api: { resolveUser: async () => { throw new Error('unused'); }, redeemLoginLink: async () => null, createLoginLink: async () => ({ code: 'x', expiresAt: '' }) }, signer: createCookieSigner(Buffer.alloc(32, 1)), secureCookie: false, log },
+  login: { api: createSocketClient({ socketPath: join(dir, 'api.sock') }), signer: createCookieSigner(Buffer.alloc(32, 1)), secureCookie: false, log },
   next: async (_req, res) => void res.end('next page'),
   log,
 };

@@ -1,19 +1,25 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { createApiClient, type ApiClient } from '@rdv/core/client';
+import type { RdvClient } from '@rdv/client';
+import { createSocketClient } from '@rdv/client/node';
 import { loadConfig, type RdvConfig } from '@rdv/core/config';
 import { isAppError } from '@rdv/core/errors';
-import { createCliApi, type CliApi } from './api.js';
+import type { Folder, Session } from '@rdv/core/schemas';
 import { cliCredentials } from './credentials.js';
 import { CliError, NotRunningError, UsageError } from './errors.js';
+import { lookupFolder, lookupSession } from './lookup.js';
 import { createOutput, type Output } from './output.js';
 
-/** What every command gets: output, config and an authenticated api client, made on first use. */
+/** What every command gets: output, config and the typed api client, made on first use. */
 export interface CliContext {
   readonly out: Output;
   config(): RdvConfig;
-  client(): ApiClient;
-  api(): CliApi;
+  /** The api on api.sock with the CLI token. */
+  api(): RdvClient;
+  /** A session by name, id or id prefix (not found says where to look). */
+  session(ref: string): Promise<Session>;
+  /** A folder by id, name or id prefix. */
+  folder(ref: string): Promise<Folder>;
 }
 
 export interface GlobalOptions {
@@ -26,16 +32,15 @@ export function contextFor(cmd: Command): CliContext {
   const globals = cmd.optsWithGlobals<GlobalOptions>();
   const out = createOutput({ json: Boolean(globals.json) });
   let config: RdvConfig | undefined;
-  let client: ApiClient | undefined;
-  let api: CliApi | undefined;
+  let api: RdvClient | undefined;
   const ctx: CliContext = {
     out,
     config() {
       if (!config) config = loadCliConfig(globals.home);
       return config;
     },
-    client() {
-      if (client) return client;
+    api() {
+      if (api) return api;
       const cfg = ctx.config();
       const creds = cliCredentials(cfg);
       if (!creds) {
@@ -44,13 +49,11 @@ export function contextFor(cmd: Command): CliContext {
           `no CLI token: RDV_TOKEN is not set and ${cfg.paths.cliToken} does not exist; restart rdv (\`rdv down && rdv up\`) to write it`,
         );
       }
-      client = createApiClient({ socketPath: cfg.paths.apiSocket, token: creds.token });
-      return client;
-    },
-    api() {
-      if (!api) api = createCliApi(ctx.client());
+      api = createSocketClient({ socketPath: cfg.paths.apiSocket, token: creds.token });
       return api;
     },
+    session: (ref) => lookupSession(ctx.api(), ref),
+    folder: (ref) => lookupFolder(ctx.api(), ref),
   };
   return ctx;
 }

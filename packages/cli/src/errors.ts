@@ -1,6 +1,5 @@
 import { CommanderError } from 'commander';
-import { ServiceDownError } from '@rdv/core/client';
-import { isAppError } from '@rdv/core/errors';
+import { ServiceDownError, isAppError } from '@rdv/core/errors';
 
 /** Process exit codes of `rdv`, documented in the README. */
 export const EXIT = {
@@ -43,11 +42,13 @@ export class NotRunningError extends CliError {
   }
 }
 
-/** Where "no route for …" means the server predates a feature, name the feature. */
-export function explainMissingRoute(message: string, feature: string): string {
-  return /^no route for /.test(message)
-    ? `this rdv server has no ${feature} support yet (${message}); update rdv and restart it with \`rdv down && rdv up\``
-    : message;
+/** The features a server may predate, by the first segment of their api paths. */
+const FEATURE_OF_ROUTE: Record<string, string> = { worktrees: 'worktree', trash: 'worktree', orchestrators: 'orchestrator', insights: 'orchestrator' };
+
+/** Where "no route for …" means the server predates a feature, names the feature. */
+export function explainMissingRoute(message: string): string {
+  const feature = FEATURE_OF_ROUTE[/^no route for \w+ \/api\/([\w-]+)/.exec(message)?.[1] ?? ''];
+  return feature ? `this rdv server has no ${feature} support yet (${message}); update rdv and restart it with \`rdv down && rdv up\`` : message;
 }
 
 /**
@@ -69,6 +70,7 @@ export function toFailure(err: unknown): { message: string; exitCode: number } {
       };
     }
     if (err.code === 'rate_limited') return { message: `${err.message} (rate limited)`, exitCode: EXIT.failed };
+    if (err.code === 'not_found') return { message: explainMissingRoute(err.message), exitCode: EXIT.failed };
     return { message: err.message, exitCode: EXIT.failed };
   }
   return { message: `internal error: ${(err as Error)?.message ?? String(err)}`, exitCode: EXIT.failed };

@@ -1,8 +1,7 @@
 import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { socketRequest } from '@rdv/core/client';
 import type { RdvConfig } from '@rdv/core/config';
-import { ensurePrivateDir, isProcessAlive, readPid } from '@rdv/core/lifecycle';
+import { ensurePrivateDir, isProcessAlive, readPid, socketRequest } from '@rdv/core/lifecycle';
 import { HealthSchema, type Health } from '@rdv/core/schemas';
 import { SERVICES, type ServiceSpec } from './supervisor.js';
 

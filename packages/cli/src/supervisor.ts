@@ -2,8 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { socketRequest } from '@rdv/core/client';
 import { parentEnv, type RdvConfig } from '@rdv/core/config';
+import { socketRequest } from '@rdv/core/lifecycle';
 
 /** The repository root (the CLI runs from its checkout). */
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
+import { parseErrorBody } from '@rdv/client';
 import { ServerFrameSchema, type ClientFrame, MAX_INPUT_FRAME_BYTES } from '@rdv/core/schemas';
 import { CliError, EXIT } from './errors.js';
 
@@ -42,12 +43,8 @@ export interface ConnectOptions {
 const INPUT_CHUNK = Math.floor(MAX_INPUT_FRAME_BYTES / 4);
 
 function refusal(status: number, body: string): CliError {
-  let message = body.trim();
-  try {
-    message = (JSON.parse(body) as { error?: { message?: string } }).error?.message ?? message;
-  } catch {
-    // A plain-text refusal (e.g. "HTTP/1.1 401"): use it as it is.
-  }
+  // A plain-text refusal (e.g. "HTTP/1.1 401") is used as it is.
+  const message = parseErrorBody(body)?.message ?? body.trim();
   if (status === 401) return new CliError(`the terminal service refused the CLI token${message ? `: ${message}` : ''}`);
   if (status === 404) return new CliError(`the terminal service does not know this session${message ? `: ${message}` : ''}`);
   return new CliError(`the terminal service refused to attach (HTTP ${status}${message ? `: ${message}` : ''})`);

@@ -1,7 +1,9 @@
 import type { Folder, Session } from '@rdv/core/schemas';
-import type { Loose } from './api.js';
 import type { Output } from './output.js';
 import { relativeTime, shortId, tildify, truncate } from './output.js';
+
+/** An api object printed field by field, whatever its fields. */
+export type Loose = Record<string, unknown>;
 
 const folderName = (folders: Folder[], id: string | null) => (id ? (folders.find((f) => f.id === id)?.name ?? shortId(id)) : '-');
 const kindOf = (s: Session) => (s.kind === 'agent' ? (s.agent ?? 'agent') : 'shell');

@@ -3,7 +3,7 @@ import { chmodSync, existsSync, statSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createApiClient } from '@rdv/core/client';
+import { createSocketClient } from '@rdv/client/node';
 import { waitFor } from '@rdv/core/testing';
 import { CLI_MAIN, makeRepo, useRdvHome, useServices } from './helpers.js';
 
@@ -27,8 +27,8 @@ describe('rdv session', SLOW, () => {
 
     expect(await h.json(['session', 'show', created.id.slice(0, 8)])).toMatchObject({ id: created.id });
     expect(await h.json(['session', 'exec', 'work', '--', 'echo', 'from-$((6*7))'])).toEqual({ sessionId: created.id, sent: true });
-    const api = createApiClient({ socketPath: join(h.home, 'run', 'api.sock'), token: h.token() });
-    await waitFor(async () => /from-42/.test((await api.call<any>('GET', `/api/sessions/${created.id}/scrollback`)).text), 'exec output');
+    const api = createSocketClient({ socketPath: join(h.home, 'run', 'api.sock'), token: h.token() });
+    await waitFor(async () => /from-42/.test((await api.GET('/api/sessions/{id}/scrollback', { params: { path: { id: created.id } } })).text), 'exec output');
     expect((await h.rdv(['session', 'scrollback', 'work', '-n', '20'])).stdout).toMatch(/from-42/);
 
     expect(await h.json(['session', 'rename', 'work', 'work2'])).toMatchObject({ name: 'work2' });
@@ -201,9 +201,9 @@ describe('rdv orchestrator', SLOW, () => {
 
     const sent = await h.json(['orchestrator', 'inject', 'watched', 'echo', 'nudged-$((3*3))', '--reason', 'test']);
     expect(sent).toMatchObject({ orchestratorId: master.id, sent: true });
-    const api = createApiClient({ socketPath: join(h.home, 'run', 'api.sock'), token: h.token() });
+    const api = createSocketClient({ socketPath: join(h.home, 'run', 'api.sock'), token: h.token() });
     const session = (await h.json(['session', 'show', 'watched'])) as { id: string };
-    await waitFor(async () => /nudged-9/.test((await api.call<any>('GET', `/api/sessions/${session.id}/scrollback`)).text), 'injected text');
+    await waitFor(async () => /nudged-9/.test((await api.GET('/api/sessions/{id}/scrollback', { params: { path: { id: session.id } } })).text), 'injected text');
     expect(await h.json(['orchestrator', 'inject', 'watched', '--key', 'C-c'])).toMatchObject({ keys: ['C-c'] });
 
     expect((await h.json(['orchestrator', 'insights'])).items).toEqual(expect.any(Array));

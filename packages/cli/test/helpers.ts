@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll } from 'vitest';
-import { socketRequest } from '@rdv/core/client';
+import { socketRequest } from '@rdv/core/lifecycle';
 import { useRdvEnv, useTempDir, waitFor } from '@rdv/core/testing';
 import { createTmux } from '@rdv/core/tmux';
 

@@ -4,8 +4,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
-import { socketRequest } from '@rdv/core/client';
-import { isProcessAlive } from '@rdv/core/lifecycle';
+import { isProcessAlive, socketRequest } from '@rdv/core/lifecycle';
 import { waitFor } from '@rdv/core/testing';
 import { CLI_MAIN, useRdvHome } from './helpers.js';
 

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { socketRequest } from '@rdv/core/client';
+import { socketRequest } from '@rdv/core/lifecycle';
 import { waitFor } from '@rdv/core/testing';
 import { openSse, rawPost, useApi } from './helpers.js';
 

@@ -4,9 +4,21 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createApiClient, socketRequest } from '@rdv/core/client';
+import { socketRequest } from '@rdv/core/lifecycle';
 import { useTempDir, waitFor } from '@rdv/core/testing';
 import { testEnv } from './helpers.js';
+
+/** The owner's calls (CLI token), resolving with the body of a 2xx answer. */
+function ownerClient(sock: string, home: string) {
+  const token = readFileSync(join(home, 'cli-token'), 'utf8').trim();
+  return {
+    async call<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
+      const r = await socketRequest<T>(sock, path, { method, body, headers: { authorization: `Bearer ${token}` } });
+      if (r.status < 200 || r.status >= 300) throw new Error(`${method} ${path} answered ${r.status}: ${r.text}`);
+      return r.body;
+    },
+  };
+}
 
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const home = useTempDir('file', 'rdv-proc-');
@@ -42,7 +54,7 @@ describe('api process', () => {
   it('refuses a second instance, survives kill -9 and stops cleanly on SIGTERM', async () => {
     const first = startApi();
     await waitFor(healthy, 'api healthy', 20_000);
-    const client = () => createApiClient({ socketPath: sock, token: readFileSync(join(home, 'cli-token'), 'utf8').trim() });
+    const client = () => ownerClient(sock, home);
     const session = await client().call<any>('POST', '/api/sessions', { name: 'survivor', kind: 'shell' });
     await client().call('POST', `/api/sessions/${session.id}/exec`, { command: 'echo before-crash' });
 
@@ -85,7 +97,7 @@ describe('api process', () => {
   it('marks sessions whose tmux session died while it was down as closed', async () => {
     const a = startApi();
     await waitFor(healthy, 'api healthy', 20_000);
-    const client = createApiClient({ socketPath: sock, token: readFileSync(join(home, 'cli-token'), 'utf8').trim() });
+    const client = ownerClient(sock, home);
     const s = await client.call<any>('POST', '/api/sessions', { name: 'short-lived', kind: 'shell' });
     a.child.kill('SIGTERM');
     await a.exited;

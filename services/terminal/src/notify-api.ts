@@ -1,5 +1,6 @@
+import { createSocketClient } from '@rdv/client/node';
 import type { ServiceTokenStore } from '@rdv/core/auth';
-import { socketRequest } from '@rdv/core/client';
+import { isAppError } from '@rdv/core/errors';
 import type { Logger } from '@rdv/core/log';
 
 const NOTIFY_TIMEOUT_MS = 5000;
@@ -15,17 +16,15 @@ export function createSessionEndNotifier(deps: {
   serviceToken: Pick<ServiceTokenStore, 'current'>;
   log: Logger;
 }): (sessionId: string) => void {
+  const api = createSocketClient({
+    socketPath: deps.apiSocket,
+    headers: () => ({ 'x-rdv-service-token': deps.serviceToken.current() }),
+    timeoutMs: NOTIFY_TIMEOUT_MS,
+  });
   return (sessionId) => {
-    const notify = async () => {
-      const res = await socketRequest(deps.apiSocket, `/internal/sessions/${encodeURIComponent(sessionId)}/ended`, {
-        method: 'POST',
-        headers: { 'x-rdv-service-token': deps.serviceToken.current() },
-        timeoutMs: NOTIFY_TIMEOUT_MS,
-      });
-      if (res.status !== 200) deps.log.warn({ sessionId, status: res.status }, 'the api did not take the session end');
-    };
-    notify().catch((err: unknown) =>
-      deps.log.info({ sessionId, err: (err as Error).message }, 'could not tell the api a session ended; its reconcile will'),
-    );
+    api.POST('/internal/sessions/{id}/ended', { params: { path: { id: sessionId } } }).catch((err: unknown) => {
+      if (isAppError(err) && err.code !== 'unavailable') deps.log.warn({ sessionId, code: err.code }, 'the api did not take the session end');
+      else deps.log.info({ sessionId, err: (err as Error).message }, 'could not tell the api a session ended; its reconcile will');
+    });
   };
 }

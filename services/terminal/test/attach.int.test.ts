@@ -1,4 +1,4 @@
-import { socketRequest } from '@rdv/core/client';
+import { socketRequest } from '@rdv/core/lifecycle';
 import { waitFor } from '@rdv/core/testing';
 import { execFileSync } from 'node:child_process';
 import { statSync } from 'node:fs';

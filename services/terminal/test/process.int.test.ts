@@ -2,8 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { socketRequest } from '@rdv/core/client';
-import { readPid } from '@rdv/core/lifecycle';
+import { readPid, socketRequest } from '@rdv/core/lifecycle';
 import { waitFor } from '@rdv/core/testing';
 import { afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { bearer, connect, markCommand, useRig, type Rig } from './helpers.js';

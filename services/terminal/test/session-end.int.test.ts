@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { socketRequest } from '@rdv/core/client';
+import { socketRequest } from '@rdv/core/lifecycle';
 import { waitFor } from '@rdv/core/testing';
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { bearer, connect, markCommand, startService, useRig, type Rig } from './helpers.js';

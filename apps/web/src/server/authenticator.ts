@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import type { RdvClient } from '@rdv/client';
 import { isAppError } from '@rdv/core/errors';
-import type { EdgeApi } from './api-client.js';
 import type { AccessVerifier } from './cloudflare.js';
 import { SESSION_COOKIE, parseCookies, type CookieSigner } from './session-cookie.js';
 
@@ -20,8 +20,9 @@ const USER_CACHE_MAX = 1000;
 /**
  * Cloudflare mode: the verified Access JWT (Cf-Access-Jwt-Assertion, else the
  * CF_Authorization cookie) names an email; the api maps it to a user (cached a minute).
+ * `api` calls with the service token.
  */
-export function createCloudflareAuthenticator(verifier: AccessVerifier, api: EdgeApi): Authenticator {
+export function createCloudflareAuthenticator(verifier: AccessVerifier, api: RdvClient): Authenticator {
   const users = new Map<string, { id: string; until: number }>();
   return {
     mode: 'cloudflare',
@@ -34,7 +35,7 @@ export function createCloudflareAuthenticator(verifier: AccessVerifier, api: Edg
       const cached = users.get(verdict.email);
       if (cached && cached.until > now) return { ok: true, userId: cached.id, email: verdict.email };
       try {
-        const user = await api.resolveUser({ email: verdict.email });
+        const user = await api.POST('/api/auth/resolve-user', { body: { email: verdict.email } });
         if (users.size >= USER_CACHE_MAX) users.clear();
         users.set(verdict.email, { id: user.id, until: now + USER_CACHE_MS });
         return { ok: true, userId: user.id, email: verdict.email };

@@ -1,12 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RdvClient } from '@rdv/client';
 import { isAppError } from '@rdv/core/errors';
 import type { Logger } from '@rdv/core/log';
-import type { EdgeApi } from './api-client.js';
 import { sendPage } from './responses.js';
 import { sessionCookieHeader, type CookieSigner } from './session-cookie.js';
 
 export interface LoginDeps {
-  api: EdgeApi;
+  /** The api with the service token. */
+  api: RdvClient;
   signer: CookieSigner;
   /** Mark the cookie Secure (the browser reaches the edge over https). */
   secureCookie: boolean;
@@ -27,12 +28,15 @@ export async function handleLogin(req: IncomingMessage, res: ServerResponse, dep
   if (!code || code.length > 200) {
     return sendPage(res, 400, 'This link has no login code', ['Open the full link printed when rdv started.', FRESH_LINK_HINT]);
   }
-  let user;
+  let user = null;
   try {
-    user = await deps.api.redeemLoginLink(code);
+    user = await deps.api.POST('/api/auth/login-links/redeem', { body: { code } });
   } catch (err) {
-    deps.log.warn({ err: isAppError(err) ? err.message : err }, 'login link could not be checked');
-    return sendPage(res, 503, 'rdv is not ready', ['The rdv api did not answer. Check that rdv is running (`rdv status`), then try a fresh link.']);
+    // 401 is the api's answer for a code that is invalid, used or expired.
+    if (!isAppError(err) || err.code !== 'unauthorized') {
+      deps.log.warn({ err: isAppError(err) ? err.message : err }, 'login link could not be checked');
+      return sendPage(res, 503, 'rdv is not ready', ['The rdv api did not answer. Check that rdv is running (`rdv status`), then try a fresh link.']);
+    }
   }
   if (!user) {
     deps.log.info('login link refused (invalid, used or expired)');
@@ -59,7 +63,7 @@ export function handleLogout(res: ServerResponse, deps: Pick<LoginDeps, 'secureC
  * is still starting (for up to `timeoutMs`). Resolves false when it gave up.
  */
 export async function announceLoginLink(options: {
-  api: EdgeApi;
+  api: RdvClient;
   origin: string | null;
   print: (line: string) => void;
   log: Logger;
@@ -70,8 +74,8 @@ export async function announceLoginLink(options: {
   let waitMs = 250;
   while (!options.isStopped()) {
     try {
-      const owner = await options.api.resolveUser({ owner: true });
-      const link = await options.api.createLoginLink(owner.id);
+      const owner = await options.api.POST('/api/auth/resolve-user', { body: { owner: true } });
+      const link = await options.api.POST('/api/auth/login-links', { headers: { 'x-rdv-user-id': owner.id } });
       const path = `/login?code=${encodeURIComponent(link.code)}`;
       options.print(
         options.origin

@@ -1,13 +1,13 @@
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
+import { createSocketClient } from '@rdv/client/node';
 import { createRateLimiter, openServiceTokenStore } from '@rdv/core/auth';
 import type { RdvConfig } from '@rdv/core/config';
 import { AppError } from '@rdv/core/errors';
 import { acquirePidFile, disposer, ensurePrivateDir, listenUnix, writeListenFile, type ShutdownController } from '@rdv/core/lifecycle';
 import type { Logger } from '@rdv/core/log';
 import nextModule from 'next';
-import { createEdgeApi } from './api-client.js';
 import { createCloudflareAuthenticator, createLocalAuthenticator, type Authenticator } from './authenticator.js';
 import { createAccessVerifier } from './cloudflare.js';
 import { createRequestHandler, createUpgradeHandler } from './handler.js';
@@ -62,7 +62,8 @@ export async function startWeb(config: RdvConfig, log: Logger, shutdown: Shutdow
   shutdown.add('pid file', () => pid.release());
 
   const serviceToken = openServiceTokenStore(paths.serviceToken, { create: false, graceMs: config.auth.service_token_grace_seconds * 1000 });
-  const api = createEdgeApi({ socketPath: paths.apiSocket, serviceToken: () => serviceToken.current() });
+  // The edge's own calls (users, login links) carry the service token, read per call so a rotation is picked up.
+  const api = createSocketClient({ socketPath: paths.apiSocket, headers: () => ({ 'x-rdv-service-token': serviceToken.current() }), timeoutMs: 10_000 });
   const signer = createCookieSigner(openWebSecret(join(paths.serverDir, 'web-secret')));
   const authenticator = cloudflare
     ? createCloudflareAuthenticator(

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { parseErrorBody } from '@rdv/client';
 import { AppError } from '@rdv/core/errors';
 import { refuseUpgrade } from '@rdv/core/lifecycle';
 import type { Logger } from '@rdv/core/log';
@@ -137,12 +138,8 @@ export function createTerminalBridge(options: { socketPath: string; log: Logger 
           if (done) return;
           done = true;
           upReq.destroy();
-          let message = `terminal service answered ${res.statusCode}`;
-          try {
-            message = (JSON.parse(Buffer.concat(chunks).toString()) as { error: { message: string } }).error.message || message;
-          } catch {
-            // No JSON body (a plain refusal): keep the status line.
-          }
+          // A plain refusal without rdv's error body keeps the status line.
+          const message = parseErrorBody(Buffer.concat(chunks).toString())?.message || `terminal service answered ${res.statusCode}`;
           refuse(req, socket, head, 4000 + (res.statusCode ?? 500), message);
         };
         res.on('data', (c: Buffer) => {

@@ -1,4 +1,5 @@
 'use client';
+import type { RdvClient } from '@rdv/client';
 import { createContext, useContext, type Dispatch } from 'react';
 import type { Actions } from './state/actions';
 import type { MenuItem } from './menu';
@@ -17,6 +18,8 @@ export type DialogSpec =
 export interface Ui {
   state: State;
   dispatch: Dispatch<Action>;
+  /** The api, same-origin through the edge. */
+  api: RdvClient;
   actions: Actions;
   /** Narrow screen: drawer sidebar, key bar, no tab strip. */
   compact: boolean;

@@ -1,8 +1,8 @@
 'use client';
+import { browserTransport, createRdvClient } from '@rdv/client';
 import type { Preferences } from '@rdv/core/schemas';
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { createActions } from './state/actions';
-import { api, setUnauthorizedHandler } from './api';
 import { UiContext, type DialogSpec, type Ui } from './app-context';
 import { DialogsHost } from './dialogs/dialogs-host';
 import { MainPane } from './main-pane';
@@ -44,32 +44,34 @@ export function App() {
   const [searchOpen, setSearchOpen] = useState(false);
   const terminals = useRef(new Map<string, TerminalHandle>());
   const { toasts, toast } = useToasts();
+  // Any 401 means the browser's sign-in has ended.
+  const api = useMemo(() => createRdvClient({ transport: browserTransport(), onUnauthorized: () => dispatch({ type: 'signedOut' }) }), []);
 
   const applyPreferences = useCallback((p: Preferences) => {
     setTheme(p.theme);
     localStorage.setItem(THEME_KEY, p.theme);
   }, []);
-  const { reload } = useSync(dispatch, applyPreferences);
+  const { reload } = useSync(api, dispatch, applyPreferences);
   usePersistedTabs(state, dispatch);
 
   useEffect(() => {
     const stored = localStorage.getItem(THEME_KEY);
     if (stored === 'light' || stored === 'dark' || stored === 'system') setTheme(stored);
-    setUnauthorizedHandler(() => dispatch({ type: 'signedOut' }));
     fetch('/auth/whoami', { cache: 'no-store' })
       .then((r) => (r.ok ? (r.json() as Promise<Whoami>) : null))
       .then(setWhoami, () => {});
   }, []);
 
   const actions = useMemo(
-    () => createActions({ dispatch, reload, snapshot: () => stateRef.current, toast }),
-    [reload, toast],
+    () => createActions({ api, dispatch, reload, snapshot: () => stateRef.current, toast }),
+    [api, reload, toast],
   );
 
   const ui: Ui = useMemo(
     () => ({
       state,
       dispatch,
+      api,
       actions,
       compact,
       show: setDialog,
@@ -81,7 +83,7 @@ export function App() {
       terminal: (id) => (id ? terminals.current.get(id) : undefined),
       toast,
     }),
-    [state, actions, compact, toast],
+    [state, api, actions, compact, toast],
   );
 
   const register = useCallback((id: string, handle: TerminalHandle | null) => {
@@ -92,7 +94,7 @@ export function App() {
   const onTheme = (t: ThemeChoice) => {
     setTheme(t);
     localStorage.setItem(THEME_KEY, t);
-    api('PATCH', '/api/preferences', { theme: t }).catch(() => toast('Could not save the theme; it applies to this browser only.'));
+    api.PATCH('/api/preferences', { body: { theme: t } }).catch(() => toast('Could not save the theme; it applies to this browser only.'));
   };
 
   useShortcuts((action: ShortcutAction) => {

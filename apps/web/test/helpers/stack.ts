@@ -7,7 +7,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { socketRequest } from '@rdv/core/client';
+import { socketRequest } from '@rdv/core/lifecycle';
 import { createTmux } from '@rdv/core/tmux';
 import { waitFor } from '@rdv/core/testing';
 import { afterAll } from 'vitest';

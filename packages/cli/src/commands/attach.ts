@@ -125,7 +125,7 @@ export async function runAttach(ctx: CliContext, ref: string, opts: { detachKey?
   if (!stdin.isTTY || !process.stdout.isTTY) {
     throw new UsageError('rdv attach needs an interactive terminal; from scripts use `rdv session exec` and `rdv session scrollback`');
   }
-  const session = await ctx.api().session(ref);
+  const session = await ctx.session(ref);
   if (session.status === 'closed' || session.status === 'trashed') {
     throw new CliError(`session ${session.name} is ${session.status}; start a new one with \`rdv session create\``);
   }

@@ -52,9 +52,9 @@ async function dynamic(ctx: CliContext, kind: string): Promise<string[]> {
   if (kind === 'shell') return ['bash', 'zsh'];
   if (!['session', 'folder', 'token'].includes(kind) || !cliCredentials(ctx.config())) return [];
   const api = ctx.api();
-  if (kind === 'session') return (await api.listSessions('open')).items.map((s) => s.name);
-  if (kind === 'folder') return ['none', ...(await api.listFolders()).items.map((f) => f.name)];
-  return (await api.listTokens()).items.filter((t) => !t.revokedAt).map((t) => t.name);
+  if (kind === 'session') return (await api.GET('/api/sessions', { params: { query: { status: 'open' } } })).items.map((s) => s.name);
+  if (kind === 'folder') return ['none', ...(await api.GET('/api/folders')).items.map((f) => f.name)];
+  return (await api.GET('/api/tokens')).items.filter((t) => !t.revokedAt).map((t) => t.name);
 }
 
 /** What an argument or option value is, judged by its name: session, folder, agent, … */

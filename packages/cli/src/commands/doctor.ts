@@ -32,7 +32,7 @@ async function gatherChecks(ctx: CliContext, home?: string): Promise<Check[]> {
   checks.push(...(await checkSockets(config)));
   checks.push(
     ...(await checkToken(config, async () => {
-      const me = await ctx.api().call<{ user: { email: string | null; name: string | null }; auth: { method: string } }>('GET', '/api/auth/me');
+      const me = await ctx.api().GET('/api/auth/me');
       return `the api accepts it (${me.auth.method} token of ${me.user.email ?? me.user.name ?? 'the owner'})`;
     })),
   );

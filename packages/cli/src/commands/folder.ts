@@ -3,9 +3,7 @@ import {
   CreateFolderSchema,
   NameSchema,
   UpdateFolderSchema,
-  type EffectivePreferences,
   type Folder,
-  type Session,
 } from '@rdv/core/schemas';
 import { PathArgSchema, collect, examples, isNoFolder, parseArgs, parseEnvPairs } from '../args.js';
 import { contextFor, type CliContext } from '../context.js';
@@ -19,18 +17,9 @@ interface FolderOpts {
   env?: string[];
 }
 
-interface FolderContext {
-  folder: Folder;
-  ancestors: Folder[];
-  children: Folder[];
-  sessions: Session[];
-  preferences: EffectivePreferences;
-}
-
 async function showContext(ctx: CliContext, ref: string): Promise<void> {
-  const api = ctx.api();
-  const folder = await api.folder(ref);
-  const c = await api.call<FolderContext>('GET', `/api/folders/${folder.id}/context`);
+  const folder = await ctx.folder(ref);
+  const c = await ctx.api().GET('/api/folders/{id}/context', { params: { path: { id: folder.id } } });
   if (ctx.out.json) return ctx.out.printJson(c);
   const path = [...c.ancestors, c.folder].map((f) => f.name).join(' / ');
   const p = c.preferences;
@@ -58,9 +47,9 @@ export function registerFolder(program: Command): void {
     .description('the folder tree with open session counts')
     .action(async (_o: unknown, cmd: Command) => {
       const ctx = contextFor(cmd);
-      const folders = await ctx.api().listFolders();
+      const folders = await ctx.api().GET('/api/folders');
       if (ctx.out.json) return ctx.out.printJson(folders);
-      const sessions = (await ctx.api().listSessions('open')).items;
+      const sessions = (await ctx.api().GET('/api/sessions', { params: { query: { status: 'open' } } })).items;
       printFolderTree(ctx.out, folders.items, sessions);
     });
 
@@ -81,8 +70,8 @@ export function registerFolder(program: Command): void {
         ...(o.agent ? { defaultAgent: o.agent } : {}),
         ...(o.env ? { env: parseEnvPairs(o.env) } : {}),
       }, undefined, { defaultCwd: '--cwd', defaultAgent: '--agent', env: '--env', name: '<name>' });
-      if (o.parent) body.parentId = (await ctx.api().folder(o.parent)).id;
-      const created = await ctx.api().call<Folder>('POST', '/api/folders', body);
+      if (o.parent) body.parentId = (await ctx.folder(o.parent)).id;
+      const created = await ctx.api().POST('/api/folders', { body });
       if (ctx.out.json) ctx.out.printJson(created);
       else ctx.out.line(`created folder ${created.name} (${shortId(created.id)})`);
     });
@@ -97,9 +86,9 @@ export function registerFolder(program: Command): void {
 
   const update = async (cmd: Command, ref: string, change: Record<string, unknown>, done: (f: Folder) => string) => {
     const ctx = contextFor(cmd);
-    const target = await ctx.api().folder(ref);
+    const target = await ctx.folder(ref);
     const body = parseArgs(UpdateFolderSchema, change, undefined, { defaultCwd: '--cwd', defaultAgent: '--agent', env: '--env' });
-    const updated = await ctx.api().call<Folder>('PATCH', `/api/folders/${target.id}`, body);
+    const updated = await ctx.api().PATCH('/api/folders/{id}', { params: { path: { id: target.id } }, body });
     if (ctx.out.json) ctx.out.printJson(updated);
     else ctx.out.line(done(updated));
   };
@@ -134,7 +123,7 @@ export function registerFolder(program: Command): void {
     .argument('<folder>', 'name or id')
     .argument('<parent>', 'the new parent folder, or none')
     .action(async (ref: string, parentRef: string, _o: unknown, cmd: Command) => {
-      const parentId = isNoFolder(parentRef) ? null : (await contextFor(cmd).api().folder(parentRef)).id;
+      const parentId = isNoFolder(parentRef) ? null : (await contextFor(cmd).folder(parentRef)).id;
       await update(cmd, ref, { parentId }, (f) => `moved folder ${f.name}`);
     });
 
@@ -145,8 +134,8 @@ export function registerFolder(program: Command): void {
     .argument('<folder>', 'name or id')
     .action(async (ref: string, _o: unknown, cmd: Command) => {
       const ctx = contextFor(cmd);
-      const target = await ctx.api().folder(ref);
-      const result = await ctx.api().call<{ movedSessions: number; movedFolders: number }>('DELETE', `/api/folders/${target.id}`);
+      const target = await ctx.folder(ref);
+      const result = await ctx.api().DELETE('/api/folders/{id}', { params: { path: { id: target.id } } });
       if (ctx.out.json) return ctx.out.printJson(result);
       ctx.out.line(`deleted folder ${target.name}; moved ${result.movedSessions} session(s) and ${result.movedFolders} folder(s) up`);
     });

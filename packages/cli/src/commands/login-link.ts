@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
+import type { RdvClient } from '@rdv/client';
 import type { RdvConfig } from '@rdv/core/config';
 import { readListenFile } from '@rdv/core/lifecycle';
-import type { CliApi } from '../api.js';
+import type { LoginLink } from '@rdv/core/schemas';
 import { examples } from '../args.js';
 import { contextFor } from '../context.js';
 
@@ -25,15 +26,14 @@ export function runningWebUrl(config: RdvConfig): string | null {
   return webUrl(config);
 }
 
-export interface LoginLink {
+/** A one-time login code and the link that uses it. */
+export interface BrowserLoginLink extends LoginLink {
   url: string;
-  code: string;
-  expiresAt: string;
 }
 
 /** Asks the api for a one-time browser login code and builds the link to open. */
-export async function createLoginLink(config: RdvConfig, api: CliApi): Promise<LoginLink> {
-  const { code, expiresAt } = await api.call<{ code: string; expiresAt: string }>('POST', '/api/auth/login-links');
+export async function createLoginLink(config: RdvConfig, api: RdvClient): Promise<BrowserLoginLink> {
+  const { code, expiresAt } = await api.POST('/api/auth/login-links');
   const base = runningWebUrl(config) ?? 'https://<your rdv hostname>';
   return { url: `${base}/login?code=${encodeURIComponent(code)}`, code, expiresAt };
 }

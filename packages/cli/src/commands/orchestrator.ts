@@ -1,11 +1,14 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { CONTROL_CHARS } from '@rdv/core/schemas';
-import { isMaster, type Loose } from '../api.js';
+import { CONTROL_CHARS, type Orchestrator } from '@rdv/core/schemas';
+import { isMasterOrchestrator, type RdvClient } from '@rdv/client';
 import { BoolArgSchema, collect, countArg, examples, parseArgs } from '../args.js';
 import { contextFor, type CliContext } from '../context.js';
+import { lookupOrchestrator } from '../lookup.js';
 import { duration, relativeTime, shortId, truncate } from '../output.js';
-import { printLoose } from '../views.js';
+import { printLoose, type Loose } from '../views.js';
+
+const monitoringStatus = (api: RdvClient, id: string) => api.GET('/api/orchestrators/{id}/monitoring/status', { params: { path: { id } } });
 
 const InjectArgsSchema = z
   .object({
@@ -33,11 +36,11 @@ const SETTING_FLAGS = { intervalSeconds: '--interval', stallThresholdSeconds: '-
 const REF = '[orchestrator]';
 const REF_HELP = 'id, name, "master" or a folder name (default: Master Control)';
 
-function printOrchestrators(ctx: CliContext, items: Loose[]): void {
+function printOrchestrators(ctx: CliContext, items: Orchestrator[]): void {
   ctx.out.table(
     ['NAME', 'ID', 'KIND', 'MONITORING', 'INTERVAL', 'STALL AFTER', 'AUTO-NUDGE'],
     items.map((o) => [
-      String(o.name ?? (isMaster(o) ? 'Master Control' : '-')),
+      String(o.name ?? (isMasterOrchestrator(o) ? 'Master Control' : '-')),
       shortId(String(o.id)),
       String(o.kind ?? '-'),
       o.monitoring ? 'on' : 'off',
@@ -74,17 +77,17 @@ export function registerOrchestrator(program: Command): void {
   orch.command('status').alias('list').description('orchestrators, their settings and whether they are monitoring').argument(REF, 'only this one (default: all)')
     .action(async (ref: string | undefined, _o: unknown, cmd: Command) => {
       const ctx = contextFor(cmd);
-      const api = ctx.api().orchestrators;
-      const items = ref ? [await api.pick(ref)] : (await api.list()).items;
+      const api = ctx.api();
+      const items = ref ? [await lookupOrchestrator(api, ref)] : (await api.GET('/api/orchestrators')).items;
       if (ctx.out.json) {
         // The monitoring detail is extra; an orchestrator without it is still worth listing.
-        const detailed = await Promise.all(items.map(async (o) => ({ ...o, monitoringStatus: await api.monitoringStatus(String(o.id)).catch(() => null) })));
+        const detailed = await Promise.all(items.map(async (o) => ({ ...o, monitoringStatus: await monitoringStatus(api, o.id).catch(() => null) })));
         return ctx.out.printJson({ items: detailed });
       }
       printOrchestrators(ctx, items);
       if (ref && items[0]) {
         ctx.out.line();
-        printMonitoring(ctx, await api.monitoringStatus(String(items[0].id)));
+        printMonitoring(ctx, await monitoringStatus(api, items[0].id));
       }
     });
 
@@ -92,8 +95,8 @@ export function registerOrchestrator(program: Command): void {
     .option('--folder <folder>', 'watch only this folder\'s sessions')
     .action(async (o: { folder?: string }, cmd: Command) => {
       const ctx = contextFor(cmd);
-      const folderId = o.folder ? (await ctx.api().folder(o.folder)).id : undefined;
-      const created = await ctx.api().orchestrators.create(folderId ? { kind: 'folder', folderId } : { kind: 'master' });
+      const folderId = o.folder ? (await ctx.folder(o.folder)).id : undefined;
+      const created = await ctx.api().POST('/api/orchestrators', { body: folderId ? { kind: 'folder', folderId } : { kind: 'master' } });
       if (ctx.out.json) return ctx.out.printJson(created);
       ctx.out.line(`orchestrator ${String(created.name ?? created.id)} (${shortId(String(created.id))}); start it with \`rdv orchestrator monitoring start ${String(created.id)}\``);
     });
@@ -106,8 +109,10 @@ export function registerOrchestrator(program: Command): void {
     .action(async (ref: string | undefined, o: { interval?: string; stallAfter?: string; autoNudge?: string; nudgeText?: string }, cmd: Command) => {
       const ctx = contextFor(cmd);
       const body = parseArgs(SettingsSchema, { intervalSeconds: o.interval, stallThresholdSeconds: o.stallAfter, autoIntervention: o.autoNudge, nudgeText: o.nudgeText }, undefined, SETTING_FLAGS);
-      const target = await ctx.api().orchestrators.pick(ref);
-      const updated = await ctx.api().orchestrators.update(String(target.id), JSON.parse(JSON.stringify(body)) as Loose);
+      const target = await lookupOrchestrator(ctx.api(), ref);
+      // Through JSON: the flags not given (undefined) are left out of the change.
+      const change = JSON.parse(JSON.stringify(body)) as typeof body;
+      const updated = await ctx.api().PATCH('/api/orchestrators/{id}', { params: { path: { id: target.id } }, body: change });
       if (ctx.out.json) return ctx.out.printJson(updated);
       printOrchestrators(ctx, [updated]);
     });
@@ -116,8 +121,8 @@ export function registerOrchestrator(program: Command): void {
   orch.command('delete').description('delete an orchestrator (its monitoring stops; idempotent)').argument('<orchestrator>', 'id, name or folder name')
     .action(async (ref: string, _o: unknown, cmd: Command) => {
       const ctx = contextFor(cmd);
-      const target = await ctx.api().orchestrators.pick(ref);
-      const result = await ctx.api().orchestrators.remove(String(target.id));
+      const target = await lookupOrchestrator(ctx.api(), ref);
+      const result = await ctx.api().DELETE('/api/orchestrators/{id}', { params: { path: { id: target.id } } });
       if (ctx.out.json) return ctx.out.printJson(result);
       ctx.out.line(`deleted orchestrator ${String(target.name ?? target.id)}`);
     });
@@ -127,9 +132,11 @@ export function registerOrchestrator(program: Command): void {
     .option('-a, --all', 'resolved ones too')
     .action(async (ref: string | undefined, o: { all?: boolean }, cmd: Command) => {
       const ctx = contextFor(cmd);
-      const api = ctx.api().orchestrators;
-      const id = ref ? String((await api.pick(ref)).id) : undefined;
-      const result = await api.insights(id, Boolean(o.all));
+      const api = ctx.api();
+      const query = { query: o.all ? {} : { open: 'true' as const } };
+      const result = ref
+        ? await api.GET('/api/orchestrators/{id}/insights', { params: { path: { id: (await lookupOrchestrator(api, ref)).id }, ...query } })
+        : await api.GET('/api/insights', { params: query });
       if (ctx.out.json) return ctx.out.printJson(result);
       ctx.out.table(
         ['ID', 'SESSION', 'TYPE', 'SEVERITY', 'MESSAGE', 'WHEN', 'RESOLVED'],
@@ -151,7 +158,7 @@ export function registerOrchestrator(program: Command): void {
     .action(async (ids: string[], _o: unknown, cmd: Command) => {
       const ctx = contextFor(cmd);
       const results: Loose[] = [];
-      for (const id of ids) results.push(await ctx.api().orchestrators.resolveInsight(id));
+      for (const id of ids) results.push(await ctx.api().POST('/api/insights/{id}/resolve', { params: { path: { id } } }));
       if (ctx.out.json) return ctx.out.printJson(ids.length === 1 ? results[0] : { items: results });
       ctx.out.line(`resolved ${ids.join(', ')}`);
     });
@@ -166,9 +173,9 @@ export function registerOrchestrator(program: Command): void {
     .action(async (sessionRef: string, words: string[], o: { key?: string[]; enter: boolean; reason?: string; orchestrator?: string }, cmd: Command) => {
       const ctx = contextFor(cmd);
       const args = parseArgs(InjectArgsSchema, { text: words.length ? words.join(' ') : undefined, keys: o.key, reason: o.reason, ...(o.enter ? {} : { enter: false }) }, undefined, { keys: '--key', reason: '--reason' });
-      const session = await ctx.api().session(sessionRef);
-      const orchestrator = await ctx.api().orchestrators.pick(o.orchestrator);
-      const result = await ctx.api().orchestrators.inject(String(orchestrator.id), { sessionId: session.id, ...args });
+      const session = await ctx.session(sessionRef);
+      const orchestrator = await lookupOrchestrator(ctx.api(), o.orchestrator);
+      const result = await ctx.api().POST('/api/orchestrators/{id}/inject', { params: { path: { id: orchestrator.id } }, body: { sessionId: session.id, ...args } });
       if (ctx.out.json) return ctx.out.printJson(result);
       ctx.out.note(`sent to ${session.name}`);
     });
@@ -177,8 +184,8 @@ export function registerOrchestrator(program: Command): void {
   orch.command('stalled').description('sessions that are stalled now').argument(REF, REF_HELP)
     .action(async (ref: string | undefined, _o: unknown, cmd: Command) => {
       const ctx = contextFor(cmd);
-      const o = await ctx.api().orchestrators.pick(ref);
-      const result = await ctx.api().orchestrators.stalled(String(o.id));
+      const o = await lookupOrchestrator(ctx.api(), ref);
+      const result = await ctx.api().GET('/api/orchestrators/{id}/stalled-sessions', { params: { path: { id: o.id } } });
       if (ctx.out.json) return ctx.out.printJson(result);
       printLoose(ctx.out, result.items, ['name', 'agent', 'quietSeconds', 'stalledSince', 'insightId'], 'no stalled sessions');
     });
@@ -189,8 +196,9 @@ export function registerOrchestrator(program: Command): void {
     monitoring.command(action).description(`${action} monitoring (it stays ${action === 'start' ? 'on across restarts' : 'off'})`).argument(REF, REF_HELP)
       .action(async (ref: string | undefined, _o: unknown, cmd: Command) => {
         const ctx = contextFor(cmd);
-        const o = await ctx.api().orchestrators.pick(ref);
-        const result = await ctx.api().orchestrators.monitoring(String(o.id), action);
+        const o = await lookupOrchestrator(ctx.api(), ref);
+        const path = action === 'start' ? '/api/orchestrators/{id}/monitoring/start' : '/api/orchestrators/{id}/monitoring/stop';
+        const result = await ctx.api().POST(path, { params: { path: { id: o.id } } });
         if (ctx.out.json) return ctx.out.printJson(result);
         ctx.out.line(`monitoring ${action === 'start' ? 'started' : 'stopped'} for ${String(o.name ?? o.id)}`);
       });
@@ -198,8 +206,8 @@ export function registerOrchestrator(program: Command): void {
   monitoring.command('status').description('whether it monitors, and the state of each watched session').argument(REF, REF_HELP)
     .action(async (ref: string | undefined, _o: unknown, cmd: Command) => {
       const ctx = contextFor(cmd);
-      const o = await ctx.api().orchestrators.pick(ref);
-      const result = await ctx.api().orchestrators.monitoringStatus(String(o.id));
+      const o = await lookupOrchestrator(ctx.api(), ref);
+      const result = await monitoringStatus(ctx.api(), o.id);
       if (ctx.out.json) return ctx.out.printJson(result);
       printMonitoring(ctx, result);
     });

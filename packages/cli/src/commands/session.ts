@@ -46,11 +46,11 @@ async function create(ctx: CliContext, name: string, o: CreateOpts): Promise<voi
     ...(o.env ? { env: parseEnvPairs(o.env) } : {}),
     ...(repo ? { worktree: { repoPath: repo, branch: o.branch, ...(o.base ? { base: o.base } : {}) } } : {}),
   };
-  const body: Record<string, unknown> = parseArgs(CreateSessionSchema, base, undefined, CREATE_FLAGS);
-  if (o.folder) body.folderId = (await ctx.api().folder(o.folder)).id;
+  const body = parseArgs(CreateSessionSchema, base, undefined, CREATE_FLAGS);
+  if (o.folder) body.folderId = (await ctx.folder(o.folder)).id;
   let session: Session;
   try {
-    session = await ctx.api().call<Session>('POST', '/api/sessions', body);
+    session = await ctx.api().POST('/api/sessions', { body });
   } catch (err) {
     if (repo && /unknown field\(s\): worktree/.test((err as Error).message)) {
       throw new CliError('this rdv server cannot create sessions with a worktree yet; create the worktree with `rdv worktree create` and pass --cwd');
@@ -68,7 +68,7 @@ async function eachSession(ctx: CliContext, refs: string[], fn: (s: Session) => 
   let failures = 0;
   for (const ref of refs) {
     try {
-      const result = await fn(await ctx.api().session(ref));
+      const result = await fn(await ctx.session(ref));
       done.push(result);
       if (!ctx.out.json) ctx.out.line(`${verb} ${result.name} (${result.status})`);
     } catch (err) {
@@ -96,10 +96,10 @@ export function registerSession(program: Command): void {
     .action(async (opts: { all?: boolean; status?: string; folder?: string }, cmd: Command) => {
       const ctx = contextFor(cmd);
       const { status } = parseArgs(ListArgsSchema, { status: opts.status ?? (opts.all ? 'all' : 'open') }, undefined, { status: '--status' });
-      const folderId = opts.folder ? (await ctx.api().folder(opts.folder)).id : undefined;
-      const result = await ctx.api().listSessions(status, folderId);
+      const folderId = opts.folder ? (await ctx.folder(opts.folder)).id : undefined;
+      const result = await ctx.api().GET('/api/sessions', { params: { query: { status, folderId } } });
       if (ctx.out.json) return ctx.out.printJson(result);
-      const folders = result.items.some((s) => s.folderId) ? (await ctx.api().listFolders()).items : [];
+      const folders = result.items.some((s) => s.folderId) ? (await ctx.api().GET('/api/folders')).items : [];
       printSessions(ctx.out, result.items, folders, status === 'open' ? 'no open sessions; start one with `rdv session create <name>`' : 'no sessions');
     });
   examples(list, ['rdv session list', 'rdv session list --all', 'rdv session list --json | jq -r \'.items[].name\'']);
@@ -128,9 +128,9 @@ export function registerSession(program: Command): void {
     .argument('<session>', 'name or id (an id prefix works too)')
     .action(async (ref: string, _o: unknown, cmd: Command) => {
       const ctx = contextFor(cmd);
-      const s = await ctx.api().session(ref);
+      const s = await ctx.session(ref);
       if (ctx.out.json) return ctx.out.printJson(s);
-      printSession(ctx.out, s, s.folderId ? (await ctx.api().listFolders()).items : []);
+      printSession(ctx.out, s, s.folderId ? (await ctx.api().GET('/api/folders')).items : []);
     });
   examples(show, ['rdv session show api', 'rdv session show 3f2a91c0 --json']);
 
@@ -142,16 +142,16 @@ export function registerSession(program: Command): void {
     .action(async (ref: string, newName: string, _o: unknown, cmd: Command) => {
       const ctx = contextFor(cmd);
       const name = parseArgs(NameSchema, newName, 'new name');
-      const s = await ctx.api().session(ref);
-      const renamed = await ctx.api().call<Session>('PATCH', `/api/sessions/${s.id}`, { name });
+      const s = await ctx.session(ref);
+      const renamed = await ctx.api().PATCH('/api/sessions/{id}', { params: { path: { id: s.id } }, body: { name } });
       if (ctx.out.json) ctx.out.printJson(renamed);
       else ctx.out.line(`renamed ${s.name} to ${renamed.name}`);
     });
 
   const verbs: [string, string, string, (ctx: CliContext, s: Session) => Promise<Session>][] = [
-    ['close', 'close sessions: ends their tmux sessions (idempotent)', 'closed', (c, s) => c.api().call('DELETE', `/api/sessions/${s.id}`)],
-    ['suspend', 'suspend sessions (their tmux sessions keep running)', 'suspended', (c, s) => c.api().call('POST', `/api/sessions/${s.id}/suspend`)],
-    ['resume', 'resume suspended sessions', 'resumed', (c, s) => c.api().call('POST', `/api/sessions/${s.id}/resume`)],
+    ['close', 'close sessions: ends their tmux sessions (idempotent)', 'closed', (c, s) => c.api().DELETE('/api/sessions/{id}', { params: { path: { id: s.id } } })],
+    ['suspend', 'suspend sessions (their tmux sessions keep running)', 'suspended', (c, s) => c.api().POST('/api/sessions/{id}/suspend', { params: { path: { id: s.id } } })],
+    ['resume', 'resume suspended sessions', 'resumed', (c, s) => c.api().POST('/api/sessions/{id}/resume', { params: { path: { id: s.id } } })],
   ];
   for (const [verb, description, past, fn] of verbs) {
     session
@@ -172,8 +172,8 @@ export function registerSession(program: Command): void {
     .action(async (ref: string, words: string[], _o: unknown, cmd: Command) => {
       const ctx = contextFor(cmd);
       const command = parseArgs(CommandLineSchema, words.join(' '), 'command');
-      const s = await ctx.api().session(ref);
-      const result = await ctx.api().call('POST', `/api/sessions/${s.id}/exec`, { command });
+      const s = await ctx.session(ref);
+      const result = await ctx.api().POST('/api/sessions/{id}/exec', { params: { path: { id: s.id } }, body: { command } });
       if (ctx.out.json) ctx.out.printJson(result);
       else ctx.out.note(`sent to ${s.name}`);
     });
@@ -188,8 +188,8 @@ export function registerSession(program: Command): void {
     .action(async (ref: string, opts: { lines: string }, cmd: Command) => {
       const ctx = contextFor(cmd);
       const lines = parseArgs(countArg(100_000), opts.lines, '--lines');
-      const s = await ctx.api().session(ref);
-      const result = await ctx.api().call<{ text: string }>('GET', `/api/sessions/${s.id}/scrollback?lines=${lines}`);
+      const s = await ctx.session(ref);
+      const result = await ctx.api().GET('/api/sessions/{id}/scrollback', { params: { path: { id: s.id }, query: { lines } } });
       if (ctx.out.json) return ctx.out.printJson(result);
       process.stdout.write(result.text.endsWith('\n') ? result.text : `${result.text}\n`);
     });
@@ -202,9 +202,9 @@ export function registerSession(program: Command): void {
     .argument('<folder>', 'folder name or id, or none')
     .action(async (ref: string, folderRef: string, _o: unknown, cmd: Command) => {
       const ctx = contextFor(cmd);
-      const s = await ctx.api().session(ref);
-      const folder = isNoFolder(folderRef) ? null : await ctx.api().folder(folderRef);
-      const moved = await ctx.api().call<Session>('PUT', `/api/sessions/${s.id}/folder`, { folderId: folder?.id ?? null });
+      const s = await ctx.session(ref);
+      const folder = isNoFolder(folderRef) ? null : await ctx.folder(folderRef);
+      const moved = await ctx.api().PUT('/api/sessions/{id}/folder', { params: { path: { id: s.id } }, body: { folderId: folder?.id ?? null } });
       if (ctx.out.json) ctx.out.printJson(moved);
       else ctx.out.line(`moved ${s.name} to ${folder ? folder.name : 'the top level'}`);
     });

@@ -29,7 +29,7 @@ export async function tmuxState(socket: string): Promise<TmuxState> {
 async function sessionCounts(ctx: CliContext): Promise<Record<string, number> | null> {
   if (!cliCredentials(ctx.config())) return null;
   try {
-    const { items } = await ctx.api().listSessions('all');
+    const { items } = await ctx.api().GET('/api/sessions', { params: { query: { status: 'all' } } });
     const counts: Record<string, number> = { active: 0, suspended: 0, closed: 0, trashed: 0 };
     for (const s of items as Session[]) counts[s.status] = (counts[s.status] ?? 0) + 1;
     return counts;

@@ -46,7 +46,7 @@ export function registerToken(program: Command): void {
         undefined,
         { expiresInDays: '--expires-in-days', name: '<name>' },
       );
-      const created = await ctx.api().call<Token & { token: string }>('POST', '/api/tokens', body);
+      const created = await ctx.api().POST('/api/tokens', { body });
       if (ctx.out.json) return ctx.out.printJson(created);
       ctx.out.line(created.token);
       const use = created.kind === 'api_key' ? 'set it as RDV_API_KEY for `rdv mcp`' : 'set it as RDV_TOKEN';
@@ -60,7 +60,7 @@ export function registerToken(program: Command): void {
     .description('list tokens and API keys (never their secrets)')
     .action(async (_o: unknown, cmd: Command) => {
       const ctx = contextFor(cmd);
-      const result = await ctx.api().listTokens();
+      const result = await ctx.api().GET('/api/tokens');
       if (ctx.out.json) return ctx.out.printJson(result);
       ctx.out.table(
         ['NAME', 'ID', 'KIND', 'PREFIX', 'STATE', 'CREATED', 'LAST USED', 'EXPIRES'],
@@ -84,11 +84,11 @@ export function registerToken(program: Command): void {
     .argument('<tokens...>', 'ids, id prefixes or names')
     .action(async (refs: string[], _o: unknown, cmd: Command) => {
       const ctx = contextFor(cmd);
-      const { items } = await ctx.api().listTokens();
+      const { items } = await ctx.api().GET('/api/tokens');
       const revoked: Token[] = [];
       for (const ref of refs) {
         const t = matchToken(items, ref);
-        revoked.push(await ctx.api().call<Token>('DELETE', `/api/tokens/${t.id}`));
+        revoked.push(await ctx.api().DELETE('/api/tokens/{id}', { params: { path: { id: t.id } } }));
         if (!ctx.out.json) ctx.out.line(`revoked ${t.name} (${shortId(t.id)})`);
       }
       if (ctx.out.json) ctx.out.printJson(refs.length === 1 ? revoked[0] : { items: revoked });

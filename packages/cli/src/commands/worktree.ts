@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { IdSchema, WorktreeRequestSchema } from '@rdv/core/schemas';
-import type { CliApi, Loose } from '../api.js';
+import { worktreeStatus, type RdvClient } from '@rdv/client';
 import { PathArgSchema, countArg, examples, parseArgs } from '../args.js';
 import { contextFor } from '../context.js';
 import { relativeTime, shortId, tildify } from '../output.js';
-import { printLoose } from '../views.js';
+import { printLoose, type Loose } from '../views.js';
 
 const CreateArgsSchema = WorktreeRequestSchema.extend({ repoPath: PathArgSchema.pipe(WorktreeRequestSchema.shape.repoPath) });
 const ListStatusSchema = z.enum(['active', 'trashed', 'removed', 'all'], { message: 'must be active, trashed, removed or all' });
@@ -14,11 +14,8 @@ const worktreeRef = (ref: string) => (IdSchema.safeParse(ref).success ? { id: re
 const optionalPath = (p: string | undefined, what: string) => (p === undefined ? undefined : parseArgs(PathArgSchema, p, what));
 
 /** Status of one worktree, one repository's, or (no ref) every active worktree's, grouped by repository. */
-async function gatherStatus(api: CliApi, ref: string | undefined, repo: string | undefined): Promise<Loose[]> {
-  if (ref) return (await api.worktrees.status(worktreeRef(ref))).items;
-  if (repo) return (await api.worktrees.status({ repoPath: repo })).items;
-  const repos = [...new Set((await api.worktrees.list()).items.map((w) => String(w.repoPath)))];
-  return (await Promise.all(repos.map((r) => api.worktrees.status({ repoPath: r })))).flatMap((l) => l.items);
+async function gatherStatus(api: RdvClient, ref: string | undefined, repo: string | undefined) {
+  return (await worktreeStatus(api, ref ? worktreeRef(ref) : repo ? { repoPath: repo } : {})).items;
 }
 
 const plusMinus = (ahead: unknown, behind: unknown) => (ahead === null || ahead === undefined ? '-' : `+${String(ahead)} -${String(behind ?? 0)}`);
@@ -36,7 +33,7 @@ export function registerWorktree(program: Command): void {
     .action(async (o: { repo?: string; all?: boolean }, cmd: Command) => {
       const ctx = contextFor(cmd);
       const status = parseArgs(ListStatusSchema, o.all ? 'all' : 'active');
-      const result = await ctx.api().worktrees.list(optionalPath(o.repo, '--repo'), status);
+      const result = await ctx.api().GET('/api/worktrees', { params: { query: { repoPath: optionalPath(o.repo, '--repo'), status } } });
       if (ctx.out.json) return ctx.out.printJson(result);
       ctx.out.table(
         ['BRANCH', 'ID', 'STATUS', 'PATH', 'REPOSITORY', 'SESSION', 'CREATED'],
@@ -62,7 +59,7 @@ export function registerWorktree(program: Command): void {
     .action(async (o: { repo: string; branch: string; base?: string }, cmd: Command) => {
       const ctx = contextFor(cmd);
       const body = parseArgs(CreateArgsSchema, { repoPath: o.repo, branch: o.branch, ...(o.base ? { base: o.base } : {}) });
-      const created = await ctx.api().worktrees.create(body);
+      const created = await ctx.api().POST('/api/worktrees', { body });
       if (ctx.out.json) return ctx.out.printJson(created);
       ctx.out.line(`created worktree ${String(created.path)} on branch ${String(created.branch)}`);
     });
@@ -75,7 +72,7 @@ export function registerWorktree(program: Command): void {
     .option('--force', 'remove even with uncommitted or unpushed changes')
     .action(async (ref: string, o: { force?: boolean }, cmd: Command) => {
       const ctx = contextFor(cmd);
-      const result = await ctx.api().worktrees.remove({ ...worktreeRef(ref), ...(o.force ? { force: true } : {}) });
+      const result = await ctx.api().DELETE('/api/worktrees', { body: { ...worktreeRef(ref), ...(o.force ? { force: true } : {}) } });
       if (ctx.out.json) return ctx.out.printJson(result);
       ctx.out.line(`removed worktree ${String(result.path ?? ref)}`);
     });
@@ -119,7 +116,7 @@ export function registerWorktree(program: Command): void {
         ...(o.staleDays ? { staleDays: parseArgs(countArg(3650), o.staleDays, '--stale-days') } : {}),
         remove: Boolean(o.remove),
       };
-      const result = await ctx.api().worktrees.cleanup(body);
+      const result = await ctx.api().POST('/api/worktrees/cleanup', { body });
       if (ctx.out.json) return ctx.out.printJson(result);
       printLoose(ctx.out, result.items, ['branch', 'path', 'reasons', 'blockers', 'removed'], 'nothing to clean up');
     });

@@ -53,6 +53,16 @@ export class AppError extends Error {
   }
 }
 
+/**
+ * Nothing answers on a service's socket: rdv is not running. Callers that talk to
+ * people (the CLI, `rdv mcp`) recognise it to say how to start rdv.
+ */
+export class ServiceDownError extends AppError {
+  constructor(socketPath: string, cause?: unknown) {
+    super('unavailable', `rdv is not running (nothing answers on ${socketPath}); start it with "rdv up" or "npm start"`, { cause });
+  }
+}
+
 export interface ErrorBody {
   error: { code: ErrorCode; message: string };
 }

@@ -13,5 +13,6 @@ export {
 } from './process-files.js';
 export { runService } from './run-service.js';
 export { createShutdown, type ShutdownController, type ShutdownStep } from './shutdown.js';
+export { socketRequest, type ApiResponse, type RequestOptions } from './socket-request.js';
 export { refuseUpgrade } from './upgrade.js';
 export { renderSystemdUnit, userUnitPath, SYSTEMD_UNIT_TEMPLATE, type SystemdUnitOptions } from './systemd-unit.js';

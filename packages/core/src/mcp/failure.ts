@@ -1,5 +1,4 @@
-import { ServiceDownError } from '../client/index.js';
-import { isAppError } from '../errors/index.js';
+import { ServiceDownError, isAppError } from '../errors/index.js';
 
 /** Which part of rdv a tool belongs to, for "not supported yet" messages and hints. */
 export type ToolArea = 'session' | 'folder' | 'worktree' | 'orchestrator';

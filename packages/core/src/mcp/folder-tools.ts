@@ -12,7 +12,7 @@ import {
   WorktreeRequestSchema,
   listOf,
 } from '../schemas/index.js';
-import type { RdvApi } from './rdv-api.js';
+import type { RdvApi } from './api.js';
 import { LooseListSchema, LooseObjectSchema, registerRdvTool } from './tool.js';
 
 const readOnly = { readOnlyHint: true, openWorldHint: false } as const;
@@ -53,7 +53,7 @@ export function registerFolderTools(server: McpServer, api: RdvApi, log: Logger)
     input: { folder: z.string().min(1).max(200).describe('the folder id or its name') },
     output: FolderContextSchema,
     annotations: readOnly,
-    run: async (a) => api.folderContext((await api.resolveFolder(a.folder)).id) as Promise<z.input<typeof FolderContextSchema>>,
+    run: async (a) => api.folderContext((await api.resolveFolder(a.folder)).id),
   });
 }
 
@@ -71,7 +71,7 @@ export function registerWorktreeTools(server: McpServer, api: RdvApi, log: Logge
     },
     output: LooseListSchema,
     annotations: readOnly,
-    run: (a) => api.listWorktrees(a.repoPath, a.status),
+    run: (a) => api.listWorktrees({ repoPath: a.repoPath, status: a.status }),
   });
 
   registerRdvTool(server, log, {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { AppError } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
 import { CONTROL_CHARS, IdSchema } from '../schemas/index.js';
-import type { Loose, RdvApi } from './rdv-api.js';
+import type { Loose, RdvApi } from './api.js';
 import { LooseListSchema, LooseObjectSchema, SessionRefSchema, registerRdvTool } from './tool.js';
 
 const readOnly = { readOnlyHint: true, openWorldHint: false } as const;
@@ -89,7 +89,7 @@ export function registerOrchestratorTools(server: McpServer, api: RdvApi, log: L
     run: async (a) => {
       if (!a.text && !a.keys) throw new AppError('invalid_input', 'give text or keys to send');
       const session = await api.resolveSession(a.session);
-      const orchestratorId = await api.pickOrchestrator(a.orchestratorId);
+      const orchestratorId = a.orchestratorId ?? (await api.masterOrchestrator()).id;
       return api.inject(orchestratorId, {
         sessionId: session.id,
         ...(a.text ? { text: a.text } : {}),

@@ -1,6 +1,6 @@
 import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { describeFailure } from './failure.js';
-import type { RdvApi } from './rdv-api.js';
+import type { RdvApi } from './api.js';
 
 export const SESSIONS_URI = 'rdv://sessions';
 export const SESSION_OUTPUT_TEMPLATE = 'rdv://sessions/{sessionId}/output';

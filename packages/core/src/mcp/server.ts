@@ -1,15 +1,14 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { ApiClient } from '../client/index.js';
 import { createSilentLogger, type Logger } from '../log/index.js';
 import { registerFolderTools, registerWorktreeTools } from './folder-tools.js';
 import { registerOrchestratorTools } from './orchestrator-tools.js';
-import { createRdvApi } from './rdv-api.js';
+import type { RdvApi } from './api.js';
 import { registerResources } from './resources.js';
 import { registerSessionTools } from './session-tools.js';
 
 export interface McpServerDeps {
-  /** An api client authenticated with the API key (or CLI token). */
-  client: ApiClient;
+  /** The rdv api as the tools need it, authenticated with the API key (or CLI token). */
+  api: RdvApi;
   /** Reported to clients as the server version. */
   version?: string;
   /** Diagnostics; must not write to stdout when serving over stdio. */
@@ -23,7 +22,7 @@ const INSTRUCTIONS = [
 ].join(' ');
 
 /**
- * An MCP server whose tools and resources call the rdv api through `client`. Nothing is
+ * An MCP server whose tools and resources call the rdv api through `api`. Nothing is
  * connected yet: the caller connects a transport (stdio for `rdv mcp`) and owns closing it.
  */
 export function createMcpServer(deps: McpServerDeps): McpServer {
@@ -32,7 +31,7 @@ export function createMcpServer(deps: McpServerDeps): McpServer {
     { name: 'rdv', title: 'rdv — remote dev sessions', version: deps.version ?? '0.0.0' },
     { instructions: INSTRUCTIONS, capabilities: { logging: {} } },
   );
-  const api = createRdvApi(deps.client);
+  const { api } = deps;
   registerSessionTools(server, api, log);
   registerFolderTools(server, api, log);
   registerWorktreeTools(server, api, log);

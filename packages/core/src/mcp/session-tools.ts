@@ -13,7 +13,7 @@ import {
   WorktreeRequestSchema,
   listOf,
 } from '../schemas/index.js';
-import type { RdvApi } from './rdv-api.js';
+import type { RdvApi } from './api.js';
 import { SessionRefSchema, registerRdvTool } from './tool.js';
 
 const readOnly = { readOnlyHint: true, openWorldHint: false } as const;
@@ -37,7 +37,7 @@ export function registerSessionTools(server: McpServer, api: RdvApi, log: Logger
     },
     output: listOf(SessionSchema),
     annotations: readOnly,
-    run: (a) => api.listSessions(a.status, a.folderId),
+    run: (a) => api.listSessions({ status: a.status, folderId: a.folderId }),
   });
 
   registerRdvTool(server, log, {
@@ -86,7 +86,7 @@ export function registerSessionTools(server: McpServer, api: RdvApi, log: Logger
     input: { ...session, name: NameSchema.describe('the new name') },
     output: SessionSchema,
     annotations: { idempotentHint: true },
-    run: async (a) => api.updateSession((await api.resolveSession(a.session)).id, { name: a.name }),
+    run: async (a) => api.renameSession((await api.resolveSession(a.session)).id, a.name),
   });
 
   registerRdvTool(server, log, {

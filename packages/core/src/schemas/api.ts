@@ -71,6 +71,8 @@ export const CreateSessionSchema = z
     }
   });
 export type CreateSession = z.infer<typeof CreateSessionSchema>;
+/** A create request as a caller writes it (defaults not applied yet). */
+export type CreateSessionInput = z.input<typeof CreateSessionSchema>;
 
 export const UpdateSessionSchema = z
   .object({ name: NameSchema.optional(), folderId: IdSchema.nullable().optional() })
@@ -221,7 +223,15 @@ export const MeSchema = z.object({
   user: UserSchema,
   auth: z.object({ method: AuthMethodSchema, tokenId: z.string().nullable() }),
 });
-export const ResolveUserSchema = z.object({ email: z.email().max(320) }).strict();
+/** What the web edge asks the api (service token only): the user of a verified email, or the owner. */
+export const ResolveUserSchema = z.union([
+  z.object({ email: z.email().max(320) }).strict(),
+  z.object({ owner: z.literal(true) }).strict(),
+]);
+/** A one-time browser login code, as the api hands it out. */
+export const LoginLinkSchema = z.object({ code: z.string().min(1), expiresAt: TimestampSchema });
+export type LoginLink = z.infer<typeof LoginLinkSchema>;
+export const RedeemLoginLinkSchema = z.object({ code: z.string().min(1).max(200) }).strict();
 
 export const HealthSchema = z.object({
   status: z.enum(['healthy', 'degraded']),

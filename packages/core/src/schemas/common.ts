@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ERROR_CODES } from '../errors/index.js';
 
 /** Control characters (C0 except tab, DEL, C1) never belong in names, commands or text for a terminal. */
 export const CONTROL_CHARS = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/;
@@ -57,18 +58,7 @@ export const TimestampSchema = z.string().describe('ISO 8601 timestamp');
 
 export const listOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item) });
 
+/** `{ error: { code, message } }`: how every rdv service answers a failure. */
 export const ErrorBodySchema = z.object({
-  error: z.object({
-    code: z.enum([
-      'invalid_input',
-      'unauthorized',
-      'forbidden',
-      'not_found',
-      'conflict',
-      'rate_limited',
-      'unavailable',
-      'internal',
-    ]),
-    message: z.string(),
-  }),
+  error: z.object({ code: z.enum(ERROR_CODES), message: z.string() }),
 });

@@ -1,16 +1,20 @@
 import { createLoginLink, getOwner, listAudit, redeemLoginLink, resolveUserByEmail, writeAudit } from '@rdv/core/auth';
 import { AppError } from '@rdv/core/errors';
 import { baseHealth } from '@rdv/core/lifecycle';
-import { AuditEntrySchema, AuditQuerySchema, HealthSchema, MeSchema, UserSchema, listOf } from '@rdv/core/schemas';
-import { z } from 'zod';
+import {
+  AuditEntrySchema,
+  AuditQuerySchema,
+  HealthSchema,
+  LoginLinkSchema,
+  MeSchema,
+  RedeemLoginLinkSchema,
+  ResolveUserSchema,
+  UserSchema,
+  listOf,
+} from '@rdv/core/schemas';
 import { auditAs } from '../context.js';
 import { defineRoute, type RouteDef } from '../route.js';
 import type { RouteDeps } from './table.js';
-
-const ResolveUserBodySchema = z.union([
-  z.object({ email: z.email().max(320) }).strict(),
-  z.object({ owner: z.literal(true) }).strict(),
-]);
 
 /** Health, who-am-I, the edge's user and login-link routes, and the audit log. */
 export function systemRoutes(deps: RouteDeps): RouteDef[] {
@@ -55,7 +59,7 @@ export function systemRoutes(deps: RouteDeps): RouteDef[] {
       tag: 'auth',
       summary: 'For the web edge (service token only): the user for a verified email, or the owner',
       auth: 'service',
-      body: ResolveUserBodySchema,
+      body: ResolveUserSchema,
       response: UserSchema,
       handler: ({ body }) => {
         if ('owner' in body) {
@@ -71,7 +75,7 @@ export function systemRoutes(deps: RouteDeps): RouteDef[] {
       path: '/api/auth/login-links',
       tag: 'auth',
       summary: 'A one-time browser login code for you (local mode; valid 10 minutes). Open <web>/login?code=…',
-      response: z.object({ code: z.string(), expiresAt: z.string() }),
+      response: LoginLinkSchema,
       status: 201,
       sensitive: true,
       handler: ({ auth }) => {
@@ -86,7 +90,7 @@ export function systemRoutes(deps: RouteDeps): RouteDef[] {
       tag: 'auth',
       summary: 'For the web edge (service token only): use up a login code, returning its user',
       auth: 'service',
-      body: z.object({ code: z.string().min(1).max(200) }).strict(),
+      body: RedeemLoginLinkSchema,
       response: UserSchema,
       handler: ({ body }) => {
         const user = redeemLoginLink(db, body.code);

@@ -1,6 +1,6 @@
 'use client';
 import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
-import { messageOf } from '../api';
+import { messageOf } from '../state/actions';
 import { SHORTCUTS } from '../shortcuts';
 
 /** A modal on the native <dialog>: focus stays inside, Esc and the backdrop close it. */

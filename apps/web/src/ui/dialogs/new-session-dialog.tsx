@@ -1,13 +1,10 @@
 'use client';
-import { AGENTS, EffectivePreferencesSchema, NameSchema, PreferencesSchema, type Folder, type Session } from '@rdv/core/schemas';
+import { AGENTS, AgentSchema, NameSchema, type Agent, type CreateSessionInput, type Folder, type Session } from '@rdv/core/schemas';
 import { useEffect, useId, useMemo, useState } from 'react';
-import { z } from 'zod';
-import type { NewSessionInput } from '../state/actions';
-import { api } from '../api';
+import { useUi } from '../app-context';
 import { Dialog, DialogButtons, useSubmit } from './dialog';
 import { foldersIn } from '../state/model';
 
-const ContextSchema = z.object({ preferences: EffectivePreferencesSchema });
 const AGENT_LABEL: Record<string, string> = { claude: 'Claude Code', codex: 'Codex', gemini: 'Gemini CLI', opencode: 'OpenCode', custom: 'Custom command' };
 
 /** Folder options as an indented list, depth first. */
@@ -35,12 +32,13 @@ export function NewSessionDialog(props: {
   sessions: Session[];
   folderId: string | null;
   worktrees: boolean;
-  onCreate: (input: NewSessionInput) => Promise<Session>;
+  onCreate: (input: CreateSessionInput) => Promise<Session>;
   onClose: () => void;
 }) {
   const [folderId, setFolderId] = useState<string | null>(props.folderId);
   const [kind, setKind] = useState<'shell' | 'agent'>('shell');
-  const [agent, setAgent] = useState<string>('claude');
+  const { api } = useUi();
+  const [agent, setAgent] = useState<Agent>('claude');
   const [command, setCommand] = useState('');
   const [name, setName] = useState(() => suggestName('shell', props.sessions));
   const [nameTouched, setNameTouched] = useState(false);
@@ -58,8 +56,8 @@ export function NewSessionDialog(props: {
   useEffect(() => {
     let live = true;
     const load = folderId
-      ? api('GET', `/api/folders/${folderId}/context`, undefined, ContextSchema).then((c) => c.preferences)
-      : api('GET', '/api/preferences', undefined, PreferencesSchema);
+      ? api.GET('/api/folders/{id}/context', { params: { path: { id: folderId } } }).then((c) => c.preferences)
+      : api.GET('/api/preferences');
     load.then(
       (p) => {
         if (!live) return;
@@ -71,7 +69,7 @@ export function NewSessionDialog(props: {
     return () => {
       live = false;
     };
-  }, [folderId]);
+  }, [api, folderId]);
 
   useEffect(() => {
     if (!nameTouched) setName(suggestName(kind === 'shell' ? 'shell' : agent === 'custom' ? 'agent' : agent, props.sessions));
@@ -80,7 +78,7 @@ export function NewSessionDialog(props: {
   const nameCheck = NameSchema.safeParse(name);
   const { busy, error, onSubmit } = useSubmit(async () => {
     if (!nameCheck.success) throw new Error(`Name ${nameCheck.error.issues[0]?.message ?? 'is not valid'}`);
-    const input: NewSessionInput = { name: nameCheck.data, kind, folderId };
+    const input: CreateSessionInput = { name: nameCheck.data, kind, folderId };
     if (kind === 'agent') input.agent = agent;
     if (kind === 'agent' && agent === 'custom') input.command = command.trim();
     if (props.worktrees && useWorktree) {
@@ -103,7 +101,7 @@ export function NewSessionDialog(props: {
         {kind === 'agent' && (
           <div className="field">
             <label htmlFor={agentId}>Agent</label>
-            <select id={agentId} value={agent} onChange={(e) => setAgent(e.target.value)}>
+            <select id={agentId} value={agent} onChange={(e) => setAgent(AgentSchema.parse(e.target.value))}>
               {AGENTS.map((a) => (
                 <option key={a} value={a}>
                   {AGENT_LABEL[a] ?? a}

@@ -1,21 +1,16 @@
-import { FolderSchema, SessionSchema, type Folder, type Session } from '@rdv/core/schemas';
+import type { RdvClient } from '@rdv/client';
+import type { CreateSessionInput, Folder, Session } from '@rdv/core/schemas';
 import type { Dispatch } from 'react';
-import { api, messageOf } from '../api';
 import { foldersIn, sessionsIn, type Action, type Insight } from './model';
 
-export interface NewSessionInput {
-  name: string;
-  kind: 'shell' | 'agent';
-  agent?: string;
-  command?: string;
-  cwd?: string;
-  folderId: string | null;
-  worktree?: { repoPath: string; branch: string; base?: string };
+/** The message to show a person for anything thrown (an api failure is an AppError with the server's message). */
+export function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 /** What a person can do, as API calls that update the state (events confirm them soon after). */
 export interface Actions {
-  createSession(input: NewSessionInput): Promise<Session>;
+  createSession(input: CreateSessionInput): Promise<Session>;
   renameSession(id: string, name: string): Promise<void>;
   moveSession(id: string, folderId: string | null): Promise<void>;
   /** Puts `id` just before `beforeId` (or last when null) inside `folderId`. */
@@ -35,12 +30,13 @@ export interface Actions {
 }
 
 export function createActions(deps: {
+  api: RdvClient;
   dispatch: Dispatch<Action>;
   reload: () => Promise<void>;
   snapshot: () => { sessions: Session[]; folders: Folder[] };
   toast: (message: string) => void;
 }): Actions {
-  const { dispatch, reload, snapshot, toast } = deps;
+  const { api, dispatch, reload, snapshot, toast } = deps;
   /** Runs a change; on failure says why and reloads, so the UI shows the server's truth. */
   const attempt = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
     try {
@@ -51,26 +47,26 @@ export function createActions(deps: {
       throw err;
     }
   };
-  const sessionOp = (what: string, id: string, method: string, path: string, body?: unknown) =>
+  const sessionOp = (what: string, change: () => Promise<Session>) =>
     attempt(what, async () => {
-      const s = await api(method, path, body, SessionSchema);
-      dispatch({ type: 'session', session: s });
+      dispatch({ type: 'session', session: await change() });
     }).catch(() => {});
+  const byId = (id: string) => ({ params: { path: { id } } });
   const reorderSessions = (ids: string[]) =>
     attempt('Could not reorder', async () => {
-      await api('POST', '/api/sessions/reorder', { ids });
+      await api.POST('/api/sessions/reorder', { body: { ids } });
       await reload();
     }).catch(() => {});
 
   const actions: Actions = {
     createSession: (input) =>
-      api('POST', '/api/sessions', { ...input, folderId: input.folderId ?? undefined }, SessionSchema).then((s) => {
+      api.POST('/api/sessions', { body: { ...input, folderId: input.folderId ?? undefined } }).then((s) => {
         dispatch({ type: 'session', session: s });
         dispatch({ type: 'open', id: s.id });
         return s;
       }),
-    renameSession: (id, name) => sessionOp('Could not rename', id, 'PATCH', `/api/sessions/${id}`, { name }),
-    moveSession: (id, folderId) => sessionOp('Could not move', id, 'PUT', `/api/sessions/${id}/folder`, { folderId }),
+    renameSession: (id, name) => sessionOp('Could not rename', () => api.PATCH('/api/sessions/{id}', { ...byId(id), body: { name } })),
+    moveSession: (id, folderId) => sessionOp('Could not move', () => api.PUT('/api/sessions/{id}/folder', { ...byId(id), body: { folderId } })),
     async placeSession(id, folderId, beforeId) {
       const { sessions, folders } = snapshot();
       const current = sessions.find((s) => s.id === id);
@@ -92,25 +88,25 @@ export function createActions(deps: {
       [ids[i], ids[j]] = [ids[j]!, ids[i]!];
       await reorderSessions(ids);
     },
-    suspendSession: (id) => sessionOp('Could not suspend', id, 'POST', `/api/sessions/${id}/suspend`),
-    resumeSession: (id) => sessionOp('Could not resume', id, 'POST', `/api/sessions/${id}/resume`),
+    suspendSession: (id) => sessionOp('Could not suspend', () => api.POST('/api/sessions/{id}/suspend', byId(id))),
+    resumeSession: (id) => sessionOp('Could not resume', () => api.POST('/api/sessions/{id}/resume', byId(id))),
     closeSession: (id) =>
       attempt('Could not close', async () => {
-        await api('DELETE', `/api/sessions/${id}`);
+        await api.DELETE('/api/sessions/{id}', byId(id));
         dispatch({ type: 'dismiss', id });
       }).catch(() => {}),
     createFolder: (name, parentId) =>
-      api('POST', '/api/folders', { name, parentId }, FolderSchema).then((f) => {
+      api.POST('/api/folders', { body: { name, parentId } }).then((f) => {
         dispatch({ type: 'folder', folder: f });
         return f;
       }),
     renameFolder: (id, name) =>
       attempt('Could not rename', async () => {
-        dispatch({ type: 'folder', folder: await api('PATCH', `/api/folders/${id}`, { name }, FolderSchema) });
+        dispatch({ type: 'folder', folder: await api.PATCH('/api/folders/{id}', { ...byId(id), body: { name } }) });
       }).catch(() => {}),
     moveFolder: (id, parentId) =>
       attempt('Could not move the folder', async () => {
-        dispatch({ type: 'folder', folder: await api('PATCH', `/api/folders/${id}`, { parentId }, FolderSchema) });
+        dispatch({ type: 'folder', folder: await api.PATCH('/api/folders/{id}', { ...byId(id), body: { parentId } }) });
       }).catch(() => {}),
     async shiftFolder(id, by) {
       const { folders } = snapshot();
@@ -122,25 +118,25 @@ export function createActions(deps: {
       if (i < 0 || j < 0 || j >= ids.length) return;
       [ids[i], ids[j]] = [ids[j]!, ids[i]!];
       await attempt('Could not reorder', async () => {
-        await api('POST', '/api/folders/reorder', { parentId: f.parentId, ids });
+        await api.POST('/api/folders/reorder', { body: { parentId: f.parentId, ids } });
         await reload();
       }).catch(() => {});
     },
     deleteFolder: (id) =>
       attempt('Could not delete the folder', async () => {
-        await api('DELETE', `/api/folders/${id}`);
+        await api.DELETE('/api/folders/{id}', byId(id));
         await reload();
       }).catch(() => {}),
     resolveInsight: (id) =>
       attempt('Could not resolve', async () => {
-        await api('POST', `/api/insights/${encodeURIComponent(id)}/resolve`);
+        await api.POST('/api/insights/{id}/resolve', byId(id));
         dispatch({ type: 'insight', insight: { id, orchestratorId: null, sessionId: null, type: '', severity: '', message: '', createdAt: null, actions: [] }, resolved: true });
       }).catch(() => {}),
     replyToInsight: (insight, action) =>
       attempt('Could not send the reply', async () => {
         if (!insight.orchestratorId || !insight.sessionId) throw new Error('this insight has no orchestrator');
         const body = { sessionId: insight.sessionId, reason: `attention list: ${action.label}`, ...(action.text ? { text: action.text } : { keys: action.keys }) };
-        await api('POST', `/api/orchestrators/${encodeURIComponent(insight.orchestratorId)}/inject`, body);
+        await api.POST('/api/orchestrators/{id}/inject', { ...byId(insight.orchestratorId), body });
       }).catch(() => {}),
   };
   return actions;

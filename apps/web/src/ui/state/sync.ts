@@ -1,103 +1,81 @@
 'use client';
-import { FolderSchema, PreferencesSchema, RdvEventSchema, SessionSchema, listOf, type Preferences } from '@rdv/core/schemas';
+import { followEvents, type RdvClient } from '@rdv/client';
+import { isAppError } from '@rdv/core/errors';
+import { FolderSchema, InsightSchema, PreferencesSchema, SessionSchema, type Insight as ApiInsight, type Preferences, type RdvEvent } from '@rdv/core/schemas';
 import { useCallback, useEffect, useRef, type Dispatch } from 'react';
-import { z } from 'zod';
-import { api, optional } from '../api';
 import type { Action, Insight } from './model';
 
-const SessionList = listOf(SessionSchema);
-const FolderList = listOf(FolderSchema);
+/** An insight as the attention list shows it: only the replies that type into the session. */
+function toAttention(i: ApiInsight): Insight {
+  return {
+    id: i.id,
+    orchestratorId: i.orchestratorId,
+    sessionId: i.sessionId,
+    type: i.type,
+    severity: i.severity,
+    message: i.message,
+    createdAt: i.createdAt,
+    actions: i.suggestedActions.filter((a) => a.kind === 'inject' && (a.text || a.keys?.length)),
+  };
+}
 
-/** Insights as the orchestrator API sends them (core InsightSchema); parsed loosely so a newer API still loads. */
-const InsightSchema = z
-  .object({
-    id: z.string(),
-    orchestratorId: z.string().nullable().optional(),
-    sessionId: z.string().nullable().optional(),
-    type: z.string().default('notice'),
-    severity: z.string().default('info'),
-    message: z.string().default(''),
-    createdAt: z.string().nullable().optional(),
-    resolved: z.boolean().optional(),
-    resolvedAt: z.string().nullable().optional(),
-    suggestedActions: z
-      .array(z.object({ id: z.string(), label: z.string(), kind: z.string(), text: z.string().optional(), keys: z.array(z.string()).optional() }))
-      .optional()
-      .catch([]),
-  })
-  .transform(
-    (i): Insight & { done: boolean } => ({
-      id: i.id,
-      orchestratorId: i.orchestratorId ?? null,
-      sessionId: i.sessionId ?? null,
-      type: i.type,
-      severity: i.severity,
-      message: i.message,
-      createdAt: i.createdAt ?? null,
-      actions: (i.suggestedActions ?? []).filter((a) => a.kind === 'inject' && (a.text || a.keys?.length)),
-      done: Boolean(i.resolved || i.resolvedAt),
-    }),
-  );
-const InsightList = z.object({ items: z.array(InsightSchema) });
+/** The answer, or null when this server has no such route yet (an older rdv). */
+async function unlessMissing<T>(request: Promise<T>): Promise<T | null> {
+  try {
+    return await request;
+  } catch (err) {
+    if (isAppError(err) && err.code === 'not_found') return null;
+    throw err;
+  }
+}
 
 /** Open insights (the attention list); null when this server has no orchestrator API yet. */
-async function loadInsights(): Promise<Insight[] | null> {
-  const list = await optional('/api/insights?open=true', InsightList);
-  return list ? list.items.filter((i) => !i.done) : null;
+async function loadInsights(api: RdvClient): Promise<Insight[] | null> {
+  const list = await unlessMissing(api.GET('/api/insights', { params: { query: { open: 'true' } } }));
+  return list ? list.items.filter((i) => !i.resolved && !i.resolvedAt).map(toAttention) : null;
 }
 
 /**
- * Loads sessions, folders and optional features, then follows /api/events. EventSource
- * resumes with Last-Event-ID by itself; after any gap the lists are reloaded, so the UI
- * never drifts from the server. Returns `reload` for after the person's own changes.
+ * Loads sessions, folders and optional features, then follows /api/events with the
+ * client's event reader, which resumes with Last-Event-ID after a break; after any gap
+ * the lists are reloaded too, so the UI never drifts from the server. Returns `reload`
+ * for after the person's own changes.
  */
-export function useSync(dispatch: Dispatch<Action>, onPreferences: (p: Preferences) => void): { reload: () => Promise<void> } {
+export function useSync(api: RdvClient, dispatch: Dispatch<Action>, onPreferences: (p: Preferences) => void): { reload: () => Promise<void> } {
   const prefsRef = useRef(onPreferences);
   prefsRef.current = onPreferences;
 
   const reload = useCallback(async () => {
     try {
-      const [sessions, folders] = await Promise.all([api('GET', '/api/sessions', undefined, SessionList), api('GET', '/api/folders', undefined, FolderList)]);
+      const [sessions, folders] = await Promise.all([api.GET('/api/sessions'), api.GET('/api/folders')]);
       dispatch({ type: 'loaded', sessions: sessions.items, folders: folders.items });
     } catch (err) {
       dispatch({ type: 'loadFailed', message: err instanceof Error ? err.message : String(err) });
     }
-  }, [dispatch]);
+  }, [api, dispatch]);
 
   const reloadInsights = useCallback(async () => {
     try {
-      const items = await loadInsights();
+      const items = await loadInsights(api);
       dispatch({ type: 'features', orchestrators: items !== null });
       dispatch({ type: 'insights', items: items ?? [] });
     } catch {
       // Insights are a nicety: a failure leaves the attention list as it was.
     }
-  }, [dispatch]);
+  }, [api, dispatch]);
 
   useEffect(() => {
     void reload();
     void reloadInsights();
-    optional('/api/worktrees').then(
+    unlessMissing(api.GET('/api/worktrees')).then(
       (r) => dispatch({ type: 'features', worktrees: r !== null }),
       () => dispatch({ type: 'features', worktrees: false }),
     );
-    api('GET', '/api/preferences', undefined, PreferencesSchema).then((p) => prefsRef.current(p), () => {});
-  }, [dispatch, reload, reloadInsights]);
+    api.GET('/api/preferences').then((p) => prefsRef.current(p), () => {});
+  }, [api, dispatch, reload, reloadInsights]);
 
   useEffect(() => {
-    let source: EventSource | null = null;
-    let retry: ReturnType<typeof setTimeout> | null = null;
-    let hadGap = false;
-    let stopped = false;
-    const handle = (raw: MessageEvent<string>) => {
-      let parsed;
-      try {
-        parsed = RdvEventSchema.safeParse(JSON.parse(raw.data));
-      } catch {
-        return;
-      }
-      if (!parsed.success) return;
-      const { type, data } = parsed.data;
+    const handle = ({ type, data }: RdvEvent) => {
       if (type.startsWith('session.')) {
         const s = SessionSchema.safeParse(data.session);
         if (s.success) dispatch({ type: 'session', session: s.data });
@@ -112,40 +90,43 @@ export function useSync(dispatch: Dispatch<Action>, onPreferences: (p: Preferenc
         if (p.success) prefsRef.current(p.data);
       } else if (type.startsWith('insight.')) {
         const i = InsightSchema.safeParse(data.insight);
-        if (i.success) dispatch({ type: 'insight', insight: i.data, resolved: type === 'insight.resolved' || i.data.done });
+        if (i.success) dispatch({ type: 'insight', insight: toAttention(i.data), resolved: type === 'insight.resolved' || i.data.resolved || i.data.resolvedAt !== null });
         else void reloadInsights();
       }
     };
-    const connect = () => {
+    let stream: ReturnType<typeof followEvents> | null = null;
+    let restart: ReturnType<typeof setTimeout> | null = null;
+    let hadGap = false;
+    let stopped = false;
+    const follow = (lastEventId?: number) => {
       if (stopped) return;
-      source = new EventSource('/api/events');
-      source.onopen = () => {
-        dispatch({ type: 'live', value: 'live' });
-        if (hadGap) {
-          hadGap = false;
-          void reload();
-          void reloadInsights();
-        }
-      };
-      source.onerror = () => {
-        hadGap = true;
-        dispatch({ type: 'live', value: 'reconnecting' });
-        // CLOSED means the browser gave up (an error status, e.g. 401 or 503): start over ourselves.
-        if (source?.readyState === EventSource.CLOSED) {
-          source.close();
-          retry = setTimeout(connect, 3000);
-          void fetch('/auth/whoami', { cache: 'no-store' }).then((r) => r.status === 401 && dispatch({ type: 'signedOut' }), () => {});
-        }
-      };
-      for (const type of RdvEventSchema.shape.type.options) source.addEventListener(type, handle as EventListener);
+      stream = followEvents(api, {
+        ...(lastEventId !== undefined ? { lastEventId } : {}),
+        onEvent: handle,
+        onOpen: () => {
+          dispatch({ type: 'live', value: 'live' });
+          if (hadGap) {
+            hadGap = false;
+            void reload();
+            void reloadInsights();
+          }
+        },
+        onError: (err, willRetry) => {
+          hadGap = true;
+          dispatch({ type: 'live', value: 'reconnecting' });
+          if (err.code === 'unauthorized') dispatch({ type: 'signedOut' });
+          // A refusal the reader does not retry (signed out, or an edge without events yet): start over later.
+          if (!willRetry) restart = setTimeout(() => follow(stream?.lastEventId()), 3000);
+        },
+      });
     };
-    connect();
+    follow();
     return () => {
       stopped = true;
-      if (retry) clearTimeout(retry);
-      source?.close();
+      if (restart) clearTimeout(restart);
+      stream?.close();
     };
-  }, [dispatch, reload, reloadInsights]);
+  }, [api, dispatch, reload, reloadInsights]);
 
   return { reload };
 }

@@ -7,16 +7,17 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiClient, socketRequest } from '../client/index.js';
-import { useRdvEnv, useTempDir, waitFor } from '../testing/index.js';
+import { createSocketClient } from '@rdv/client/node';
+import { socketRequest } from '@rdv/core/lifecycle';
+import { useRdvEnv, useTempDir, waitFor } from '@rdv/core/testing';
 
-const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const { home, env } = useRdvEnv('file', { prefix: 'rdv-mcp-' });
 const apiSocket = join(home, 'run', 'api.sock');
 let api: ChildProcess;
 const clients: Client[] = [];
 
-const owner = () => createApiClient({ socketPath: apiSocket, token: readFileSync(join(home, 'cli-token'), 'utf8').trim() });
+const owner = () => createSocketClient({ socketPath: apiSocket, token: readFileSync(join(home, 'cli-token'), 'utf8').trim() });
 
 async function connect(extraEnv: Record<string, string>, rdvHome = home): Promise<Client> {
   const transport = new StdioClientTransport({
@@ -47,7 +48,7 @@ let mcp: Client;
 beforeAll(async () => {
   api = spawn(process.execPath, [join(ROOT, 'services/api/dist/main.js')], { env, stdio: 'ignore' });
   await waitFor(async () => (await socketRequest(apiSocket, '/health').catch(() => null))?.status === 200, 'api healthy', 20_000, 50);
-  key = (await owner().call<{ token: string }>('POST', '/api/tokens', { name: 'mcp-test', kind: 'api_key' })).token;
+  key = (await owner().POST('/api/tokens', { body: { name: 'mcp-test', kind: 'api_key' } })).token;
   mcp = await connect({ RDV_API_KEY: key });
 }, 60_000);
 
@@ -180,10 +181,10 @@ describe('rdv mcp', () => {
     expect(r.isError).toBe(true);
     expect(r.content[0]!.text).toMatch(/rdv is not running.*rdv up/);
 
-    const doomed = (await owner().call<{ id: string; token: string }>('POST', '/api/tokens', { name: 'doomed', kind: 'api_key' }));
+    const doomed = await owner().POST('/api/tokens', { body: { name: 'doomed', kind: 'api_key' } });
     const client = await connect({ RDV_API_KEY: doomed.token });
     await ok(client, 'session_list');
-    await owner().call('DELETE', `/api/tokens/${doomed.id}`);
+    await owner().DELETE('/api/tokens/{id}', { params: { path: { id: doomed.id } } });
     const refused = await call(client, 'session_list');
     expect(refused.isError).toBe(true);
     expect(refused.content[0]!.text).toMatch(/refused this MCP server's API key: this token was revoked.*rdv token create <name> --api-key/);

@@ -1,0 +1,39 @@
+import { masterOrchestrator, resolveFolder, resolveSession, worktreeStatus, type RdvClient } from '@rdv/client';
+import type { RdvApi } from '@rdv/core/mcp';
+
+const byId = (id: string) => ({ params: { path: { id } } });
+
+/** The MCP server's view of the api, over the typed client. */
+export function mcpApi(api: RdvClient): RdvApi {
+  return {
+    listSessions: (query = {}) => api.GET('/api/sessions', { params: { query } }),
+    resolveSession: (ref) => resolveSession(api, ref),
+    createSession: (body) => api.POST('/api/sessions', { body }),
+    renameSession: (id, name) => api.PATCH('/api/sessions/{id}', { ...byId(id), body: { name } }),
+    closeSession: (id) => api.DELETE('/api/sessions/{id}', byId(id)),
+    suspendSession: (id) => api.POST('/api/sessions/{id}/suspend', byId(id)),
+    resumeSession: (id) => api.POST('/api/sessions/{id}/resume', byId(id)),
+    exec: (id, command) => api.POST('/api/sessions/{id}/exec', { ...byId(id), body: { command } }),
+    scrollback: (id, lines) => api.GET('/api/sessions/{id}/scrollback', { params: { path: { id }, query: { lines } } }),
+
+    listFolders: () => api.GET('/api/folders'),
+    createFolder: (body) => api.POST('/api/folders', { body }),
+    folderContext: (id) => api.GET('/api/folders/{id}/context', byId(id)),
+    resolveFolder: (ref) => resolveFolder(api, ref),
+
+    listWorktrees: (query) => api.GET('/api/worktrees', { params: { query } }),
+    createWorktree: (body) => api.POST('/api/worktrees', { body }),
+    removeWorktree: (body) => api.DELETE('/api/worktrees', { body }),
+    worktreeStatus: (ref) => worktreeStatus(api, ref),
+
+    listOrchestrators: () => api.GET('/api/orchestrators'),
+    monitoringStatus: (id) => api.GET('/api/orchestrators/{id}/monitoring/status', byId(id)),
+    insights: (id, all) => {
+      const query = all ? {} : { open: 'true' as const };
+      return id ? api.GET('/api/orchestrators/{id}/insights', { params: { path: { id }, query } }) : api.GET('/api/insights', { params: { query } });
+    },
+    resolveInsight: (id) => api.POST('/api/insights/{id}/resolve', byId(id)),
+    inject: (id, body) => api.POST('/api/orchestrators/{id}/inject', { ...byId(id), body }),
+    masterOrchestrator: () => masterOrchestrator(api),
+  };
+}

@@ -1,0 +1,58 @@
+import type { z } from 'zod';
+import type {
+  CreateFolderSchema,
+  CreateSessionSchema,
+  CreateWorktreeSchema,
+  Folder,
+  FolderContextSchema,
+  InjectSchema,
+  ListSessionsQuerySchema,
+  ListWorktreesQuerySchema,
+  Orchestrator,
+  RemoveWorktreeSchema,
+  Session,
+} from '../schemas/index.js';
+
+/** An api object the tools hand on as it is (worktrees, insights, monitoring status). */
+export type Loose = Record<string, unknown>;
+type List<T> = { items: T[] };
+
+/**
+ * What the MCP tools ask of the rdv api. The server does not open sockets itself: `rdv
+ * mcp` implements this over the typed api client (`@rdv/client`) and passes it in.
+ * Failures are AppErrors (ServiceDownError when rdv is not running); the tools word them
+ * with describeFailure.
+ */
+export interface RdvApi {
+  listSessions(query?: z.input<typeof ListSessionsQuerySchema>): Promise<List<Session>>;
+  /** A session by id, by name (an open one first, then the newest) or by id prefix. */
+  resolveSession(ref: string): Promise<Session>;
+  createSession(body: z.input<typeof CreateSessionSchema>): Promise<Session>;
+  renameSession(id: string, name: string): Promise<Session>;
+  closeSession(id: string): Promise<Session>;
+  suspendSession(id: string): Promise<Session>;
+  resumeSession(id: string): Promise<Session>;
+  exec(id: string, command: string): Promise<{ sessionId: string; sent: true }>;
+  scrollback(id: string, lines: number): Promise<{ sessionId: string; lines: number; text: string }>;
+
+  listFolders(): Promise<List<Folder>>;
+  createFolder(body: z.input<typeof CreateFolderSchema>): Promise<Folder>;
+  folderContext(id: string): Promise<z.input<typeof FolderContextSchema>>;
+  /** A folder by id or name (a name shared by several folders is refused) or id prefix. */
+  resolveFolder(ref: string): Promise<Folder>;
+
+  listWorktrees(query: z.input<typeof ListWorktreesQuerySchema>): Promise<List<Loose>>;
+  createWorktree(body: z.input<typeof CreateWorktreeSchema>): Promise<Loose>;
+  removeWorktree(body: z.input<typeof RemoveWorktreeSchema>): Promise<Loose>;
+  /** Git status of one worktree (id or path), one repository's, or (none given) every active one's. */
+  worktreeStatus(ref: { id?: string; path?: string; repoPath?: string }): Promise<List<Loose>>;
+
+  listOrchestrators(): Promise<List<Orchestrator>>;
+  monitoringStatus(orchestratorId: string): Promise<Loose>;
+  /** Insights, newest first: one orchestrator's, or (no id) all of the user's; open ones unless `all`. */
+  insights(orchestratorId: string | undefined, all: boolean): Promise<List<Loose>>;
+  resolveInsight(id: string): Promise<Loose>;
+  inject(orchestratorId: string, body: z.input<typeof InjectSchema>): Promise<Loose>;
+  /** Master Control (the api makes it on first use). */
+  masterOrchestrator(): Promise<Orchestrator>;
+}
