@@ -9,6 +9,8 @@ import { registerLoginLink } from './commands/login-link.js';
 import { registerLogs } from './commands/logs.js';
 import { registerMcp } from './commands/mcp.js';
 import { registerOrchestrator } from './commands/orchestrator.js';
+import { registerSearch } from './commands/search.js';
+import { registerService } from './commands/service.js';
 import { registerSession } from './commands/session.js';
 import { registerStatus } from './commands/status.js';
 import { registerToken } from './commands/token.js';
@@ -23,6 +25,8 @@ Getting started:
   rdv session create work --cwd .     start a shell session here
   rdv attach work                     attach to it (detach with Ctrl-])
   rdv status                          what is running
+  rdv search "error text"             find where something was printed, in any session
+  rdv service install                 start rdv with your session (and at boot, with lingering)
 
 Sessions are addressed by name or id (an id prefix works too). Every command takes --json
 for scripts. Exit status: 0 ok, 1 the operation failed, 2 bad usage, 3 rdv is not running.
@@ -60,6 +64,7 @@ export function createProgram(): Command {
   registerDoctor(program);
   registerLogs(program);
   registerSession(program);
+  registerSearch(program);
   registerAttach(program);
   registerFolder(program);
   registerWorktree(program);
@@ -67,6 +72,7 @@ export function createProgram(): Command {
   registerToken(program);
   registerLoginLink(program);
   registerMcp(program);
+  registerService(program);
   registerCompletion(program);
   configureErrors(program);
   return program;

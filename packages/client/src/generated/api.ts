@@ -260,6 +260,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/sessions/{id}/output": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A page of the session's output log, also after it closed: text (escape sequences stripped) by default, or the raw bytes (?format=raw, application/octet-stream, the range in X-Output-* headers); ?tail=N lines, or ?from=<byte offset>&limit=<bytes> */
+        get: operations["getApiSessionsIdOutput"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Search the output of the caller's sessions (closed ones too): sessions best first, each with its matching lines */
+        get: operations["getApiSearch"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sessions/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Bring lost sessions back (their tmux session vanished without their shell exiting): agents resume their conversation, shells start again in their directory. dryRun says what would come back */
+        post: operations["postApiSessionsRestore"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/folders": {
         parameters: {
             query?: never;
@@ -1047,7 +1098,7 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description text/event-stream */
-            204: {
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1118,6 +1169,11 @@ export interface operations {
                             /** @description ISO 8601 timestamp */
                             closedAt: string | null;
                             exitCode: number | null;
+                            agentSessionId: string | null;
+                            /** @description ISO 8601 timestamp */
+                            lostAt: string | null;
+                            /** @description ISO 8601 timestamp */
+                            restoredAt: string | null;
                         }[];
                     };
                 };
@@ -1208,6 +1264,11 @@ export interface operations {
                         /** @description ISO 8601 timestamp */
                         closedAt: string | null;
                         exitCode: number | null;
+                        agentSessionId: string | null;
+                        /** @description ISO 8601 timestamp */
+                        lostAt: string | null;
+                        /** @description ISO 8601 timestamp */
+                        restoredAt: string | null;
                     };
                 };
             };
@@ -1277,6 +1338,11 @@ export interface operations {
                             /** @description ISO 8601 timestamp */
                             closedAt: string | null;
                             exitCode: number | null;
+                            agentSessionId: string | null;
+                            /** @description ISO 8601 timestamp */
+                            lostAt: string | null;
+                            /** @description ISO 8601 timestamp */
+                            restoredAt: string | null;
                         }[];
                     };
                 };
@@ -1342,6 +1408,11 @@ export interface operations {
                         /** @description ISO 8601 timestamp */
                         closedAt: string | null;
                         exitCode: number | null;
+                        agentSessionId: string | null;
+                        /** @description ISO 8601 timestamp */
+                        lostAt: string | null;
+                        /** @description ISO 8601 timestamp */
+                        restoredAt: string | null;
                     };
                 };
             };
@@ -1406,6 +1477,11 @@ export interface operations {
                         /** @description ISO 8601 timestamp */
                         closedAt: string | null;
                         exitCode: number | null;
+                        agentSessionId: string | null;
+                        /** @description ISO 8601 timestamp */
+                        lostAt: string | null;
+                        /** @description ISO 8601 timestamp */
+                        restoredAt: string | null;
                     };
                 };
             };
@@ -1478,6 +1554,11 @@ export interface operations {
                         /** @description ISO 8601 timestamp */
                         closedAt: string | null;
                         exitCode: number | null;
+                        agentSessionId: string | null;
+                        /** @description ISO 8601 timestamp */
+                        lostAt: string | null;
+                        /** @description ISO 8601 timestamp */
+                        restoredAt: string | null;
                     };
                 };
             };
@@ -1542,6 +1623,11 @@ export interface operations {
                         /** @description ISO 8601 timestamp */
                         closedAt: string | null;
                         exitCode: number | null;
+                        agentSessionId: string | null;
+                        /** @description ISO 8601 timestamp */
+                        lostAt: string | null;
+                        /** @description ISO 8601 timestamp */
+                        restoredAt: string | null;
                     };
                 };
             };
@@ -1606,6 +1692,11 @@ export interface operations {
                         /** @description ISO 8601 timestamp */
                         closedAt: string | null;
                         exitCode: number | null;
+                        agentSessionId: string | null;
+                        /** @description ISO 8601 timestamp */
+                        lostAt: string | null;
+                        /** @description ISO 8601 timestamp */
+                        restoredAt: string | null;
                     };
                 };
             };
@@ -1769,6 +1860,189 @@ export interface operations {
                         /** @description ISO 8601 timestamp */
                         closedAt: string | null;
                         exitCode: number | null;
+                        agentSessionId: string | null;
+                        /** @description ISO 8601 timestamp */
+                        lostAt: string | null;
+                        /** @description ISO 8601 timestamp */
+                        restoredAt: string | null;
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getApiSessionsIdOutput: {
+        parameters: {
+            query?: {
+                format?: "text" | "raw";
+                tail?: number;
+                from?: number;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        start: number;
+                        end: number;
+                        logStart: number;
+                        logEnd: number;
+                        more: boolean;
+                        /** Format: uuid */
+                        sessionId: string;
+                        /** @enum {string} */
+                        format: "text";
+                        text: string;
+                    };
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getApiSearch: {
+        parameters: {
+            query: {
+                q: string;
+                sessionId?: string;
+                folderId?: string;
+                since?: string;
+                limit?: number;
+                perSession?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        q: string;
+                        items: {
+                            /** Format: uuid */
+                            sessionId: string;
+                            name: string;
+                            /** @enum {string} */
+                            status: "active" | "suspended" | "closed" | "trashed";
+                            /** Format: uuid */
+                            folderId: string | null;
+                            score: number;
+                            matches: {
+                                offset: number;
+                                snippet: string;
+                                highlights: (number)[][];
+                                /** @description ISO 8601 timestamp */
+                                writtenAt: string;
+                            }[];
+                        }[];
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postApiSessionsRestore: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    ids?: string[];
+                    /** @default false */
+                    dryRun?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        dryRun: boolean;
+                        items: {
+                            /** Format: uuid */
+                            sessionId: string;
+                            name: string;
+                            /** @enum {string} */
+                            kind: "shell" | "agent";
+                            /** @enum {string|null} */
+                            agent: "claude" | "codex" | "gemini" | "opencode" | "custom" | null;
+                            cwd: string;
+                            /** @enum {string} */
+                            action: "resume" | "rerun" | "shell";
+                            command: string | null;
+                            agentSessionId: string | null;
+                            /** @enum {string|null} */
+                            idSource: "hooks" | "log" | null;
+                            restored: boolean;
+                            reason: string | null;
+                        }[];
                     };
                 };
             };
@@ -2293,6 +2567,11 @@ export interface operations {
                             /** @description ISO 8601 timestamp */
                             closedAt: string | null;
                             exitCode: number | null;
+                            agentSessionId: string | null;
+                            /** @description ISO 8601 timestamp */
+                            lostAt: string | null;
+                            /** @description ISO 8601 timestamp */
+                            restoredAt: string | null;
                         }[];
                         preferences: {
                             defaultCwd: string | null;
@@ -3111,6 +3390,11 @@ export interface operations {
                             /** @description ISO 8601 timestamp */
                             closedAt: string | null;
                             exitCode: number | null;
+                            agentSessionId: string | null;
+                            /** @description ISO 8601 timestamp */
+                            lostAt: string | null;
+                            /** @description ISO 8601 timestamp */
+                            restoredAt: string | null;
                         } | null;
                     };
                 };

@@ -9,7 +9,9 @@ import type {
   ListSessionsQuerySchema,
   ListWorktreesQuerySchema,
   Orchestrator,
+  OutputText,
   RemoveWorktreeSchema,
+  SearchResult,
   Session,
 } from '../schemas/index.js';
 
@@ -34,6 +36,9 @@ export interface RdvApi {
   resumeSession(id: string): Promise<Session>;
   exec(id: string, command: string): Promise<{ sessionId: string; sent: true }>;
   scrollback(id: string, lines: number): Promise<{ sessionId: string; lines: number; text: string }>;
+  /** A text page of a session's output log (closed sessions too): its last `tail` lines, or from a byte offset. */
+  readLog(id: string, query: { tail?: number; from?: number; limit?: number }): Promise<OutputText>;
+  search(query: { q: string; sessionId?: string; since?: string; limit?: number }): Promise<SearchResult>;
 
   listFolders(): Promise<List<Folder>>;
   createFolder(body: z.input<typeof CreateFolderSchema>): Promise<Folder>;
