@@ -3,9 +3,11 @@
 //   1. the terminal service: throughput, fan-out to 10 clients, keystroke echo
 //      (services/terminal/bench/bench.mjs; BENCH_MB and BENCH_KEYS shrink it);
 //   2. orchestrator monitoring: CPU cost for 200 idle + 20 busy sessions by method
-//      (scripts/bench-monitoring.mjs; `--seconds N` per window).
+//      (scripts/bench-monitoring.mjs; `--seconds N` per window);
+//   3. continuity: terminal throughput with output logging on vs off, search over 1 GB of
+//      logs and the index's size (scripts/bench-continuity.mjs; BENCH_LOG_MB shrinks it).
 // Installs and builds first when needed (turbo skips what is up to date).
-// `npm run bench -- terminal` or `npm run bench -- monitoring` runs one of them.
+// `npm run bench -- terminal`, `-- monitoring` or `-- continuity` runs one of them.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT, build, ensureInstalled, step, toolEnv } from './ensure.mjs';
@@ -13,6 +15,7 @@ import { ROOT, build, ensureInstalled, step, toolEnv } from './ensure.mjs';
 const BENCHES = {
   terminal: [join(ROOT, 'services/terminal/bench/bench.mjs')],
   monitoring: [join(ROOT, 'scripts/bench-monitoring.mjs')],
+  continuity: [join(ROOT, 'scripts/bench-continuity.mjs')],
 };
 const args = process.argv.slice(2);
 const wanted = args.filter((a) => a in BENCHES);

@@ -60,7 +60,7 @@ const MARK_CLOSE = '\u0003';
 /** A snippet is cut to about this many characters of its line. */
 const SNIPPET_CHARS = 200;
 /** Candidate chunks from the index per search, the newest: phrases are checked and ranks computed on these. */
-const CANDIDATES = 400;
+const CANDIDATES = 200;
 
 /**
  * Search over sessions' output. The index (contentless FTS5 without positions, so it
@@ -75,9 +75,9 @@ export function createOutputSearch(deps: { db: DbHandle; locate: (sessionId: str
   const scratch = new Database(':memory:');
   scratch.exec("CREATE VIRTUAL TABLE hits USING fts5(text, tokenize='unicode61 remove_diacritics 2')");
   const put = scratch.prepare('INSERT INTO hits (rowid, text) VALUES (?, ?)');
-  const check = scratch.prepare(
-    `SELECT rowid AS id, highlight(hits, 0, '${MARK_OPEN}', '${MARK_CLOSE}') AS marked, bm25(hits) AS score FROM hits WHERE hits MATCH ? ORDER BY score`,
-  );
+  // Ranking first, marking after, for the few chunks shown (highlight() over every candidate costs more than the rest).
+  const rank = scratch.prepare('SELECT rowid AS id, bm25(hits) AS score FROM hits WHERE hits MATCH ? ORDER BY score');
+  const mark = scratch.prepare(`SELECT highlight(hits, 0, '${MARK_OPEN}', '${MARK_CLOSE}') AS marked FROM hits WHERE hits MATCH ? AND rowid = ?`);
   const clear = scratch.prepare('DELETE FROM hits');
 
   const candidates = (input: SearchOutputInput, indexQuery: string): Candidate[] => {
@@ -112,30 +112,31 @@ export function createOutputSearch(deps: { db: DbHandle; locate: (sessionId: str
       if (found.length === 0) return [];
       const texts = readChunkTexts(found, deps.locate);
       const byId = new Map(found.map((c) => [c.id, c]));
-      const verified = scratch.transaction(() => {
+      const hits = new Map<string, OutputSearchHit>();
+      scratch.transaction(() => {
         clear.run();
         for (const c of found) {
           const t = texts.get(c.id);
           if (t) put.run(c.id, t.text);
         }
-        const rows = check.all(query.exact) as { id: number; marked: string; score: number }[];
+        // Best first; each session up to `perSession` matching lines, from its best chunks on.
+        for (const { id, score } of rank.all(query.exact) as { id: number; score: number }[]) {
+          const c = byId.get(id)!;
+          let hit = hits.get(c.sessionId);
+          if (!hit) {
+            if (hits.size >= limit) continue;
+            hit = { sessionId: c.sessionId, name: c.name, status: c.status, folderId: c.folderId, score, matches: [] };
+            hits.set(c.sessionId, hit);
+          }
+          if (hit.matches.length >= perSession) continue;
+          const { marked } = mark.get(query.exact, id) as { marked: string };
+          for (const m of lineMatches(texts.get(id)!, marked)) {
+            if (hit.matches.length >= perSession) break;
+            hit.matches.push({ ...m, writtenAt: new Date(c.writtenAt).toISOString() });
+          }
+        }
         clear.run();
-        return rows;
       })();
-      const hits = new Map<string, OutputSearchHit>();
-      for (const { id, marked, score } of verified) {
-        const c = byId.get(id)!;
-        let hit = hits.get(c.sessionId);
-        if (!hit) {
-          if (hits.size >= limit) continue;
-          hit = { sessionId: c.sessionId, name: c.name, status: c.status, folderId: c.folderId, score, matches: [] };
-          hits.set(c.sessionId, hit);
-        }
-        for (const m of lineMatches(texts.get(c.id)!, marked)) {
-          if (hit.matches.length >= perSession) break;
-          hit.matches.push({ ...m, writtenAt: new Date(c.writtenAt).toISOString() });
-        }
-      }
       return [...hits.values()];
     },
     dispose() {
