@@ -250,6 +250,22 @@ describe('output search (real SQLite FTS5 over real log files)', () => {
     expect(s.search.search({ userId: user, q: 'compiler', limit: 5 })).toHaveLength(5);
   });
 
+  it('finds older sessions too when a busy one printed the word a thousand times since', async () => {
+    const s = useSearch();
+    const user = s.addUser();
+    const quiet = s.addSession(user, 'quiet');
+    s.write(quiet, 'once upon a time: marmot sighted\r\n');
+    await s.indexer.catchUp();
+    const busy = s.addSession(user, 'busy');
+    // About 250 chunks of 8 KiB, each holding the word: more than a search takes as candidates.
+    s.write(busy, Array.from({ length: 25_000 }, (_, i) => `marmot line ${i} ${'x'.repeat(60)}\r\n`).join(''));
+    await s.indexer.catchUp();
+    const hits = s.search.search({ userId: user, q: 'marmot' });
+    expect(hits.map((h) => h.name).sort()).toEqual(['busy', 'quiet']);
+    expect(hits.find((h) => h.name === 'quiet')!.matches.map((m) => m.snippet)).toEqual(['once upon a time: marmot sighted']);
+    expect(hits.find((h) => h.name === 'busy')!.matches).toHaveLength(3);
+  });
+
   it('finds what a tmux session printed, after the session and its tmux server are gone', async () => {
     const s = useSearch();
     const tmux = useTmux();

@@ -28,6 +28,9 @@ export interface ContinuityDeps {
   busy: Set<string>;
   row(userId: string, id: string): SessionRow;
   update(id: string, set: Partial<SessionRow>, event?: SessionEvent): Session;
+  nameTaken(userId: string, name: string, exceptId?: string): boolean;
+  /** Starts a row's tmux session (marked busy meanwhile). */
+  startTmux(r: SessionRow): Promise<void>;
 }
 
 /**
@@ -90,6 +93,24 @@ export function createSessionContinuity(deps: ContinuityDeps) {
     return [...open, ...marked];
   };
 
+  /** The worktree back from the trash, and the session's log with it. */
+  const worktreeFromTrash = async (userId: string, trashId: string): Promise<TrashEntry> => {
+    if (!deps.worktrees) throw new AppError('unavailable', 'worktrees are not enabled on this server');
+    const t = db
+      .select({ sessionId: schema.trash.sessionId })
+      .from(schema.trash)
+      .where(and(eq(schema.trash.id, trashId), eq(schema.trash.userId, userId)))
+      .get();
+    // The worktree's restore removes the trash entry's folder: the log leaves it first.
+    const moved = t?.sessionId && deps.output ? deps.output.fromTrash(t.sessionId, trashId) : false;
+    try {
+      return await deps.worktrees.restore(userId, trashId);
+    } catch (err) {
+      if (moved) deps.output!.toTrash(t!.sessionId!, trashId);
+      throw err;
+    }
+  };
+
   const notLost = (r: SessionRow): RestorePlanItem => ({
     ...restorer.plan(r, true),
     restored: false,
@@ -128,22 +149,17 @@ export function createSessionContinuity(deps: ContinuityDeps) {
       }
     },
 
-    /** The worktree back from the trash, and the session's log with it. */
-    async fromTrash(userId: string, trashId: string): Promise<TrashEntry> {
-      if (!deps.worktrees) throw new AppError('unavailable', 'worktrees are not enabled on this server');
-      const t = db
-        .select({ sessionId: schema.trash.sessionId })
-        .from(schema.trash)
-        .where(and(eq(schema.trash.id, trashId), eq(schema.trash.userId, userId)))
-        .get();
-      // The worktree's restore removes the trash entry's folder: the log leaves it first.
-      const moved = t?.sessionId && deps.output ? deps.output.fromTrash(t.sessionId, trashId) : false;
-      try {
-        return await deps.worktrees.restore(userId, trashId);
-      } catch (err) {
-        if (moved) deps.output!.toTrash(t!.sessionId!, trashId);
-        throw err;
+    /** A trashed worktree session back: its worktree and log return, and a new tmux session starts in it. */
+    async fromTrash(userId: string, trashId: string): Promise<Session | null> {
+      const entry = await worktreeFromTrash(userId, trashId);
+      if (!entry.sessionId) return null;
+      const r = deps.row(userId, entry.sessionId);
+      if (r.status !== 'trashed') return toSession(r);
+      if (deps.nameTaken(userId, r.name, r.id)) {
+        throw new AppError('conflict', `the worktree is back, but a session named "${r.name}" is open; rename that one to restore this session`);
       }
+      await deps.startTmux(r);
+      return update(r.id, { status: 'active', closedAt: null, lastActivityAt: new Date() });
     },
 
     reconcile: (options: { atStart?: boolean } = {}) => serial(() => reconcileNow(options.atStart ?? false)),

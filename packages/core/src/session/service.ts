@@ -133,7 +133,7 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
       busy.delete(r.id);
     }
   };
-  const continuity = createSessionContinuity({ ...deps, output, launchDeps, busy, row, update });
+  const continuity = createSessionContinuity({ ...deps, output, launchDeps, busy, row, update, nameTaken, startTmux });
 
   const service: SessionService = {
     async create(userId, input) {
@@ -266,17 +266,7 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
       return update(id, { status: 'active', lastActivityAt: new Date() });
     },
     close: (userId, id) => continuity.close(userId, id),
-    async restore(userId, trashId) {
-      const entry = await continuity.fromTrash(userId, trashId);
-      if (!entry.sessionId) return null;
-      const r = row(userId, entry.sessionId);
-      if (r.status !== 'trashed') return toSession(r);
-      if (nameTaken(userId, r.name, r.id)) {
-        throw new AppError('conflict', `the worktree is back, but a session named "${r.name}" is open; rename that one to restore this session`);
-      }
-      await startTmux(r);
-      return update(r.id, { status: 'active', closedAt: null, lastActivityAt: new Date() });
-    },
+    restore: (userId, trashId) => continuity.fromTrash(userId, trashId),
     restoreLost: (userId, request) => continuity.restoreLost(userId, request),
     readOutput(userId, id, options) {
       const r = row(userId, id);
