@@ -8,7 +8,8 @@ const SOURCES = ['packages/*/src/**/*.{ts,tsx}', 'services/*/src/**/*.{ts,tsx}',
 const TESTS = ['**/*.test.ts', '**/test/**/*.ts', 'packages/core/src/testing/**/*.ts'];
 
 /** Only core/config (and the CLI's credentials) read the environment; everyone else gets config. */
-const ENV_READERS = ['packages/core/src/config/**', 'packages/cli/src/credentials.ts'];
+// `rdv hook` runs inside agents on every event: it reads its three variables itself rather than load the config.
+const ENV_READERS = ['packages/core/src/config/**', 'packages/cli/src/credentials.ts', 'packages/cli/src/hook.ts'];
 
 export default tseslint.config(
   {

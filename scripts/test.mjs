@@ -1,14 +1,20 @@
 #!/usr/bin/env node
-// `npm test`: install what is missing, build, run every test with vitest, and end with
-// the plain line "N passed, N failed". Extra arguments go to vitest (e.g. a file filter).
+// `npm test`: install what is missing, build, run every test with vitest (the unit and the
+// integration project, see vitest.config.ts), and end with the plain line "N passed, N failed".
+// Extra arguments go to vitest (a file filter, `--project unit`: what `npm run test:unit` runs).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, build, ensureInstalled, step, toolEnv } from './ensure.mjs';
 
+const args = process.argv.slice(2);
+const projects = args.flatMap((a, i) => (a === '--project' ? [args[i + 1]] : a.startsWith('--project=') ? [a.slice('--project='.length)] : []));
+// Unit tests run on the TypeScript sources; only integration tests run what the build made.
+const needsBuild = !(projects.length > 0 && projects.every((p) => p === 'unit'));
+
 try {
   ensureInstalled();
-  build();
+  if (needsBuild) build();
 } catch (err) {
   process.stderr.write(`${err.message}\n0 passed, 1 failed\n`);
   process.exit(err.exitCode || 1);
@@ -21,7 +27,7 @@ rmSync(report, { force: true });
 step('running tests');
 const r = spawnSync(
   'npx',
-  ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...process.argv.slice(2)],
+  ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...args],
   { cwd: ROOT, stdio: 'inherit', env: toolEnv({ FORCE_COLOR: process.stdout.isTTY ? '1' : '0' }) },
 );
 

@@ -1,7 +1,8 @@
 // Cloudflare mode end to end: Access tokens signed by a local JWKS stand in for Cloudflare;
 // forged, expired and misdirected tokens never reach a service; forged X-RDV-* headers do nothing.
+// Each test starts from an owner (ada) with no sessions, in browser contexts of its own.
 import type { BrowserContext, Page } from 'playwright-core';
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { DESKTOP, expectScreen, screenText, shot, useBrowser } from './helpers/browser.js';
 import { AUD, TEAM, unsignedToken, useTestAccess } from './helpers/jwks.js';
 import { useStack } from './helpers/stack.js';
@@ -16,28 +17,33 @@ const stack = await useStack({
 });
 const browser = await useBrowser();
 
+/** A browser context for this test (closed after it) carrying an Access token. */
 async function contextWith(token: string, via: 'cookie' | 'header' = 'cookie'): Promise<{ ctx: BrowserContext; page: Page }> {
   const ctx = await browser.newContext(via === 'header' ? { ...DESKTOP, extraHTTPHeaders: { 'Cf-Access-Jwt-Assertion': token } } : DESKTOP);
+  onTestFinished(() => ctx.close());
   if (via === 'cookie') await ctx.addCookies([{ name: 'CF_Authorization', value: token, url: stack.url, httpOnly: true, sameSite: 'Lax' }]);
   return { ctx, page: await ctx.newPage() };
 }
 
-let adaSession = '';
+/** A session of ada's (the owner) that has printed `behind-access`. */
+const adaSession = async () => (await stack.shell('ada work', { command: 'echo behind-access', until: /^behind-access$/m })).id;
+
+beforeEach(() => stack.reset());
 
 describe('Cloudflare Access mode', () => {
   it('prints no login link and refuses a browser without an Access token', async () => {
     expect(stack.webOutput()).not.toMatch(/login\?code=/);
     const ctx = await browser.newContext(DESKTOP);
+    onTestFinished(() => ctx.close());
     const page = await ctx.newPage();
     expect((await page.goto(stack.url))?.status()).toBe(401);
     await page.getByRole('heading', { name: 'Cloudflare Access required' }).waitFor();
     await shot(page, 'cf-01-no-token');
     expect((await page.goto(`${stack.url}/login?code=whatever`))?.status()).toBe(401);
-    await ctx.close();
   });
 
   it('signs in with a valid token (CF_Authorization cookie); terminals work through it', async () => {
-    const { ctx, page } = await contextWith(await access.token({ email: 'ada@example.com' }));
+    const { page } = await contextWith(await access.token({ email: 'ada@example.com' }));
     await page.goto(stack.url);
     await page.getByText('ada@example.com').waitFor();
     await page.locator('.empty-card').getByRole('button', { name: 'New session' }).click();
@@ -47,18 +53,16 @@ describe('Cloudflare Access mode', () => {
     await page.locator('.terminal-slot:not([hidden]) .xterm').click();
     await page.keyboard.type('echo behind-access\n');
     await expectScreen(page, /^behind-access$/m);
-    adaSession = new URL(page.url()).searchParams.get('s') ?? '';
-    expect(adaSession).toMatch(/^[0-9a-f-]{36}$/);
+    expect(new URL(page.url()).searchParams.get('s')).toMatch(/^[0-9a-f-]{36}$/);
     await shot(page, 'cf-02-signed-in');
-    await ctx.close();
   });
 
   it('accepts the Cf-Access-Jwt-Assertion header as Cloudflare sends it', async () => {
-    const { ctx, page } = await contextWith(await access.token({ email: 'ada@example.com' }), 'header');
-    await page.goto(`${stack.url}/?s=${adaSession}`);
+    const id = await adaSession();
+    const { page } = await contextWith(await access.token({ email: 'ada@example.com' }), 'header');
+    await page.goto(`${stack.url}/?s=${id}`);
     await expectScreen(page, /^behind-access$/m);
     await shot(page, 'cf-03-header');
-    await ctx.close();
   });
 
   const forged: Array<[string, () => Promise<string>, RegExp]> = [
@@ -70,7 +74,8 @@ describe('Cloudflare Access mode', () => {
   ];
   it.each(forged)('refuses a %s token with 401, in the page, the API and the websocket', async (name, make, reason) => {
     const token = await make();
-    const { ctx, page } = await contextWith(token);
+    const id = await adaSession();
+    const { page } = await contextWith(token);
     const res = await page.goto(stack.url);
     expect(res?.status()).toBe(401);
     await page.getByRole('heading', { name: 'Cloudflare Access required' }).waitFor();
@@ -87,25 +92,25 @@ describe('Cloudflare Access mode', () => {
           s.onopen = () => resolve('open');
           s.onclose = () => resolve('closed');
         }),
-      adaSession,
+      id,
     );
     expect(ws).toBe('closed');
     await shot(page, `cf-04-refused-${name}`);
-    await ctx.close();
   });
 
   it('refuses a verified email that is not on the allowlist (403)', async () => {
-    const { ctx, page } = await contextWith(await access.token({ email: 'mallory@example.com' }));
+    const { page } = await contextWith(await access.token({ email: 'mallory@example.com' }));
     expect((await page.goto(stack.url))?.status()).toBe(403);
     await page.getByRole('heading', { name: 'Not allowed' }).waitFor();
     await shot(page, 'cf-05-not-allowed');
-    await ctx.close();
   });
 
   it('forged X-RDV-* headers change nothing: another user sees only their own sessions', async () => {
+    const id = await adaSession();
     const realServiceToken = stack.serviceToken();
     const ada = await fetch(`${stack.url}/auth/whoami`, { headers: { 'cf-access-jwt-assertion': await access.token({ email: 'ada@example.com' }) } }).then((r) => r.json() as Promise<{ userId: string }>);
-    const { ctx, page } = await browser.newContext({ ...DESKTOP, extraHTTPHeaders: { 'X-RDV-User-ID': ada.userId, 'X-RDV-Service-Token': realServiceToken } }).then(async (c) => {
+    const { page } = await browser.newContext({ ...DESKTOP, extraHTTPHeaders: { 'X-RDV-User-ID': ada.userId, 'X-RDV-Service-Token': realServiceToken } }).then(async (c) => {
+      onTestFinished(() => c.close());
       await c.addCookies([{ name: 'CF_Authorization', value: await access.token({ email: 'grace@example.com' }), url: stack.url }]);
       return { ctx: c, page: await c.newPage() };
     });
@@ -126,10 +131,9 @@ describe('Cloudflare Access mode', () => {
           const s = new WebSocket(`ws://${location.host}/ws/terminal/${id}`);
           s.onclose = (e) => resolve(e.code);
         }),
-      adaSession,
+      id,
     );
     expect(ws).toBe(4404);
     await shot(page, 'cf-06-forged-headers');
-    await ctx.close();
   });
 });

@@ -1,20 +1,46 @@
 // Local mode end to end: login link, sessions from the UI, reload, two pages, fast
 // output, reconnect, menus, and the phone key bar — in Chromium against the real services.
+// Each test starts from an owner with no sessions and no folders, in a browser context of
+// its own, so any one of them runs alone.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
-import { describe, expect, it } from 'vitest';
+import type { BrowserContextOptions, Page } from 'playwright-core';
+import { beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { DESKTOP, PHONE, expectScreen, screenText, shot, useBrowser } from './helpers/browser.js';
 import { useStack } from './helpers/stack.js';
 
 // No grace period: after a rotation only the new service token works, so the edge must re-read it.
 const stack = await useStack({ RDV_AUTH_SERVICE_TOKEN_GRACE_SECONDS: '0' });
 const browser = await useBrowser();
-let ctx: BrowserContext;
-let page: Page;
 
 const LINK = /http:\/\/127\.0\.0\.1:\d+\/login\?code=[A-Za-z0-9_-]+/;
 const terminal = (p: Page) => p.locator('.terminal-slot:not([hidden]) .xterm');
+const RDV_42 = { command: 'echo rdv-$((40+2))', until: /^rdv-42$/m };
+
+/** A new browser context for this test (closed after it). */
+async function freshContext(options: BrowserContextOptions = DESKTOP) {
+  const ctx = await browser.newContext(options);
+  onTestFinished(() => ctx.close());
+  return ctx;
+}
+
+/** A page signed in with a fresh login link, showing the empty pane. */
+async function signedIn(options: BrowserContextOptions = DESKTOP) {
+  const ctx = await freshContext(options);
+  const page = await ctx.newPage();
+  await page.goto(await stack.loginLink());
+  await page.getByRole('heading', { name: /Pick a session|Start your first session/ }).waitFor();
+  return { ctx, page };
+}
+
+/** A signed-in page showing a session that has printed rdv-42. */
+async function onSessionWithOutput(name = 'demo') {
+  const session = await stack.shell(name, RDV_42);
+  const { ctx, page } = await signedIn();
+  await page.goto(`${stack.url}/?s=${session.id}`);
+  await expectScreen(page, RDV_42.until);
+  return { ctx, page, session };
+}
 
 async function newSession(p: Page, name: string, open: () => Promise<void>): Promise<void> {
   await open();
@@ -25,11 +51,13 @@ async function newSession(p: Page, name: string, open: () => Promise<void>): Pro
   await expect.poll(() => screenText(p).catch(() => ''), { timeout: 15_000 }).toMatch(/\S/);
 }
 
+beforeEach(() => stack.reset());
+
 describe('local mode', () => {
   it('prints a login link at start and refuses a browser without one', async () => {
     expect(stack.webOutput()).toMatch(LINK);
-    ctx = await browser.newContext(DESKTOP);
-    page = await ctx.newPage();
+    const ctx = await freshContext();
+    const page = await ctx.newPage();
     const res = await page.goto(stack.url);
     expect(res?.status()).toBe(401);
     await page.getByRole('heading', { name: 'Sign in to rdv' }).waitFor();
@@ -38,6 +66,8 @@ describe('local mode', () => {
 
   it('signs in with the link once; the cookie is HttpOnly and SameSite=Strict', async () => {
     const link = LINK.exec(stack.webOutput())![0];
+    const ctx = await freshContext();
+    const page = await ctx.newPage();
     await page.goto(link);
     expect(page.url()).toBe(`${stack.url}/`);
     await page.getByRole('heading', { name: 'Start your first session' }).waitFor();
@@ -45,15 +75,15 @@ describe('local mode', () => {
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/' });
     await shot(page, 'local-02-first-run');
 
-    const other = await browser.newContext(DESKTOP);
+    const other = await freshContext();
     const p2 = await other.newPage();
     expect((await p2.goto(link))?.status()).toBe(401);
     await p2.getByRole('heading', { name: 'This login link no longer works' }).waitFor();
     await shot(p2, 'local-03-used-link');
-    await other.close();
   });
 
   it('creates a session from the UI, runs echo and shows the output', async () => {
+    const { page } = await signedIn();
     await page.locator('.empty-card').getByRole('button', { name: 'New session' }).click();
     const dialog = page.getByRole('dialog', { name: 'New session' });
     await dialog.getByLabel('Name').fill('demo');
@@ -68,13 +98,19 @@ describe('local mode', () => {
   });
 
   it('shows the same screen after a reload', async () => {
+    const session = await stack.shell('demo', RDV_42);
+    const { page } = await signedIn();
+    await page.getByRole('treeitem', { name: /demo/ }).click();
+    await expectScreen(page, /^rdv-42$/m);
     await page.reload();
     await expectScreen(page, /^rdv-42$/m);
     expect(new URL(page.url()).searchParams.get('s')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(new URL(page.url()).searchParams.get('s')).toBe(session.id);
     await shot(page, 'local-06-after-reload');
   });
 
   it('keeps working after the service token rotates', async () => {
+    const { page } = await onSessionWithOutput();
     const before = stack.serviceToken();
     const status = await page.evaluate(async () => (await fetch('/api/tokens/service/rotate', { method: 'POST' })).status);
     expect(status).toBe(200);
@@ -88,6 +124,7 @@ describe('local mode', () => {
   });
 
   it('a second page on the same session sees the same output, and either may type', async () => {
+    const { ctx, page } = await onSessionWithOutput();
     const second = await ctx.newPage();
     await second.goto(page.url());
     await expectScreen(second, /^rdv-42$/m);
@@ -100,6 +137,7 @@ describe('local mode', () => {
   });
 
   it('keeps up with a fast stream while typing', async () => {
+    const { page } = await onSessionWithOutput();
     await terminal(page).click();
     await page.keyboard.type('seq 1 200000; echo stream-done\n');
     await page.keyboard.type('echo typed-while-streaming\n', { delay: 15 });
@@ -112,6 +150,9 @@ describe('local mode', () => {
   }, 90_000);
 
   it('shows "reconnecting" while the terminal service is down and comes back by itself', async () => {
+    const { page } = await onSessionWithOutput();
+    // Whatever happens below, the next test finds the terminal service running.
+    onTestFinished(() => stack.start('terminal'));
     await stack.stop('terminal');
     const banner = page.getByRole('status').filter({ hasText: 'Reconnecting' });
     await banner.waitFor();
@@ -126,6 +167,10 @@ describe('local mode', () => {
   }, 60_000);
 
   it('organises sessions: folders, rename, move, suspend, resume and close', async () => {
+    const session = await stack.shell('demo', { command: 'echo back-again', until: /^back-again$/m });
+    const { page } = await signedIn();
+    await page.goto(`${stack.url}/?s=${session.id}`);
+    await expectScreen(page, /back-again/);
     await page.getByRole('button', { name: 'New folder' }).click();
     await page.getByRole('dialog', { name: 'New folder' }).getByLabel('Name').fill('Work');
     await page.getByRole('dialog', { name: 'New folder' }).getByRole('button', { name: 'Create' }).click();
@@ -162,6 +207,9 @@ describe('local mode', () => {
   }, 60_000);
 
   it('drag to a folder, find in the terminal, dark theme and the shortcuts sheet', async () => {
+    await stack.api('POST', '/api/folders', { name: 'Work' });
+    const { page } = await signedIn();
+    await page.getByRole('treeitem', { name: /Work/ }).waitFor();
     await newSession(page, 'claude-ish', () => page.keyboard.press('Alt+Shift+KeyN'));
     await terminal(page).click();
     await page.keyboard.type('printf "\\033[32mgreen\\033[0m \\033[1mbold\\033[0m \\033[34mblue\\033[0m\\n"\n');
@@ -184,9 +232,11 @@ describe('local mode', () => {
   });
 
   it('lists an agent waiting for a person and answers it from the attention list', async () => {
-    // An orchestrator over every session, checking each second (as `rdv orchestrator` would set up).
-    const orch = await stack.api<{ id: string }>('POST', '/api/orchestrators', { kind: 'master', intervalSeconds: 1, stallThresholdSeconds: 600 });
-    await stack.api('POST', `/api/orchestrators/${orch.id}/monitoring/start`);
+    const { page } = await signedIn();
+    // Master Control watches every session from the first start.
+    const orch = await stack.api<{ id: string; monitoring: boolean }>('POST', '/api/orchestrators', { kind: 'master' });
+    expect(orch.monitoring).toBe(true);
+    onTestFinished(() => stack.api('POST', `/api/orchestrators/${orch.id}/monitoring/stop`));
     const script = join(stack.home, 'deploy-bot.sh');
     writeFileSync(script, 'echo "Found an existing config.json."; printf "Overwrite config.json? [y/N] "; read ans; echo "answer=$ans"; sleep 600\n');
     await page.keyboard.press('Alt+Shift+KeyN');
@@ -205,11 +255,17 @@ describe('local mode', () => {
     await attention.getByRole('button', { name: 'Answer yes' }).click();
     await expectScreen(page, /^answer=y$/m);
     await attention.getByText('Nothing needs you right now.').waitFor({ timeout: 20_000 });
+    // Turned off, the list says nothing is watching instead of "nothing needs you".
+    await stack.api('POST', `/api/orchestrators/${orch.id}/monitoring/stop`);
+    await attention.getByText(/Monitoring is off/).waitFor({ timeout: 20_000 });
+    await attention.getByRole('button', { name: 'Turn it on' }).click();
+    await attention.getByText('Nothing needs you right now.').waitFor({ timeout: 20_000 });
+    expect((await stack.api<{ monitoring: boolean }>('GET', `/api/orchestrators/${orch.id}`)).monitoring).toBe(true);
     await stack.api('POST', `/api/orchestrators/${orch.id}/monitoring/stop`);
   }, 60_000);
 
   it('phone layout: the terminal fills the screen and the key bar sends Esc, arrows and Ctrl', async () => {
-    const phone = await browser.newContext(PHONE);
+    const phone = await freshContext(PHONE);
     const p = await phone.newPage();
     await p.goto(await stack.loginLink());
     await p.getByRole('heading', { name: /Pick a session|Start your first session/ }).waitFor();
@@ -230,6 +286,5 @@ describe('local mode', () => {
     await p.getByRole('button', { name: 'Sessions' }).tap();
     await p.getByRole('navigation').waitFor();
     await shot(p, 'phone-03-drawer');
-    await phone.close();
   }, 60_000);
 });

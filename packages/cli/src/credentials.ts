@@ -1,5 +1,5 @@
 // The one place the CLI reads credentials. Besides config (core/config), this is the
-// only module that reads process.env, and only RDV_TOKEN and RDV_API_KEY.
+// only module that reads process.env, and only RDV_TOKEN, RDV_API_KEY and RDV_SESSION_ID.
 import { readFileSync } from 'node:fs';
 import type { RdvConfig } from '@rdv/core/config';
 import { CliError } from './errors.js';
@@ -39,3 +39,6 @@ export function mcpCredentials(config: RdvConfig, env: NodeJS.ProcessEnv = proce
 
 /** True when RDV_TOKEN overrides the token file (doctor reports it). */
 export const tokenFromEnv = (env: NodeJS.ProcessEnv = process.env): boolean => Boolean(env.RDV_TOKEN?.trim());
+
+/** The rdv session this process runs in (rdv puts RDV_SESSION_ID into each), if any: `rdv mcp` inside an agent. */
+export const currentSessionId = (env: NodeJS.ProcessEnv = process.env): string | undefined => env.RDV_SESSION_ID?.trim() || undefined;

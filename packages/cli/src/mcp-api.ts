@@ -14,6 +14,7 @@ export function mcpApi(api: RdvClient): RdvApi {
     suspendSession: (id) => api.POST('/api/sessions/{id}/suspend', byId(id)),
     resumeSession: (id) => api.POST('/api/sessions/{id}/resume', byId(id)),
     exec: (id, command) => api.POST('/api/sessions/{id}/exec', { ...byId(id), body: { command } }),
+    requestAttention: (id, message) => api.POST('/api/sessions/{id}/attention', { ...byId(id), body: { message } }),
     scrollback: (id, lines) => api.GET('/api/sessions/{id}/scrollback', { params: { path: { id }, query: { lines } } }),
     readLog: (id, query) => readOutputText(api, id, query),
     search: (query) => api.GET('/api/search', { params: { query } }),

@@ -8,7 +8,7 @@ import { AppError, ServiceDownError } from '@rdv/core/errors';
 import { createLogger } from '@rdv/core/log';
 import { createMcpServer } from '@rdv/core/mcp';
 import { loadCliConfig } from './context.js';
-import { mcpCredentials } from './credentials.js';
+import { currentSessionId, mcpCredentials } from './credentials.js';
 import { mcpApi } from './mcp-api.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -37,7 +37,7 @@ export async function runMcp(home?: string): Promise<void> {
   const log = createLogger({ stream: process.stderr, name: 'rdv-mcp', level: config.log.level });
   const creds = mcpCredentials(config);
   const client = creds ? createSocketClient({ socketPath: config.paths.apiSocket, token: creds.token }) : keylessClient(config);
-  const server = createMcpServer({ api: mcpApi(client), version: VERSION, log });
+  const server = createMcpServer({ api: mcpApi(client), version: VERSION, log, currentSessionId: currentSessionId() });
   const transport = new StdioServerTransport();
   await server.connect(transport);
   log.info({ credentials: creds?.source ?? 'none', socket: config.paths.apiSocket }, 'rdv mcp serving on stdio');

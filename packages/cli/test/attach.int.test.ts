@@ -21,7 +21,7 @@ beforeAll(async () => {
 
 /** The terminal modes of the pane's tty (canonical input and echo are on unless something left it raw). */
 const ttyModes = async () => {
-  screen.type('clear; stty -a | tr " " "\\n" | grep -E "^-?(icanon|echo)$" | tr "\\n" " "; echo END');
+  screen.run('stty -a | tr " " "\\n" | grep -E "^-?(icanon|echo)$" | tr "\\n" " "; echo END');
   return waitFor(() => /(-?icanon -?echo|-?echo -?icanon) END/.exec(screen.capture())?.[0], 'stty output');
 };
 
@@ -32,7 +32,7 @@ describe('rdv attach', SLOW, () => {
   it('shows the session, types into it, follows resizes and detaches with Ctrl-], restoring the terminal', async () => {
     const s = await h.json(['session', 'create', 'pane']);
     await h.json(['session', 'exec', 'pane', '--', 'echo', 'marker-$((40+2))']);
-    screen.type(`clear; ${RDV} attach pane; echo "EXIT=$?"`);
+    screen.run(`${RDV} attach pane; echo "EXIT=$?"`);
     await screen.waitFor(/marker-42/, 'the session screen');
 
     screen.type('echo typed-$((7*6))0');
@@ -52,7 +52,7 @@ describe('rdv attach', SLOW, () => {
   it('ends with the session: exit 0 and a note when the shell exits', async () => {
     await h.json(['session', 'create', 'ending']);
     await h.json(['session', 'exec', 'ending', '--', 'echo', 'ready-$((1+1))']);
-    screen.type(`clear; ${RDV} attach ending; echo "EXIT=$?"`);
+    screen.run(`${RDV} attach ending; echo "EXIT=$?"`);
     await screen.waitFor(/ready-2/, 'the session screen');
     screen.type('exit');
     const out = await screen.waitFor(/EXIT=\d+/, 'attach to end');
@@ -64,7 +64,7 @@ describe('rdv attach', SLOW, () => {
   it('restores the terminal when killed (SIGTERM) and honours --detach-key', async () => {
     await h.json(['session', 'create', 'victim']);
     await h.json(['session', 'exec', 'victim', '--', 'echo', 'ready-$((2+1))']);
-    screen.type(`clear; ${RDV} attach victim --detach-key ctrl-q; echo "EXIT=$?"`);
+    screen.run(`${RDV} attach victim --detach-key ctrl-q; echo "EXIT=$?"`);
     await screen.waitFor(/ready-3/, 'attached');
     const shell = screen.panePid();
     const pid = await waitFor(() => {
@@ -76,14 +76,14 @@ describe('rdv attach', SLOW, () => {
     expect(out).toMatch(/EXIT=143/);
     expect(await ttyModes()).toMatch(/^icanon echo|^echo icanon/);
 
-    screen.type(`clear; ${RDV} attach victim --detach-key ctrl-q; echo "EXIT=$?"`);
+    screen.run(`${RDV} attach victim --detach-key ctrl-q; echo "EXIT=$?"`);
     await screen.waitFor(/ready-3/, 'attached again');
     screen.keys('C-q');
     expect(await screen.waitFor(/EXIT=\d+/, 'detached')).toMatch(/\[detached from victim[\s\S]*EXIT=0/);
   });
 
   it('explains refusals: unknown session (1), no terminal (2), terminal service down (3)', async () => {
-    screen.type(`clear; ${RDV} attach nobody; echo "EXIT=$?"`);
+    screen.run(`${RDV} attach nobody; echo "EXIT=$?"`);
     expect(await screen.waitFor(/EXIT=\d+/, 'refusal')).toMatch(/session nobody not found[\s\S]*EXIT=1/);
 
     const noTty = await h.rdv(['attach', 'pane']);
@@ -92,14 +92,14 @@ describe('rdv attach', SLOW, () => {
 
     await h.json(['session', 'create', 'orphan']);
     await h.json(['session', 'exec', 'orphan', '--', 'echo', 'ready-$((3+1))']);
-    screen.type(`clear; ${RDV} attach orphan; echo "EXIT=$?"`);
+    screen.run(`${RDV} attach orphan; echo "EXIT=$?"`);
     await screen.waitFor(/ready-4/, 'attached to orphan');
     await services.stop('terminal');
     const out = await screen.waitFor(/EXIT=\d+/, 'attach to notice the service going away');
     expect(out).toMatch(/the terminal service stopped[\s\S]*EXIT=1/);
     expect(await ttyModes()).toMatch(/^icanon echo|^echo icanon/);
 
-    screen.type(`clear; ${RDV} attach orphan; echo "EXIT=$?"`);
+    screen.run(`${RDV} attach orphan; echo "EXIT=$?"`);
     expect(await screen.waitFor(/EXIT=\d+/, 'refusal')).toMatch(/terminal service is not running[\s\S]*EXIT=3/);
   });
 });

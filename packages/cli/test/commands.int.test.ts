@@ -1,11 +1,10 @@
 // The CLI from scripts (--json and exit codes) against a real api and terminal service.
 import { chmodSync, existsSync, statSync } from 'node:fs';
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createSocketClient } from '@rdv/client/node';
-import { waitFor } from '@rdv/core/testing';
-import { CLI_MAIN, makeRepo, useRdvHome, useServices } from './helpers.js';
+import { spawnNode, useRepo, waitFor } from '@rdv/core/testing';
+import { CLI_MAIN, useRdvHome, useServices } from './helpers.js';
 
 // Many CLI processes per test: generous on a busy machine (a cap, not a timed assertion).
 const SLOW = { timeout: 120_000 };
@@ -151,15 +150,12 @@ describe('rdv folder, token, login-link, status, doctor, logs', SLOW, () => {
     expect(records).toHaveLength(3);
     for (const r of records) expect(r).toMatchObject({ service: 'api', msg: expect.any(String) });
 
-    const follow = spawn(process.execPath, [CLI_MAIN, 'logs', '-f', '-n', '1'], { env: h.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    follow.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    const exited = new Promise<number | null>((r) => follow.on('exit', (code) => r(code)));
-    await waitFor(() => out.length > 0, 'the last line');
+    const follow = spawnNode(CLI_MAIN, { args: ['logs', '-f', '-n', '1'], env: h.env });
+    await waitFor(() => follow.stdout().length > 0, 'the last line');
     await h.json(['session', 'create', 'followed']);
-    await waitFor(() => /session created/.test(out), 'a new line while following');
-    follow.kill('SIGINT');
-    expect(await exited).toBe(0);
+    await waitFor(() => /session created/.test(follow.stdout()), 'a new line while following');
+    follow.child.kill('SIGINT');
+    expect((await follow.exited).code).toBe(0);
   });
 
   it('completes session names from the api', async () => {
@@ -171,7 +167,7 @@ describe('rdv folder, token, login-link, status, doctor, logs', SLOW, () => {
 
 describe('rdv worktree', SLOW, () => {
   it('creates, lists, reports and removes worktrees; sessions can get one', async () => {
-    const repo = makeRepo();
+    const repo = useRepo().path;
     const wt = await h.json(['worktree', 'create', '--repo', repo, '--branch', 'feat-1']);
     expect(wt).toMatchObject({ branch: 'feat-1', repoPath: repo });
     expect((await h.json(['worktree', 'list'])).items.map((w: any) => w.id)).toContain(wt.id);

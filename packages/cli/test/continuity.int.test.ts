@@ -61,7 +61,11 @@ describe('the reboot drill: services stopped, tmux server killed, services start
     expect(byId(ended.id)).toMatchObject({ status: 'closed', restoredAt: null });
     expect(alive(leftovers)).toEqual([]);
     await waitFor(() => agents.starts().length === 4, 'the agents to start again', 20_000);
-    expect(agents.starts().slice(2).sort()).toEqual([`claude --resume ${CLAUDE_ID}`, `gemini --resume ${GEMINI_ID}`]);
+    // Each resumes its own conversation (rdv's hook flags may come first: `claude --settings <file> --resume <id>`).
+    const again = agents.starts().slice(2).sort();
+    expect(again).toHaveLength(2);
+    expect(again[0]).toMatch(new RegExp(`^claude (--settings \\S+ )?--resume ${CLAUDE_ID}$`));
+    expect(again[1]).toBe(`gemini --resume ${GEMINI_ID}`);
     const plan = await h.rdv(['session', 'restore', '--dry-run']);
     expect(plan.stderr).toContain('no lost sessions');
 

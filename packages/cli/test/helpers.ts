@@ -1,13 +1,12 @@
 // Test helpers: the built `rdv` as a child process, real api/terminal processes on a temp
 // RDV_HOME with their own tmux socket, and a tmux "screen" to drive `rdv attach` in.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll } from 'vitest';
-import { socketRequest } from '@rdv/core/lifecycle';
-import { useRdvEnv, useTempDir, waitFor } from '@rdv/core/testing';
+import { startService, useRdvEnv, waitFor, type TestProcess } from '@rdv/core/testing';
 import { createTmux } from '@rdv/core/tmux';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -63,14 +62,6 @@ export function useRdvHome(extra: Record<string, string> = {}): RdvHome {
   };
 }
 
-async function healthy(socket: string): Promise<boolean> {
-  try {
-    return (await socketRequest(socket, '/health', { timeoutMs: 1000 })).status === 200;
-  } catch {
-    return false;
-  }
-}
-
 export interface Services {
   /** Starts the built api (and terminal) and waits until each is healthy. Call it from beforeAll. */
   start(): Promise<void>;
@@ -83,55 +74,34 @@ export interface Services {
  * file (it registers the afterAll that stops them), then `start()` in beforeAll.
  */
 export function useServices(h: RdvHome, names: ('api' | 'terminal')[] = ['api', 'terminal']): Services {
-  const children = new Map<string, ChildProcess>();
+  const running = new Map<string, TestProcess>();
   const stop = async (name?: 'api' | 'terminal') => {
-    const targets = name ? [name] : [...children.keys()].reverse();
+    const targets = name ? [name] : [...running.keys()].reverse();
     for (const n of targets) {
-      const child = children.get(n);
-      if (!child) continue;
-      children.delete(n);
-      if (child.exitCode !== null || child.signalCode !== null) continue;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 8000);
-      await exited;
-      clearTimeout(timer);
+      const proc = running.get(n);
+      running.delete(n);
+      await proc?.stop();
     }
   };
   afterAll(() => stop(), 30_000);
   const start = async () => {
     for (const name of names) {
-      const child = spawn(process.execPath, [ENTRY[name]], { env: h.env, stdio: ['ignore', 'ignore', 'pipe'] });
-      let stderr = '';
-      child.stderr!.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
-      children.set(name, child);
-      const socket = join(h.home, 'run', `${name}.sock`);
-      await waitFor(async () => {
-        if (child.exitCode !== null) throw new Error(`${name} exited ${child.exitCode}: ${stderr}`);
-        return healthy(socket);
-      }, `${name} healthy`, 20_000, 50);
+      const health = { socket: join(h.home, 'run', `${name}.sock`) };
+      running.set(name, await startService(ENTRY[name], { env: h.env, health, name, stopAfter: 'caller' }));
     }
   };
   return { start, stop };
-}
-
-/** A git repository with one commit in a temp dir, removed after the test. */
-export function makeRepo(): string {
-  const dir = join(useTempDir('test', 'rdv-repo-'), 'app');
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null' } });
-  execFileSync('git', ['init', '-q', '-b', 'main', dir]);
-  git('config', 'user.email', 'dev@example.com');
-  git('config', 'user.name', 'Dev');
-  writeFileSync(join(dir, 'README.md'), '# app\n');
-  git('add', 'README.md');
-  git('commit', '-q', '-m', 'initial');
-  return dir;
 }
 
 export interface Screen {
   socket: string;
   /** Types literal text (then Enter unless `enter` is false). */
   type(text: string, enter?: boolean): void;
+  /**
+   * Clears the pane at once, then types `command` and Enter: nothing an earlier command
+   * printed is left for a later waitFor to match.
+   */
+  run(command: string): void;
   keys(...keys: string[]): void;
   capture(): string;
   resize(cols: number, rows: number): void;
@@ -153,6 +123,12 @@ export function useScreen(env: Record<string, string>, cols = 100, rows = 30): S
     type(text, enter = true) {
       tmux('send-keys', '-t', 'ui', '-l', text);
       if (enter) tmux('send-keys', '-t', 'ui', 'Enter');
+    },
+    run(command) {
+      // A reset clears tmux's copy of the screen before send-keys returns; a typed `clear`
+      // would clear it only once the shell gets to it.
+      tmux('send-keys', '-R', '-t', 'ui');
+      screen.type(command);
     },
     keys: (...keys) => void tmux('send-keys', '-t', 'ui', ...keys),
     capture: () => tmux('capture-pane', '-p', '-t', 'ui'),

@@ -1,11 +1,11 @@
 // `rdv up` (the supervisor in the background), `rdv status`, `rdv down`: tmux sessions
 // survive; down is idempotent; stale files are reported and cleaned.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
-import { isProcessAlive, socketRequest } from '@rdv/core/lifecycle';
-import { waitFor } from '@rdv/core/testing';
+import { afterAll, describe, expect, it } from 'vitest';
+import { isProcessAlive } from '@rdv/core/lifecycle';
+import { isHealthy, spawnNode, waitFor } from '@rdv/core/testing';
 import { CLI_MAIN, useRdvHome } from './helpers.js';
 
 const h = useRdvHome();
@@ -91,24 +91,17 @@ describe('rdv up / status / down', () => {
 
   it('up --foreground keeps its services when its output pipe closes, and Ctrl-C while starting stops them all', async () => {
     await h.rdv(['down'], { timeoutMs: 30_000 }); // in case a test above stopped half-way
-    const child = spawn(process.execPath, [CLI_MAIN, 'up', '--foreground'], { env: h.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-    onTestFinished(() => {
-      if (child.exitCode === null) child.kill('SIGKILL');
-    });
+    const up = spawnNode(CLI_MAIN, { args: ['up', '--foreground'], env: h.env });
     // Like `| head -1`: read the first line, then the reader is gone.
-    await new Promise((r) => child.stdout.once('data', r));
-    child.stdout.destroy();
-    let stderr = '';
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const apiSocket = join(h.home, 'run', 'api.sock');
-    await waitFor(async () => (await socketRequest(apiSocket, '/health', { timeoutMs: 1000 }).catch(() => null))?.status === 200, 'the api to answer', 120_000, 200);
+    await waitFor(() => up.stdout().length > 0, 'the first line of output');
+    up.child.stdout!.destroy();
+    await waitFor(() => isHealthy({ socket: join(h.home, 'run', 'api.sock') }), 'the api to answer', 120_000, 200);
     const session = await h.json(['session', 'create', 'piped']);
     expect(session.name).toBe('piped');
-    expect(child.exitCode).toBeNull();
-    child.kill('SIGINT');
-    expect(await exited, stderr).toBe(0);
-    expect(stderr).not.toMatch(/EPIPE/);
+    expect(up.child.exitCode).toBeNull();
+    up.child.kill('SIGINT');
+    expect((await up.exited).code, up.stderr()).toBe(0);
+    expect(up.stderr()).not.toMatch(/EPIPE/);
     // Stopped while the later services were still starting: none of them is left behind.
     for (const file of ['server/supervisor.pid', 'server/api.pid', 'server/terminal.pid', 'server/web.pid', 'run/api.sock', 'run/terminal.sock', 'run/web.sock']) {
       expect(existsSync(join(h.home, file)), file).toBe(false);

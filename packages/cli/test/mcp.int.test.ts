@@ -65,6 +65,7 @@ const TOOLS = [
   'session_list', 'session_get', 'session_create', 'session_rename', 'session_close', 'session_suspend', 'session_resume',
   'session_send_input', 'session_read_output', 'session_read_log', 'session_search', 'folder_list', 'folder_create', 'folder_context', 'worktree_create',
   'worktree_list', 'worktree_remove', 'worktree_status', 'orchestrator_status', 'insight_list', 'insight_resolve', 'session_inject',
+  'request_attention',
 ];
 
 describe('rdv mcp', () => {
@@ -154,6 +155,19 @@ describe('rdv mcp', () => {
     expect(Array.isArray((await ok(mcp, 'insight_list', { orchestratorId: master.id, includeResolved: true })).items)).toBe(true);
     const nothing = await call(mcp, 'session_inject', { session: target.id });
     expect(nothing).toMatchObject({ isError: true, content: [{ text: expect.stringMatching(/give text or keys/) }] });
+  });
+
+  it('request_attention: an agent inside a session asks for its human; the session defaults to its own', async () => {
+    const target = await ok(mcp, 'session_create', { name: 'needy-agent' });
+    const inside = await connect({ RDV_API_KEY: key, RDV_SESSION_ID: target.id });
+    const asked = await ok(inside, 'request_attention', { message: 'Which release branch should I cut from?' });
+    expect(asked).toMatchObject({ sessionId: target.id, type: 'waiting_input', source: 'hook', message: 'needy-agent asks for you: Which release branch should I cut from?' });
+    const open = await ok(mcp, 'insight_list');
+    expect(open.items.map((i: any) => i.id)).toContain(asked.id);
+    const notes = await owner().GET('/api/notifications');
+    expect(notes.items.find((n) => n.sessionId === target.id)).toMatchObject({ type: 'question', body: 'Which release branch should I cut from?' });
+    const outside = await call(mcp, 'request_attention', { message: 'hello' });
+    expect(outside).toMatchObject({ isError: true, content: [{ text: expect.stringMatching(/not running inside an rdv session/) }] });
   });
 
   it('reports failures as isError results an agent can act on', async () => {

@@ -10,6 +10,7 @@ import type { SessionService } from '@rdv/core/session';
 import type { Tmux } from '@rdv/core/tmux';
 import type { AuthMethod, User } from '@rdv/core/schemas';
 import type { WorktreeService } from '@rdv/core/worktree';
+import type { Notifications } from './notifier.js';
 
 /** Everything the app needs, built by main (or a test) and passed in. */
 export interface AppDeps {
@@ -20,6 +21,7 @@ export interface AppDeps {
   sessions: SessionService;
   worktrees: WorktreeService;
   orchestrator: OrchestratorService;
+  notifications: Notifications;
   /** Search over sessions' output logs (the indexer keeps its index current). */
   search: OutputSearch;
   serviceToken: ServiceTokenStore;
@@ -40,6 +42,14 @@ export interface AuthContext {
 
 export interface RequestWithAuth extends Request {
   auth?: AuthContext;
+  /** Set on hook routes: the session whose hook credential was presented. */
+  hook?: { userId: string; sessionId: string };
+}
+
+export function hookOf(req: Request): { userId: string; sessionId: string } {
+  const hook = (req as RequestWithAuth).hook;
+  if (!hook) throw new Error('hook route reached without a hook credential');
+  return hook;
 }
 
 export function authOf(req: Request): AuthContext {

@@ -1,7 +1,9 @@
 import type { RdvConfig } from '@rdv/core/config';
 import type { EventBus } from '@rdv/core/events';
 import { createScheduler, type Scheduler } from '@rdv/core/lifecycle';
+import type { Db } from '@rdv/core/db';
 import type { Logger } from '@rdv/core/log';
+import { pruneActionTokens, pruneNotifications } from '@rdv/core/notify';
 import type { OutputIndexer } from '@rdv/core/output';
 import type { SessionService } from '@rdv/core/session';
 import type { WorktreeService } from '@rdv/core/worktree';
@@ -13,6 +15,8 @@ export interface ApiJobDeps {
   worktrees: Pick<WorktreeService, 'expireTrash'>;
   sessions: Pick<SessionService, 'reconcile'>;
   events: Pick<EventBus, 'prune'>;
+  /** For pruning the notification centre and spent answer tokens. */
+  db: Db;
   /** Indexes new output for search; it pauses between batches, so it takes at most half a core. */
   indexer: Pick<OutputIndexer, 'catchUp'>;
   /** Rotates the service token when it is older than the rotation period. */
@@ -23,9 +27,10 @@ export interface ApiJobDeps {
  * The api's background jobs: trash cleanup (at start, then every `cleanup.interval_hours`),
  * reconcile with tmux (every `sessions.reconcile_interval_ms`; the terminal service asks
  * for one sooner when it sees a session end), event pruning and service-token rotation
- * (hourly), and output indexing for search (at start, then every 5 s; each run catches up a
- * batch at a time). The caller disposes the scheduler on shutdown (the indexer first, so a
- * long catch-up stops at its next batch).
+ * (hourly), notification history past `notifications.history_days` and answer tokens a day past
+ * expiry (at start, then hourly), and output indexing for search (at start, then every 5 s;
+ * each run catches up a batch at a time). The caller disposes the scheduler on shutdown (the
+ * indexer first, so a long catch-up stops at its next batch).
  */
 export function startApiJobs(config: RdvConfig, log: Logger, deps: ApiJobDeps): Scheduler {
   const jobs = createScheduler(log);
@@ -40,6 +45,16 @@ export function startApiJobs(config: RdvConfig, log: Logger, deps: ApiJobDeps): 
     },
   });
   jobs.add({ name: 'service token rotation', intervalMs: HOUR_MS, run: deps.rotateServiceToken });
+  jobs.add({
+    name: 'notification pruning',
+    intervalMs: HOUR_MS,
+    runAtStart: true,
+    run: () => {
+      const notifications = pruneNotifications(deps.db, new Date(Date.now() - config.notifications.history_days * 24 * HOUR_MS));
+      const tokens = pruneActionTokens(deps.db);
+      if (notifications || tokens) log.debug({ notifications, tokens }, 'pruned old notifications and answer tokens');
+    },
+  });
   jobs.add({ name: 'output indexing', intervalMs: OUTPUT_INDEX_INTERVAL_MS, runAtStart: true, run: () => deps.indexer.catchUp() });
   return jobs;
 }

@@ -20,6 +20,16 @@ export function createAuth(deps: AppDeps) {
   return (def: RouteDef): RequestHandler[] => {
     const require = def.auth ?? 'user';
     if (require === 'none') return [];
+    if (require === 'hook') {
+      return [
+        (req: Request, _res: Response, next: NextFunction) => {
+          const result = authenticator.authenticateHook(req.headers, String(req.params.id ?? ''), `${req.method} ${req.path}`);
+          if (!result.ok) throw authError(result);
+          (req as RequestWithAuth).hook = { userId: result.userId, sessionId: result.sessionId };
+          next();
+        },
+      ];
+    }
     return [
       (req: Request, _res: Response, next: NextFunction) => {
         const result = authenticator.authenticate(req.headers, { require, target: `${req.method} ${req.path}`, sensitive: def.sensitive });

@@ -27,8 +27,8 @@ export interface RouteDef<B extends z.ZodType = z.ZodType, Q extends z.ZodType =
   status?: number;
   /** Counts against the sensitive rate limit. */
   sensitive?: boolean;
-  /** Authentication: a user (default), the service token alone, or none. */
-  auth?: 'user' | 'service' | 'none';
+  /** Authentication: a user (default), the service token alone, a session's hook credential (`:id` names the session), or none. */
+  auth?: 'user' | 'service' | 'hook' | 'none';
   /** Writes the response itself (SSE, or bytes). */
   raw?: boolean;
   /** A content type a raw route answers with besides (or instead of) JSON `response`, for the OpenAPI document. */

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { ensureOwner, openServiceTokenStore } from '@rdv/core/auth';
 import { expandHome, type RdvConfig } from '@rdv/core/config';
 import { openDb } from '@rdv/core/db';
@@ -15,8 +16,11 @@ import { openConfiguredTmux } from '@rdv/core/tmux';
 import { createWorktreeService } from '@rdv/core/worktree';
 import { createApp } from './app.js';
 import { startApiJobs } from './jobs.js';
+import { createNotifications } from './notifier.js';
 
 const DAY_MS = 86_400_000;
+/** The `rdv` command agents' hooks run (`rdv hook <agent>`), from this checkout. */
+const CLI_MAIN = fileURLToPath(new URL('../../../packages/cli/dist/main.js', import.meta.url));
 
 export const VERSION: string = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -70,6 +74,9 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
     trashRetentionDays: config.cleanup.trash_retention_days,
     staleDays: config.worktrees.stale_days,
   });
+  // Agents report their own state through hooks running `node <cli main.js> hook <agent>`.
+  const agentHooks = existsSync(CLI_MAIN) ? { rdvArgv: [process.execPath, CLI_MAIN], runDir: paths.sessionRunDir } : null;
+  if (!agentHooks) log.warn({ expected: CLI_MAIN }, 'the rdv CLI is not built; agents start without hooks (their screens still tell)');
   const sessions = createSessionService({
     db: db.db,
     tmux,
@@ -81,6 +88,7 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
     apiSocket: paths.apiSocket,
     worktrees,
     exitStatusDir: paths.exitStatusDir,
+    agentHooks,
     output: { sessionsDir: paths.sessionsDir, home: paths.home, maxBytes: config.sessions.log_max_bytes },
     stopTimeoutMs: config.sessions.stop_timeout_seconds * 1000,
     restore: config.sessions.restore,
@@ -103,6 +111,13 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
   shutdown.add('output search', () => search.dispose());
   const indexer = createOutputIndexer({ db, locate: sessions.locateOutput, log: log.child({ component: 'output-index' }) });
 
+  // Insights become notifications (Web Push, webhook, the notification centre).
+  const notifications = createNotifications(config, db.db, events, log.child({ component: 'notifications' }));
+  shutdown.add('notifier', async () => {
+    notifications.notifier.dispose();
+    await notifications.notifier.idle();
+  });
+
   // Monitoring left on before a restart resumes here; disposed before the database it writes to.
   const orchestrator = createOrchestratorService({
     db: db.db,
@@ -115,8 +130,11 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
       intervalSeconds: config.monitoring.interval_seconds,
       stallThresholdSeconds: config.monitoring.stall_threshold_seconds,
     },
+    notifier: notifications.notifier,
   });
   shutdown.add('orchestrator', () => orchestrator.dispose());
+  // Monitoring is on from the first start: the owner's Master Control exists and watches.
+  orchestrator.ensureMaster(owner.id);
   orchestrator.start();
 
   const api = createApp({
@@ -127,6 +145,7 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
     sessions,
     worktrees,
     orchestrator,
+    notifications,
     search,
     serviceToken,
     log,
@@ -152,7 +171,7 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
   });
   shutdown.add('http server', () => drain.dispose());
 
-  const jobs = startApiJobs(config, log, { worktrees, sessions, events, indexer, rotateServiceToken: maybeRotate });
+  const jobs = startApiJobs(config, log, { worktrees, sessions, events, db: db.db, indexer, rotateServiceToken: maybeRotate });
   shutdown.add('background jobs', () => jobs.dispose());
   // Disposed before the jobs (shutdown runs in reverse): a long catch-up stops at its next batch.
   shutdown.add('output indexer', () => indexer.dispose());

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
@@ -6,8 +5,7 @@ import { afterAll } from 'vitest';
 import { loadConfig, type RdvConfig } from '@rdv/core/config';
 import { createShutdown, socketRequest, type ApiResponse } from '@rdv/core/lifecycle';
 import { createSilentLogger } from '@rdv/core/log';
-import { createTmux } from '@rdv/core/tmux';
-import { useTempDir } from '@rdv/core/testing';
+import { useRdvEnv } from '@rdv/core/testing';
 import { startApi } from '../src/server.js';
 
 export interface TestApi {
@@ -22,23 +20,9 @@ export interface TestApi {
   stop(): Promise<void>;
 }
 
-export function testEnv(home: string, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    HOME: home,
-    RDV_HOME: home,
-    RDV_TMUX_SOCKET: `test-${randomBytes(4).toString('hex')}`,
-    RDV_TMUX_CONFIG_FILE: '/dev/null',
-    RDV_SHELL: '/bin/sh',
-    RDV_LOG_LEVEL: 'silent',
-    ...extra,
-  };
-}
-
-/** Boots the real api in this process on a temp RDV_HOME and tmux socket; stopped after the file. */
+/** Boots the real api in this process on a temp RDV_HOME and tmux socket; stopped (and that tmux server killed) after the file. */
 export async function useApi(extraEnv: Record<string, string> = {}): Promise<TestApi> {
-  const home = useTempDir('file', 'rdv-api-');
-  const env = testEnv(home, extraEnv);
+  const { home, env } = useRdvEnv('file', { prefix: 'rdv-api-', env: { RDV_LOG_LEVEL: 'silent', ...extraEnv } });
   const config = loadConfig({ env });
   const shutdown = createShutdown(createSilentLogger(), 5000);
   const running = await startApi(config, createSilentLogger(), shutdown);
@@ -56,10 +40,7 @@ export async function useApi(extraEnv: Record<string, string> = {}): Promise<Tes
     tmuxSocket: config.tmux.socket,
     call: as(ownerToken),
     as,
-    async stop() {
-      await shutdown.shutdown('test done');
-      await createTmux({ socket: config.tmux.socket }).killServer();
-    },
+    stop: () => shutdown.shutdown('test done'),
   };
   afterAll(() => api.stop());
   return api;

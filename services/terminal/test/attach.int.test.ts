@@ -32,6 +32,8 @@ describe('terminal attach', () => {
     // Binary input frames are input bytes too.
     c.ws.send(Buffer.from(markCommand('bin2')), { binary: true });
     await c.waitForText('MARKbin2');
+    expect(c.outputFrames.binary).toBeGreaterThan(0);
+    expect(c.outputFrames.json).toBe(0);
   });
 
   it('sends JSON output frames with ?output=json, whole UTF-8 characters included', async () => {
@@ -41,6 +43,9 @@ describe('terminal attach', () => {
     const c = await connect(svc.socketPath, session.id, { headers: bearer(rig.cliToken), query: 'output=json' });
     c.type("printf 'h\\303\\251llo w\\303\\266rld \\344\\275\\240\\n'\r");
     await c.waitForText('héllo wörld 你');
+    // Every output frame was a JSON text frame: not one binary frame on this connection.
+    expect(c.outputFrames.json).toBeGreaterThan(0);
+    expect(c.outputFrames.binary).toBe(0);
   });
 
   it('applies a resize so that tput cols in the session sees it', async () => {

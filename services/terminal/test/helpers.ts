@@ -10,7 +10,7 @@ import { createShutdown } from '@rdv/core/lifecycle';
 import { createSilentLogger } from '@rdv/core/log';
 import type { Session, User } from '@rdv/core/schemas';
 import { createSessionService, type SessionService } from '@rdv/core/session';
-import { useTempDir, useTmux, waitFor } from '@rdv/core/testing';
+import { useRdvEnv, waitFor } from '@rdv/core/testing';
 import type { Tmux } from '@rdv/core/tmux';
 import { onTestFinished } from 'vitest';
 import WebSocket from 'ws';
@@ -34,10 +34,8 @@ export interface Rig {
 
 /** RDV_HOME, database, owner, tokens and tmux for one test; the service is not started. */
 export async function useRig(): Promise<Rig> {
-  const home = useTempDir('test', 'rdvt-');
-  const tmux = useTmux('test');
+  const { home, tmux, env } = useRdvEnv('test', { prefix: 'rdvt-' });
   trackTmux(tmux);
-  const env = { HOME: process.env.HOME ?? home, PATH: process.env.PATH ?? '/usr/bin:/bin', RDV_HOME: home, RDV_TMUX_SOCKET: tmux.socket, RDV_TMUX_CONFIG_FILE: '/dev/null', RDV_LOG_LEVEL: 'warn' };
   const config = loadConfig({ env });
   const db = openDb({ path: config.paths.db, migrate: true });
   onTestFinished(() => db.dispose());
@@ -91,6 +89,8 @@ export interface TestClient {
   /** Output so far, decoded as UTF-8 (binary and JSON output frames alike). */
   text(): string;
   bytes(): number;
+  /** How many output frames arrived of each kind: raw bytes in binary frames, or JSON `output` text frames. */
+  outputFrames: { binary: number; json: number };
   /** Non-output frames (exit, error, pong) in arrival order. */
   frames: Array<Record<string, unknown>>;
   closeCode: Promise<number>;
@@ -119,6 +119,7 @@ export function connect(
   let count = 0;
   const decoder = new TextDecoder();
   const frames: Array<Record<string, unknown>> = [];
+  const outputFrames = { binary: 0, json: 0 };
   const keepText = (text: string) => {
     if (!keep) return;
     parts.push(text);
@@ -135,12 +136,14 @@ export function connect(
   };
   ws.on('message', (data: Buffer, isBinary: boolean) => {
     if (isBinary) {
+      outputFrames.binary++;
       count += data.length;
       keepText(decoder.decode(data, { stream: true }));
       return;
     }
     const frame = JSON.parse(data.toString('utf8')) as Record<string, unknown>;
     if (frame.type === 'output') {
+      outputFrames.json++;
       count += Buffer.byteLength(String(frame.data));
       keepText(String(frame.data));
     } else frames.push(frame);
@@ -152,6 +155,7 @@ export function connect(
     ws,
     text,
     bytes: () => count,
+    outputFrames,
     frames,
     closeCode,
     send: (frame) => ws.send(JSON.stringify(frame)),

@@ -1,47 +1,21 @@
 // The built service as a child process: startup files, SIGTERM, kill -9 and restart.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { readPid, socketRequest } from '@rdv/core/lifecycle';
-import { waitFor } from '@rdv/core/testing';
-import { afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { requireBuilt, spawnNode, waitFor, waitForHealthy, type TestProcess } from '@rdv/core/testing';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, connect, markCommand, useRig, type Rig } from './helpers.js';
 import { expectNothingLeft } from './leaks.js';
 
 const ENTRY = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 
-interface Child {
-  proc: ChildProcess;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  output(): string;
-}
-
-function startChild(rig: Rig, env: Record<string, string> = {}, args: string[] = []): Child {
-  const proc = spawn(process.execPath, [ENTRY, ...args], { env: { ...rig.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  proc.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-  proc.stderr!.on('data', (c: Buffer) => (out += c.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => proc.on('exit', (code, signal) => r({ code, signal })));
-  onTestFinished(() => {
-    if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
-  });
-  return { proc, exited, output: () => out };
-}
-
-async function healthy(rig: Rig, child: Child): Promise<void> {
-  await waitFor(async () => {
-    if (child.proc.exitCode !== null) throw new Error(`service exited: ${child.output()}`);
-    const r = await socketRequest(rig.config.paths.terminalSocket, '/health', { timeoutMs: 1000 });
-    return r.status === 200;
-  }, 'the service to answer /health', 15_000, 50);
-}
+const startChild = (rig: Rig, env: Record<string, string> = {}, args: string[] = []) => spawnNode(ENTRY, { env: { ...rig.env, ...env }, args });
+const healthy = (rig: Rig, child: TestProcess) => waitForHealthy(child, { socket: rig.config.paths.terminalSocket }, 'the terminal service', 15_000);
 
 describe('terminal service process', () => {
   afterEach(expectNothingLeft);
 
-  beforeAll(() => {
-    if (!existsSync(ENTRY)) throw new Error(`${ENTRY} is missing: build it first (npx tsc -p services/terminal/tsconfig.json)`);
-  });
+  beforeAll(() => requireBuilt([ENTRY]));
 
   it('closes websockets with 1001 on SIGTERM, leaves tmux running, and serves the session again after a restart', async () => {
     const rig = await useRig();
@@ -49,7 +23,7 @@ describe('terminal service process', () => {
     const { paths } = rig.config;
     const first = startChild(rig);
     await healthy(rig, first);
-    expect(readPid(paths.pidFile('terminal'))).toBe(first.proc.pid);
+    expect(readPid(paths.pidFile('terminal'))).toBe(first.child.pid);
     expect(statSync(paths.terminalSocket).mode & 0o777).toBe(0o600);
     expect(statSync(paths.runDir).mode & 0o777).toBe(0o700);
 
@@ -57,7 +31,7 @@ describe('terminal service process', () => {
     c.type(markCommand('before'));
     await c.waitForText('MARKbefore');
 
-    first.proc.kill('SIGTERM');
+    first.child.kill('SIGTERM');
     expect(await c.closeCode).toBe(1001);
     expect(await first.exited).toEqual({ code: 0, signal: null });
     expect(existsSync(paths.terminalSocket)).toBe(false);
@@ -82,7 +56,7 @@ describe('terminal service process', () => {
     c.type(markCommand('one'));
     await c.waitForText('MARKone');
 
-    first.proc.kill('SIGKILL');
+    first.child.kill('SIGKILL');
     expect((await first.exited).signal).toBe('SIGKILL');
     await c.closeCode;
     expect(existsSync(paths.pidFile('terminal'))).toBe(true); // stale, left by the crash

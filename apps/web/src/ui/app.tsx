@@ -15,6 +15,7 @@ import { usePersistedTabs } from './state/tabs-memory';
 import type { TerminalHandle } from './terminal/terminal-view';
 import { THEME_KEY, useScheme, type ThemeChoice } from './theme';
 import { SignedOut, Toasts, useToasts } from './toasts';
+import { useNotificationSurface } from './notifications/surface';
 
 function useCompact(): boolean {
   const [compact, setCompact] = useState(false);
@@ -53,6 +54,10 @@ export function App() {
   }, []);
   const { reload } = useSync(api, dispatch, applyPreferences);
   usePersistedTabs(state, dispatch);
+  useNotificationSurface(state.unread, (id) => {
+    dispatch({ type: 'open', id });
+    setDrawer(false);
+  });
 
   useEffect(() => {
     const stored = localStorage.getItem(THEME_KEY);

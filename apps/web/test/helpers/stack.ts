@@ -1,15 +1,12 @@
 // Real processes for browser tests: api + terminal + web from their built dist files,
 // on a temp RDV_HOME and a private tmux socket, all stopped (and tmux killed) afterwards.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { socketRequest } from '@rdv/core/lifecycle';
-import { createTmux } from '@rdv/core/tmux';
-import { waitFor } from '@rdv/core/testing';
+import { requireBuilt as requireFiles, startService, useRdvEnv, waitFor, type TestProcess } from '@rdv/core/testing';
 import { afterAll } from 'vitest';
 
 export const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
@@ -27,6 +24,7 @@ export interface Stack {
   url: string;
   /** Everything the web process printed on stdout. */
   webOutput(): string;
+  /** Starts a service unless it is already running, and waits until it answers. */
   start(name: Name): Promise<void>;
   stop(name: Name): Promise<void>;
   serviceToken(): string;
@@ -34,6 +32,10 @@ export interface Stack {
   loginLink(): Promise<string>;
   /** Calls the api as the owner (service token), as the CLI or MCP would; non-2xx throws. */
   api<T = unknown>(method: string, path: string, body?: unknown): Promise<T>;
+  /** Closes every open session of the owner and deletes their folders: a test starts from nothing. */
+  reset(): Promise<void>;
+  /** A shell session of the owner's; `run` is typed into it, and waited for until its output matches `until`. */
+  shell(name: string, run?: { command: string; until: RegExp }): Promise<{ id: string }>;
 }
 
 async function freePort(): Promise<number> {
@@ -46,63 +48,34 @@ async function freePort(): Promise<number> {
 
 /** Checks that everything is built; the suite needs `npm run build` first. */
 export function requireBuilt(): void {
-  const missing = Object.values(ENTRY).filter((p) => !existsSync(p));
-  if (!existsSync(join(REPO, 'apps/web/.next/BUILD_ID'))) missing.push('apps/web/.next (next build)');
-  if (missing.length) throw new Error(`build first (npm run build): missing ${missing.join(', ')}`);
+  requireFiles([...Object.values(ENTRY), join(REPO, 'apps/web/.next/BUILD_ID')]);
 }
 
 /** Starts api, terminal and web for this test file; `env` adds settings (Cloudflare, …). */
 export async function useStack(env: Record<string, string> = {}): Promise<Stack> {
   requireBuilt();
-  const home = realpathSync(mkdtempSync(join(tmpdir(), 'rdvw-')));
-  const tmuxSocket = `test-${randomBytes(4).toString('hex')}`;
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const base: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('RDV_') && k !== 'TMUX') base[k] = v;
-  const childEnv = { ...base, RDV_HOME: home, RDV_TMUX_SOCKET: tmuxSocket, RDV_LOG_LEVEL: 'warn', RDV_WEB_LISTEN: `127.0.0.1:${port}`, NEXT_TELEMETRY_DISABLED: '1', ...env };
-  const children = new Map<Name, ChildProcess>();
-  let webOut = '';
-  // Last resort if the worker goes away without running afterAll (a hook timing out):
-  // never leave this file's services running.
-  process.once('exit', () => {
-    for (const child of children.values()) if (child.exitCode === null) child.kill('SIGKILL');
-  });
+  const { home, tmuxSocket, env: childEnv } = useRdvEnv('file', { prefix: 'rdvw-', env: { RDV_WEB_LISTEN: `127.0.0.1:${port}`, NEXT_TELEMETRY_DISABLED: '1', ...env } });
+  const running = new Map<Name, TestProcess>();
+  let web: TestProcess | undefined;
+  const health = (name: Name) => (name === 'web' ? { url: `${url}/healthz` } : { socket: join(home, 'run', `${name}.sock`) });
 
-  const ready = async (name: Name) => {
-    if (name === 'web') {
-      await waitFor(async () => (await fetch(`${url}/healthz`)).ok, 'web /healthz', 30_000, 100);
-      return;
-    }
-    const sock = join(home, 'run', `${name}.sock`);
-    await waitFor(async () => (await socketRequest(sock, '/health', { timeoutMs: 1000 })).status === 200, `${name} /health`, 20_000, 50);
-  };
   const stack: Stack = {
     home,
     tmuxSocket,
     url,
-    webOutput: () => webOut,
+    webOutput: () => web?.stdout() ?? '',
     async start(name) {
-      const child = spawn(process.execPath, [ENTRY[name]], { cwd: REPO, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-      children.set(name, child);
-      let err = '';
-      child.stdout!.on('data', (c: Buffer) => {
-        if (name === 'web') webOut += c.toString();
-      });
-      child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
-      const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`${name} exited (${code}): ${err.slice(-500)}`))));
-      exited.catch(() => {});
-      await Promise.race([ready(name), exited]);
+      if (running.get(name)?.running()) return;
+      const proc = await startService(ENTRY[name], { env: childEnv, cwd: REPO, health: health(name), name, stopAfter: 'caller', timeoutMs: 30_000 });
+      running.set(name, proc);
+      if (name === 'web') web = proc;
     },
     async stop(name) {
-      const child = children.get(name);
-      children.delete(name);
-      if (!child || child.exitCode !== null) return;
-      const gone = new Promise<void>((r) => child.once('exit', () => r()));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 8000);
-      await gone;
-      clearTimeout(timer);
+      const proc = running.get(name);
+      running.delete(name);
+      await proc?.stop();
     },
     serviceToken: () => readFileSync(join(home, 'server', 'service-token'), 'utf8').trim(),
     async loginLink() {
@@ -117,11 +90,42 @@ export async function useStack(env: Record<string, string> = {}): Promise<Stack>
       if (res.status < 200 || res.status > 299) throw new Error(`${method} ${path}: ${res.status} ${res.text}`);
       return res.body;
     },
+    async reset() {
+      // Close nothing a page still watches: when a watched session ends, the terminal asks the
+      // api to reconcile at once, and a reconcile running while the next session is being
+      // created can mark that new session closed before its tmux session is listed.
+      const terminal = join(home, 'run', 'terminal.sock');
+      const watched = async () => (await socketRequest<{ metrics: { attachedSessions: number } }>(terminal, '/health')).body.metrics.attachedSessions;
+      await waitFor(async () => (await watched()) === 0, 'no page to watch a session any more');
+      const sessions = await stack.api<{ items: { id: string }[] }>('GET', '/api/sessions');
+      for (const s of sessions.items) await stack.api('DELETE', `/api/sessions/${s.id}`);
+      // Its last session gone, the tmux server exits; a session created while it is still
+      // exiting fails ("server exited unexpectedly"), so the next one waits for a new server.
+      const tmuxGone = () => /no server running|error connecting/.test(spawnSync('tmux', ['-L', tmuxSocket, 'list-sessions'], { encoding: 'utf8' }).stderr);
+      await waitFor(tmuxGone, 'the tmux server to exit with its last session');
+      const folders = await stack.api<{ items: { id: string }[] }>('GET', '/api/folders');
+      for (const f of folders.items) await stack.api('DELETE', `/api/folders/${f.id}`);
+    },
+    async shell(name, run) {
+      const session = await stack.api<{ id: string }>('POST', '/api/sessions', { name, kind: 'shell' });
+      if (run) {
+        let text = '';
+        const shows = (pattern: RegExp) => async () =>
+          pattern.test((text = (await stack.api<{ text: string }>('GET', `/api/sessions/${session.id}/scrollback`)).text));
+        const until = (pattern: RegExp, what: string) =>
+          waitFor(shows(pattern), what).catch((err: Error) => {
+            throw new Error(`${err.message}; its screen:\n${text.slice(-800)}`);
+          });
+        // Typed only once the shell shows its prompt, as a person would.
+        await until(/\S/, `${name}'s prompt`);
+        await stack.api('POST', `/api/sessions/${session.id}/exec`, { command: run.command });
+        await until(run.until, `${name} to print ${run.until}`);
+      }
+      return session;
+    },
   };
   afterAll(async () => {
     for (const name of ['web', 'terminal', 'api'] as const) await stack.stop(name);
-    await createTmux({ socket: tmuxSocket }).killServer();
-    rmSync(home, { recursive: true, force: true });
   }, 30_000);
   await stack.start('api');
   await stack.start('terminal');

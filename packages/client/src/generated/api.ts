@@ -311,6 +311,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/sessions/{id}/agent-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** For a session's agent hooks (Bearer RDV_HOOK_TOKEN of that session only): one hook event as the agent reported it. Sets the agent state (it outranks reading the screen), opens or resolves insights, keeps the native session id */
+        post: operations["postApiSessionsIdAgentevents"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sessions/{id}/attention": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** An agent asks for its human (MCP request_attention): the session waits for you with this message, and it notifies like a question */
+        post: operations["postApiSessionsIdAttention"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/folders": {
         parameters: {
             query?: never;
@@ -741,6 +775,126 @@ export interface paths {
         put?: never;
         /** Resolve an insight by hand (idempotent) */
         post: operations["postApiInsightsIdResolve"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The notification centre, newest first, with the unread count (?unread=true, ?limit=, ?before=) */
+        get: operations["getApiNotifications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark notifications read: {ids: [...]} or {all: true} */
+        post: operations["postApiNotificationsRead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications/vapid-public-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The server's VAPID public key, for PushManager.subscribe({applicationServerKey}) */
+        get: operations["getApiNotificationsVapidpublickey"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications/subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your devices subscribed to Web Push (endpoints shown by host only) */
+        get: operations["getApiNotificationsSubscriptions"];
+        put?: never;
+        /** Subscribe this device: the browser's PushSubscription.toJSON() and a device label */
+        post: operations["postApiNotificationsSubscriptions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications/subscriptions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a device (idempotent) */
+        delete: operations["deleteApiNotificationsSubscriptionsId"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications/actions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Answer the agent from a notification ({token} of its Allow, Deny or Reply action): single use, 10 minutes, and only while what it answers is still open; typed through the audited inject path */
+        post: operations["postApiNotificationsActions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a test notification to your devices and the webhook now (quiet hours and the hourly cap do not apply) */
+        post: operations["postApiNotificationsTest"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2063,6 +2217,149 @@ export interface operations {
             };
         };
     };
+    postApiSessionsIdAgentevents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    agent: "claude" | "codex" | "gemini" | "opencode";
+                    /** @description the agent's own event JSON (long strings cut by rdv hook) */
+                    event: {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        sessionId: string;
+                        recognised: boolean;
+                        state: {
+                            /** Format: uuid */
+                            sessionId: string;
+                            /** @enum {string} */
+                            state: "working" | "waiting_input" | "idle" | "stalled" | "errored";
+                            reason: string;
+                            /** @enum {string} */
+                            source: "hook" | "screen";
+                            message: string | null;
+                            /** @description ISO 8601 timestamp */
+                            at: string;
+                        } | null;
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postApiSessionsIdAttention: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    message: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** Format: uuid */
+                        orchestratorId: string | null;
+                        /** Format: uuid */
+                        sessionId: string;
+                        sessionName: string | null;
+                        /** @enum {string} */
+                        type: "waiting_input" | "stalled" | "exited" | "error";
+                        /** @enum {string} */
+                        severity: "info" | "warning" | "error" | "critical";
+                        message: string;
+                        lines: string[];
+                        context: {
+                            [key: string]: unknown;
+                        };
+                        confidence: number;
+                        suggestedActions: {
+                            id: string;
+                            label: string;
+                            /** @enum {string} */
+                            kind: "inject" | "open" | "resolve";
+                            text?: string;
+                            keys?: string[];
+                        }[];
+                        /** @enum {string} */
+                        source: "hook" | "screen";
+                        resolved: boolean;
+                        /** @description ISO 8601 timestamp */
+                        resolvedAt: string | null;
+                        resolvedBy: string | null;
+                        /** @description ISO 8601 timestamp */
+                        createdAt: string;
+                        /** @description ISO 8601 timestamp */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
     getApiFolders: {
         parameters: {
             query?: never;
@@ -2091,6 +2388,9 @@ export interface operations {
                             defaultAgent: "claude" | "codex" | "gemini" | "opencode" | "custom" | null;
                             env: {
                                 [key: string]: string;
+                            };
+                            notifications: {
+                                [key: string]: boolean;
                             };
                             /** @description ISO 8601 timestamp */
                             createdAt: string;
@@ -2159,6 +2459,9 @@ export interface operations {
                         env: {
                             [key: string]: string;
                         };
+                        notifications: {
+                            [key: string]: boolean;
+                        };
                         /** @description ISO 8601 timestamp */
                         createdAt: string;
                         /** @description ISO 8601 timestamp */
@@ -2223,6 +2526,9 @@ export interface operations {
                             env: {
                                 [key: string]: string;
                             };
+                            notifications: {
+                                [key: string]: boolean;
+                            };
                             /** @description ISO 8601 timestamp */
                             createdAt: string;
                             /** @description ISO 8601 timestamp */
@@ -2277,6 +2583,9 @@ export interface operations {
                         defaultAgent: "claude" | "codex" | "gemini" | "opencode" | "custom" | null;
                         env: {
                             [key: string]: string;
+                        };
+                        notifications: {
+                            [key: string]: boolean;
                         };
                         /** @description ISO 8601 timestamp */
                         createdAt: string;
@@ -2365,6 +2674,10 @@ export interface operations {
                     env?: {
                         [key: string]: string;
                     };
+                    /** @description per type: true notifies, false does not, null inherits (folder → parent → user → on) */
+                    notifications?: {
+                        [key: string]: boolean | null;
+                    };
                 };
             };
         };
@@ -2387,6 +2700,9 @@ export interface operations {
                         defaultAgent: "claude" | "codex" | "gemini" | "opencode" | "custom" | null;
                         env: {
                             [key: string]: string;
+                        };
+                        notifications: {
+                            [key: string]: boolean;
                         };
                         /** @description ISO 8601 timestamp */
                         createdAt: string;
@@ -2442,6 +2758,9 @@ export interface operations {
                             defaultAgent: "claude" | "codex" | "gemini" | "opencode" | "custom" | null;
                             env: {
                                 [key: string]: string;
+                            };
+                            notifications: {
+                                [key: string]: boolean;
                             };
                             /** @description ISO 8601 timestamp */
                             createdAt: string;
@@ -2499,6 +2818,9 @@ export interface operations {
                             env: {
                                 [key: string]: string;
                             };
+                            notifications: {
+                                [key: string]: boolean;
+                            };
                             /** @description ISO 8601 timestamp */
                             createdAt: string;
                             /** @description ISO 8601 timestamp */
@@ -2517,6 +2839,9 @@ export interface operations {
                             env: {
                                 [key: string]: string;
                             };
+                            notifications: {
+                                [key: string]: boolean;
+                            };
                             /** @description ISO 8601 timestamp */
                             createdAt: string;
                             /** @description ISO 8601 timestamp */
@@ -2534,6 +2859,9 @@ export interface operations {
                             defaultAgent: "claude" | "codex" | "gemini" | "opencode" | "custom" | null;
                             env: {
                                 [key: string]: string;
+                            };
+                            notifications: {
+                                [key: string]: boolean;
                             };
                             /** @description ISO 8601 timestamp */
                             createdAt: string;
@@ -2629,6 +2957,9 @@ export interface operations {
                         };
                         /** @enum {string} */
                         theme: "system" | "light" | "dark";
+                        notifications: {
+                            [key: string]: boolean;
+                        };
                         /** @description ISO 8601 timestamp */
                         updatedAt: string | null;
                     };
@@ -2669,6 +3000,10 @@ export interface operations {
                     };
                     /** @enum {string} */
                     theme?: "system" | "light" | "dark";
+                    /** @description per type: true notifies, false does not, null inherits (folder → parent → user → on) */
+                    notifications?: {
+                        [key: string]: boolean | null;
+                    };
                 };
             };
         };
@@ -2688,6 +3023,9 @@ export interface operations {
                         };
                         /** @enum {string} */
                         theme: "system" | "light" | "dark";
+                        notifications: {
+                            [key: string]: boolean;
+                        };
                         /** @description ISO 8601 timestamp */
                         updatedAt: string | null;
                     };
@@ -3792,6 +4130,8 @@ export interface operations {
                                 text?: string;
                                 keys?: string[];
                             }[];
+                            /** @enum {string} */
+                            source: "hook" | "screen";
                             resolved: boolean;
                             /** @description ISO 8601 timestamp */
                             resolvedAt: string | null;
@@ -4196,6 +4536,8 @@ export interface operations {
                                 text?: string;
                                 keys?: string[];
                             }[];
+                            /** @enum {string} */
+                            source: "hook" | "screen";
                             resolved: boolean;
                             /** @description ISO 8601 timestamp */
                             resolvedAt: string | null;
@@ -4268,6 +4610,8 @@ export interface operations {
                             text?: string;
                             keys?: string[];
                         }[];
+                        /** @enum {string} */
+                        source: "hook" | "screen";
                         resolved: boolean;
                         /** @description ISO 8601 timestamp */
                         resolvedAt: string | null;
@@ -4276,6 +4620,409 @@ export interface operations {
                         createdAt: string;
                         /** @description ISO 8601 timestamp */
                         updatedAt: string;
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getApiNotifications: {
+        parameters: {
+            query?: {
+                unread?: "0" | "1" | "true" | "false";
+                limit?: number;
+                before?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            type: "permission" | "question" | "turn_finished" | "stalled" | "errored" | "exited";
+                            /** @enum {string} */
+                            severity: "info" | "warning" | "error" | "critical";
+                            /** Format: uuid */
+                            sessionId: string | null;
+                            sessionName: string | null;
+                            /** Format: uuid */
+                            insightId: string | null;
+                            title: string;
+                            body: string;
+                            url: string;
+                            count: number;
+                            read: boolean;
+                            /** @description ISO 8601 timestamp */
+                            createdAt: string;
+                        }[];
+                        unread: number;
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postApiNotificationsRead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    ids?: string[];
+                    /** @enum {boolean} */
+                    all?: true;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        updated: number;
+                        unread: number;
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getApiNotificationsVapidpublickey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        publicKey: string;
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getApiNotificationsSubscriptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            deviceLabel: string;
+                            endpointHost: string;
+                            /** @description ISO 8601 timestamp */
+                            createdAt: string;
+                            /** @description ISO 8601 timestamp */
+                            lastSuccessAt: string | null;
+                            /** @description ISO 8601 timestamp */
+                            lastFailureAt: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postApiNotificationsSubscriptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uri */
+                    endpoint: string;
+                    keys: {
+                        p256dh: string;
+                        auth: string;
+                    };
+                    expirationTime?: number | null;
+                    deviceLabel?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        deviceLabel: string;
+                        endpointHost: string;
+                        /** @description ISO 8601 timestamp */
+                        createdAt: string;
+                        /** @description ISO 8601 timestamp */
+                        lastSuccessAt: string | null;
+                        /** @description ISO 8601 timestamp */
+                        lastFailureAt: string | null;
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    deleteApiNotificationsSubscriptionsId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        deleted: boolean;
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postApiNotificationsActions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    token: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        insightId: string;
+                        /** Format: uuid */
+                        sessionId: string;
+                        action: string;
+                        /** @enum {boolean} */
+                        sent: true;
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postApiNotificationsTest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        notification: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            type: "permission" | "question" | "turn_finished" | "stalled" | "errored" | "exited";
+                            /** @enum {string} */
+                            severity: "info" | "warning" | "error" | "critical";
+                            /** Format: uuid */
+                            sessionId: string | null;
+                            sessionName: string | null;
+                            /** Format: uuid */
+                            insightId: string | null;
+                            title: string;
+                            body: string;
+                            url: string;
+                            count: number;
+                            read: boolean;
+                            /** @description ISO 8601 timestamp */
+                            createdAt: string;
+                        };
+                        push: {
+                            sent: number;
+                            failed: number;
+                            removed: number;
+                        };
+                        /** @description null: no webhook configured */
+                        webhook: boolean | null;
                     };
                 };
             };

@@ -6,6 +6,7 @@ import { IdSchema, type AuthMethod, type User } from '../schemas/index.js';
 import { writeAudit, type AuditInput } from './audit.js';
 import { createRateLimiter } from './rate-limit.js';
 import type { ServiceTokenStore } from './service-token.js';
+import { verifyHookToken } from './hook-tokens.js';
 import { verifyToken } from './tokens.js';
 import { getUser } from './users.js';
 
@@ -66,8 +67,21 @@ export interface RequestAuthenticator {
   authenticate(headers: IncomingHttpHeaders, options: AuthenticateOptions & { require?: 'user' }): UserCaller | AuthRefusal;
   authenticate(headers: IncomingHttpHeaders, options: AuthenticateOptions & { require: 'service' }): ServiceCaller | AuthRefusal;
   authenticate(headers: IncomingHttpHeaders, options: AuthenticateOptions): UserCaller | ServiceCaller | AuthRefusal;
+  /**
+   * A session's hook (`rdv hook`): `Authorization: Bearer <RDV_HOOK_TOKEN>` must be the hook
+   * credential of exactly `sessionId`, which must be open. Anything else — another session's
+   * credential, a CLI token, the service token — is refused like any failed authentication.
+   */
+  authenticateHook(headers: IncomingHttpHeaders, sessionId: string, target: string): HookCaller | AuthRefusal;
   /** Appends an audit row, best effort: a busy database is logged, never thrown. */
   audit(entry: AuditInput): void;
+}
+
+/** A session's own hook, allowed to post that session's agent events and nothing else. */
+export interface HookCaller {
+  ok: true;
+  userId: string;
+  sessionId: string;
 }
 
 /** The AppError a refusal becomes (401 or 429 with Retry-After). */
@@ -177,5 +191,16 @@ export function createRequestAuthenticator(deps: RequestAuthDeps): RequestAuthen
     return caller;
   };
 
-  return { authenticate: authenticate as RequestAuthenticator['authenticate'], audit };
+  const authenticateHook = (headers: IncomingHttpHeaders, sessionId: string, target: string): HookCaller | AuthRefusal => {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header(headers, 'authorization') ?? '');
+    if (!match) return refuse(target, 'this route takes the session\'s hook credential (RDV_HOOK_TOKEN) as a bearer token');
+    const check = IdSchema.safeParse(sessionId).success ? verifyHookToken(db, sessionId, match[1]!) : { ok: false as const };
+    if (!check.ok) return refuse(target, 'not this session\'s hook credential', { sessionId });
+    if (check.status !== 'active' && check.status !== 'suspended') return refuse(target, 'the session has ended', { sessionId });
+    const wait = general.take(`hook:${sessionId}`);
+    if (wait > 0) return { ok: false, code: 'rate_limited', message: 'rate limit reached; slow down and retry', retryAfterMs: wait };
+    return { ok: true, userId: check.userId, sessionId };
+  };
+
+  return { authenticate: authenticate as RequestAuthenticator['authenticate'], authenticateHook, audit };
 }

@@ -20,9 +20,11 @@ export {
   authError,
   createRequestAuthenticator,
   type AuthRefusal,
+  type HookCaller,
   type AuthenticateOptions,
   type RequestAuthDeps,
   type RequestAuthenticator,
   type ServiceCaller,
   type UserCaller,
 } from './authenticate.js';
+export { issueHookToken, isHookToken, revokeHookToken, verifyHookToken, type HookTokenCheck } from './hook-tokens.js';

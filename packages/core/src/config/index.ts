@@ -17,6 +17,8 @@ export interface RdvPaths {
   serverDir: string;
   /** Exit statuses of ended sessions, briefly (see core/session exit-status). */
   exitStatusDir: string;
+  /** One private folder per session for what rdv hands its agent (hook settings). */
+  sessionRunDir: string;
   /** One folder per session: its output log (see core/output). */
   sessionsDir: string;
   apiSocket: string;
@@ -62,6 +64,7 @@ export function resolvePaths(home: string, dbPath = ''): RdvPaths {
     runDir,
     serverDir,
     exitStatusDir: join(serverDir, 'exit-status'),
+    sessionRunDir: join(runDir, 'sessions'),
     sessionsDir: join(home, 'sessions'),
     apiSocket: join(runDir, 'api.sock'),
     terminalSocket: join(runDir, 'terminal.sock'),

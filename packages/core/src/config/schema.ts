@@ -158,6 +158,8 @@ export const ConfigSchema = z
           .or(z.literal(''))
           .default(''),
         time_zone: z.string().refine(isTimeZone, 'must be an IANA time zone such as "Europe/Berlin", or ""').default(''),
+        public_url: z.union([z.literal(''), z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' })]).default(''),
+        history_days: int(1, 3650).default(30),
         vapid_subject: z
           .string()
           .regex(/^(mailto:\S+@\S+|https:\/\/\S+)$/, 'must be a mailto: or https: URL')

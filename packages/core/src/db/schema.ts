@@ -105,6 +105,8 @@ export const sessions = sqliteTable(
     exitCode: integer('exit_code'),
     // The agent's own id for its conversation (from its hooks), to resume it by.
     agentSessionId: text('agent_session_id'),
+    // SHA-256 of the session's hook credential (RDV_HOOK_TOKEN): it may post this session's agent events, nothing else.
+    hookTokenHash: text('hook_token_hash'),
     // When its tmux session vanished without its shell exiting (a reboot, a lost tmux
     // server) and it was not brought back; null once it is back or closed by its user.
     lostAt: ts('lost_at'),

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { schema, type Db } from '../db/index.js';
 import type { EffectivePreferences, Folder, Preferences, UpdatePreferences } from '../schemas/index.js';
-import { toPreferences } from './rows.js';
+import { patchNotify, toPreferences } from './rows.js';
 
 /** A user's preferences (defaults when none were stored). */
 export function readPreferences(db: Db, userId: string): Preferences {
@@ -11,11 +11,14 @@ export function readPreferences(db: Db, userId: string): Preferences {
 /** Applies a patch: a field left out keeps its value, `null` clears it. */
 export function writePreferences(db: Db, userId: string, patch: UpdatePreferences): Preferences {
   const current = readPreferences(db, userId);
+  const stored = db.select({ data: schema.preferences.data }).from(schema.preferences).where(eq(schema.preferences.userId, userId)).get()?.data ?? {};
+  const data = patch.notifications ? { ...stored, notifications: patchNotify(current.notifications, patch.notifications) } : stored;
   const next = {
     defaultCwd: patch.defaultCwd !== undefined ? patch.defaultCwd : current.defaultCwd,
     defaultAgent: patch.defaultAgent !== undefined ? patch.defaultAgent : current.defaultAgent,
     env: patch.env ?? current.env,
     theme: patch.theme ?? current.theme,
+    data,
     updatedAt: new Date(),
   };
   db.insert(schema.preferences)

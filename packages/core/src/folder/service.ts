@@ -5,7 +5,7 @@ import { schema, type Db } from '../db/index.js';
 import type { EventBus } from '../events/index.js';
 import type { CreateFolder, EffectivePreferences, Folder, Preferences, UpdateFolder, UpdatePreferences } from '../schemas/index.js';
 import { mergePreferences, readPreferences, writePreferences } from './preferences.js';
-import { toFolder, type FolderRow } from './rows.js';
+import { patchNotify, storedNotify, toFolder, type FolderRow } from './rows.js';
 
 export interface FolderService {
   create(userId: string, input: CreateFolder): Folder;
@@ -121,6 +121,9 @@ export function createFolderService(deps: { db: Db; events: EventBus }): FolderS
       if (patch.defaultCwd !== undefined) set.defaultCwd = patch.defaultCwd;
       if (patch.defaultAgent !== undefined) set.defaultAgent = patch.defaultAgent;
       if (patch.env !== undefined) set.env = patch.env;
+      if (patch.notifications !== undefined) {
+        set.preferences = { ...(current.preferences ?? {}), notifications: patchNotify(storedNotify(current.preferences), patch.notifications) };
+      }
       if (patch.parentId !== undefined && patch.parentId !== current.parentId) {
         if (patch.parentId === id) throw new AppError('invalid_input', 'a folder cannot be its own parent');
         if (patch.parentId) {

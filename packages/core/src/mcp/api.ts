@@ -35,6 +35,8 @@ export interface RdvApi {
   suspendSession(id: string): Promise<Session>;
   resumeSession(id: string): Promise<Session>;
   exec(id: string, command: string): Promise<{ sessionId: string; sent: true }>;
+  /** The session waits for its human with this message (it notifies like a question). */
+  requestAttention(id: string, message: string): Promise<Loose>;
   scrollback(id: string, lines: number): Promise<{ sessionId: string; lines: number; text: string }>;
   /** A text page of a session's output log (closed sessions too): its last `tail` lines, or from a byte offset. */
   readLog(id: string, query: { tail?: number; from?: number; limit?: number }): Promise<OutputText>;

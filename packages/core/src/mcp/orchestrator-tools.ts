@@ -9,8 +9,28 @@ import { LooseListSchema, LooseObjectSchema, SessionRefSchema, registerRdvTool }
 const readOnly = { readOnlyHint: true, openWorldHint: false } as const;
 const OrchestratorIdSchema = IdSchema.describe('the orchestrator id, from orchestrator_status (default: Master Control)');
 
-/** orchestrator_status, insight_list, insight_resolve, session_inject. */
-export function registerOrchestratorTools(server: McpServer, api: RdvApi, log: Logger): void {
+/** orchestrator_status, insight_list, insight_resolve, session_inject, request_attention. */
+export function registerOrchestratorTools(server: McpServer, api: RdvApi, log: Logger, currentSessionId?: string): void {
+  registerRdvTool(server, log, {
+    name: 'request_attention',
+    area: 'orchestrator',
+    title: 'Ask for your human',
+    description:
+      'Tell the person who runs you that you need them, with a short message (a decision, a password, a review). It shows in their attention list and reaches their phone or webhook like a question. Inside an rdv session the session defaults to your own.',
+    input: {
+      message: z.string().trim().min(1).max(500).refine((m) => !CONTROL_CHARS.test(m), 'one line, no control characters').describe('what you need from them, in one line'),
+      session: SessionRefSchema.optional().describe('the session that needs them (default: the one this MCP server runs in)'),
+    },
+    output: LooseObjectSchema,
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+    run: async (a) => {
+      const ref = a.session ?? currentSessionId;
+      if (!ref) throw new AppError('invalid_input', 'session: not running inside an rdv session; say which session needs them');
+      const session = await api.resolveSession(ref);
+      return api.requestAttention(String(session.id), a.message);
+    },
+  });
+
   registerRdvTool(server, log, {
     name: 'orchestrator_status',
     area: 'orchestrator',

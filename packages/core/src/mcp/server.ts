@@ -13,6 +13,8 @@ export interface McpServerDeps {
   version?: string;
   /** Diagnostics; must not write to stdout when serving over stdio. */
   log?: Logger;
+  /** The rdv session the MCP server runs in (an agent's own), the default of request_attention. */
+  currentSessionId?: string;
 }
 
 const INSTRUCTIONS = [
@@ -35,7 +37,7 @@ export function createMcpServer(deps: McpServerDeps): McpServer {
   registerSessionTools(server, api, log);
   registerFolderTools(server, api, log);
   registerWorktreeTools(server, api, log);
-  registerOrchestratorTools(server, api, log);
+  registerOrchestratorTools(server, api, log, deps.currentSessionId);
   registerResources(server, api);
   return server;
 }

@@ -41,7 +41,7 @@ export function composeNotification(event: AttentionEvent, input: { id: string; 
   const more = input.count > 1 ? ` (${input.count} updates)` : '';
   return {
     id: input.id,
-    title: TITLES[event.type](event.sessionName),
+    title: event.title ?? TITLES[event.type](event.sessionName),
     body: cut(message, MAX_BODY_CHARS - more.length) + more,
     url: `${(input.baseUrl ?? '').replace(/\/+$/, '')}/?s=${encodeURIComponent(event.sessionId)}`,
     tag: `rdv-session-${event.sessionId}`,

@@ -16,6 +16,8 @@ export interface AttentionEvent {
   message?: string;
   /** A question's options, answerable from the notification as reply:<option>. */
   options?: readonly string[];
+  /** Instead of the title made from the type and session (a test notification has its own). */
+  title?: string;
 }
 
 export const DEFAULT_SEVERITY: Readonly<Record<AttentionType, InsightSeverity>> = {

@@ -64,5 +64,5 @@ export {
   type ConsumeActionResult,
   type IssuedActionToken,
 } from './store/action-tokens.js';
-export { createNotifier, pushOptionsFor, type DeliveryReport, type Notifier, type NotifierDeps } from './notifier.js';
+export { TEST_SESSION_ID, createNotifier, pushOptionsFor, type DeliveryReport, type Notifier, type NotifierDeps } from './notifier.js';
 export { notifySettingsFrom } from './settings.js';

@@ -38,10 +38,15 @@ export interface DeliveryReport {
 export interface Notifier {
   notify(event: AttentionEvent): Promise<DispatchOutcome>;
   discard(userId: string, sessionId: string): void;
+  /** Sends a test notification to the user's devices and webhook now, past the dispatcher's rules. */
+  test(userId: string): Promise<DeliveryReport>;
   /** Resolves once every delivery started so far has finished (tests, shutdown). */
   idle(): Promise<void>;
   dispose(): void;
 }
+
+/** The session a test notification names: none (the nil UUID). */
+export const TEST_SESSION_ID = '00000000-0000-0000-0000-000000000000';
 
 const URGENT: ReadonlySet<AttentionType> = new Set(['permission', 'question', 'errored']);
 
@@ -139,6 +144,21 @@ export function createNotifier(deps: NotifierDeps): Notifier {
   return {
     notify: (event) => track(dispatcher.notify(event)),
     discard: (userId, sessionId) => dispatcher.discard(userId, sessionId),
+    test: (userId) =>
+      track(
+        deliver(
+          {
+            userId,
+            type: 'turn_finished',
+            sessionId: TEST_SESSION_ID,
+            sessionName: 'rdv',
+            folders: [],
+            title: 'rdv test notification',
+            message: 'Notifications reach this device. Agents that need you will show up like this.',
+          },
+          1,
+        ),
+      ),
     async idle() {
       while (inFlight.size) await Promise.allSettled([...inFlight]);
     },

@@ -14,6 +14,8 @@ describe('[notifications] settings', () => {
       coalesce_seconds: 60,
       quiet_hours: '',
       time_zone: '',
+      public_url: '',
+      history_days: 30,
       vapid_subject: '',
     });
     expect(notifySettingsFrom(config)).toEqual({ maxPerHour: 30, coalesceMs: 60_000, quietHours: null, timeZone: undefined });

@@ -17,3 +17,9 @@ export { normaliseKeys, textProblem, createInjector, type Injector, type KeyStep
 export { createProcReader, parseStat, CLOCK_TICKS_PER_SECOND, type ProcReader, type ProcStat } from './detect/proc.js';
 export { toInsight, type InsightDraft } from './insights.js';
 export { toOrchestrator, MASTER_NAME } from './store.js';
+export { readAgentEvent, type AgentSignal, type ReadEvent } from './hooks/signals.js';
+export { draftFromHook, hookVerdict, type HookVerdict } from './hooks/drafts.js';
+export { screenMayOverride, HOOK_HOLD_MS, HOOK_GRACE_MS } from './hooks/precedence.js';
+export { permissionActions, replyActions } from './act/rules.js';
+export { attentionTypeOf, createAttentionFeed, storedPreferenceSources, type InsightObserver } from './attention.js';
+export { answerNotification, type AnswerResult } from './answers.js';

@@ -3,6 +3,7 @@ import { and, desc, eq, inArray, notInArray } from 'drizzle-orm';
 import { AppError } from '../errors/index.js';
 import { schema, type Db } from '../db/index.js';
 import type { EventBus } from '../events/index.js';
+import type { InsightObserver } from './attention.js';
 import {
   IdSchema,
   type Insight,
@@ -39,6 +40,7 @@ export function toInsight(row: InsightRow, sessionName: string | null): Insight 
     context,
     confidence: row.confidence,
     suggestedActions: (row.suggestedActions ?? []) as SuggestedAction[],
+    source: context.source === 'hook' ? 'hook' : 'screen',
     resolved: row.resolved,
     resolvedAt: row.resolvedAt ? row.resolvedAt.toISOString() : null,
     resolvedBy: row.resolvedBy,
@@ -59,9 +61,9 @@ export interface InsightFilter {
 export interface InsightStore {
   open(sessionId: string): InsightRow[];
   byId(id: string): InsightRow | undefined;
-  create(userId: string, orchestratorId: string, sessionId: string, draft: InsightDraft): Insight;
+  create(userId: string, orchestratorId: string | null, sessionId: string, draft: InsightDraft): Insight;
   /** Rewrites an open insight when what it says changed; returns null when nothing did. */
-  update(row: InsightRow, orchestratorId: string, draft: InsightDraft): Insight | null;
+  update(row: InsightRow, orchestratorId: string | null, draft: InsightDraft): Insight | null;
   /** Resolves an open row (no-op for a resolved one). `by`: "auto" or a user id. */
   resolve(row: InsightRow, by: string, reason?: string): Insight;
   /** The user's insight by id, resolved by them; idempotent. Another user's id is not_found. */
@@ -71,8 +73,8 @@ export interface InsightStore {
   openOutside(watched: readonly string[]): InsightRow[];
 }
 
-/** Insight rows over `db`, publishing on `events`; holds no resources. */
-export function createInsightStore(db: Db, events: EventBus): InsightStore {
+/** Insight rows over `db`, publishing on `events` and telling `observer` (notifications); holds no resources. */
+export function createInsightStore(db: Db, events: EventBus, observer?: InsightObserver | null): InsightStore {
   const sessionName = (sessionId: string): string | null =>
     db.select({ name: schema.sessions.name }).from(schema.sessions).where(eq(schema.sessions.id, sessionId)).get()?.name ?? null;
   const publish = (row: InsightRow, type: 'insight.created' | 'insight.updated' | 'insight.resolved') => {
@@ -111,6 +113,7 @@ export function createInsightStore(db: Db, events: EventBus): InsightStore {
         })
         .returning()
         .get();
+      observer?.created(row);
       return publish(row, 'insight.created');
     },
     update(row, orchestratorId, d) {
@@ -129,6 +132,7 @@ export function createInsightStore(db: Db, events: EventBus): InsightStore {
         .where(eq(schema.insights.id, row.id))
         .returning()
         .get();
+      observer?.updated(row, next);
       return publish(next, 'insight.updated');
     },
     resolve(row, by, reason) {
@@ -148,6 +152,7 @@ export function createInsightStore(db: Db, events: EventBus): InsightStore {
         .get();
       // Resolved concurrently (the user and the monitor at once): report it as it is.
       if (!next) return toInsight(store.byId(row.id) ?? row, sessionName(row.sessionId));
+      observer?.resolved(next);
       return publish(next, 'insight.resolved');
     },
     resolveForUser(userId, id) {

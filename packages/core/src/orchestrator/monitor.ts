@@ -1,8 +1,11 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/index.js';
 import { DEFAULT_NUDGE_TEXT, type SessionState } from '../schemas/index.js';
-import type { Verdict } from './detect/classify.js';
-import type { InsightStore } from './insights.js';
+import type { Verdict, VerdictReason } from './detect/classify.js';
+import type { InsightDraft, InsightStore } from './insights.js';
+import { draftFromHook, hookKey, hookVerdict, type HookVerdict } from './hooks/drafts.js';
+import { screenMayOverride } from './hooks/precedence.js';
+import type { AgentSignal } from './hooks/signals.js';
 import { nextIntervention, resetIntervention, type InterventionAction } from './act/intervention.js';
 import type { ProcReader } from './detect/proc.js';
 import { draftInsight, verdictKey } from './act/rules.js';
@@ -51,6 +54,12 @@ export interface Monitor {
   sessions(): TrackedSession[];
   /** We typed into this session: its echo is not the agent's output. */
   noteInjection(sessionId: string, at: number): void;
+  /**
+   * What the agent's own hook reported: its state (outranking the screen for a while) and
+   * the insight it calls for. Null when the session is not watched (monitoring off) or the
+   * signal says nothing about the state.
+   */
+  applyHook(sessionId: string, signal: AgentSignal): { target: Target; verdict: HookVerdict } | null;
   /** One scan now (also what the timer runs). */
   tick(): Promise<void>;
   dispose(): Promise<void>;
@@ -98,11 +107,16 @@ export function createMonitor(deps: MonitorDeps): Monitor {
       escalation: tr.intervention.step,
       nudgeText: t.orchestrator.nudgeText ?? DEFAULT_NUDGE_TEXT,
     });
+    applyDraft(tr, draft, verdictKey(v, tr.reading, 0));
+  };
+
+  /** Opens, rewrites or resolves the session's insights to say what `draft` says (null: nothing is wrong). */
+  const applyDraft = (tr: Tracker, draft: InsightDraft | null, episode: string) => {
+    const t = tr.target;
     const open = insights.open(t.sessionId);
     for (const row of open) if (row.type !== draft?.type) insights.resolve(row, 'auto', 'the session moved on');
     for (const type of [...tr.episodes.keys()]) if (type !== draft?.type) tr.episodes.delete(type);
     if (!draft) return;
-    const episode = verdictKey(v, tr.reading, 0);
     const existing = open.find((r) => r.type === draft.type);
     const known = tr.episodes.get(draft.type);
     if (existing) {
@@ -133,6 +147,11 @@ export function createMonitor(deps: MonitorDeps): Monitor {
     const verdict = await observe(tr, pane, { reader: reader!, proc: deps.proc, now }, observeOptions);
     if (verdict.reason === 'pending') return;
     const at = now();
+    if (tr.hook) {
+      // The agent's own word stands until the screen has more to say (hooks/precedence.ts).
+      if (!screenMayOverride(tr, verdict, at)) return;
+      tr.hook = null;
+    }
     if (verdict.state !== tr.verdict.state) tr.since = at;
     tr.verdict = verdict;
     if (verdict.state === 'stalled') await intervene(tr, at);
@@ -236,6 +255,29 @@ export function createMonitor(deps: MonitorDeps): Monitor {
         since: tr.since,
         lastOutputAt: tr.lastOutputAt,
       })),
+    applyHook(sessionId, signal) {
+      const v = hookVerdict(signal);
+      if (!v || !running || disposed) return null;
+      let tr = trackers.get(sessionId);
+      if (!tr) {
+        const target = loadTargets(orchestrators.monitoring()).find((t) => t.sessionId === sessionId);
+        if (!target) return null;
+        trackers.set(sessionId, (tr = newTracker(target, now())));
+      }
+      const at = now();
+      // A reminder of the prompt the hook already reported (Claude's delayed Notification) changes nothing.
+      if ('reminder' in signal && signal.reminder && tr.hook?.reason === v.reason) return { target: tr.target, verdict: tr.hook };
+      if (v.state !== tr.verdict.state) tr.since = at;
+      tr.verdict = { state: v.state, reason: v.reason as VerdictReason, finding: null, confidence: 1, needCpu: false };
+      tr.hook = { ...v, at };
+      tr.intervention = resetIntervention(tr.intervention);
+      const key = hookKey(v);
+      if (key !== tr.key) {
+        tr.key = key;
+        applyDraft(tr, draftFromHook(signal, { sessionName: tr.target.name, agent: tr.target.agent }), key);
+      }
+      return { target: tr.target, verdict: v };
+    },
     noteInjection(sessionId, at) {
       const tr = trackers.get(sessionId);
       if (tr) tr.ignoreUntil = Math.max(tr.ignoreUntil, at + echoMs);

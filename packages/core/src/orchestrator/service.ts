@@ -14,11 +14,18 @@ import {
   type SessionState,
   type StalledSession,
   type UpdateOrchestrator,
+  type AgentEvent,
+  type AgentState,
 } from '../schemas/index.js';
+import type { Notifier } from '../notify/index.js';
+import { answerNotification, type AnswerResult } from './answers.js';
+import { createAttentionFeed } from './attention.js';
+import { draftFromHook, hookVerdict } from './hooks/drafts.js';
+import { readAgentEvent, type AgentSignal } from './hooks/signals.js';
 import type { SessionService } from '../session/index.js';
 import { createTmuxReader, type Tmux } from '../tmux/index.js';
 import { createInjectionService, type InjectionService } from './act/injection-service.js';
-import { createInsightStore, type InsightStore } from './insights.js';
+import { createInsightStore, toInsight, type InsightStore } from './insights.js';
 import { createMonitor, type Monitor, type MonitorOptions } from './monitor.js';
 import { createProcReader } from './detect/proc.js';
 import { createOrchestratorStore, inScope, loadFolderParents, type OrchestratorRow, type OrchestratorStore } from './store.js';
@@ -37,6 +44,8 @@ export interface OrchestratorServiceDeps {
   readerMode?: 'auto' | 'control' | 'exec';
   /** Injections per session per minute (manual and automatic together). */
   injectPerMinute?: number;
+  /** Where insights become notifications (Web Push, webhook, the notification centre); none without it. */
+  notifier?: Notifier | null;
 }
 
 /** Who asks, for the audit log. */
@@ -53,6 +62,12 @@ export interface Actor {
 export interface OrchestratorService extends Pick<InjectionService, 'inject'> {
   list(userId: string): Orchestrator[];
   get(userId: string, id: string): Orchestrator;
+  /**
+   * Makes the user's Master Control, monitoring, unless they have one or deleted theirs
+   * (turning it off is theirs to keep). Idempotent; the api calls it for the owner at start
+   * and for each user it admits. Returns the live one, if any.
+   */
+  ensureMaster(userId: string): Orchestrator | null;
   /** Master Control is made on first use and returned as it is afterwards; a folder has at most one (conflict). */
   create(userId: string, input: CreateOrchestrator): { orchestrator: Orchestrator; created: boolean };
   update(userId: string, id: string, patch: UpdateOrchestrator): Orchestrator;
@@ -68,6 +83,20 @@ export interface OrchestratorService extends Pick<InjectionService, 'inject'> {
   listInsights(userId: string, query: ListInsightsQuery): Insight[];
   /** Idempotent. */
   resolveInsight(userId: string, id: string): Insight;
+  /**
+   * One event from the session's own hook (`rdv hook`): keeps the agent's native session id,
+   * sets the session's state (outranking the screen for a while), opens or resolves the
+   * insight it calls for, and publishes `agent.state` when the state changes. The caller
+   * has checked the session's hook credential.
+   */
+  reportAgentEvent(userId: string, sessionId: string, event: AgentEvent): { recognised: boolean; state: AgentState | null };
+  /** Answers the agent with a notification's action token (see answers.ts). */
+  answerNotification(actor: Actor, token: string): Promise<AnswerResult>;
+  /**
+   * An agent asks for its human (MCP request_attention): the session waits for them with
+   * this message, which notifies like a question. The session must be the user's and open.
+   */
+  requestAttention(userId: string, sessionId: string, message: string): Insight;
   /** Resumes monitoring left on before a restart. */
   start(): void;
   readonly monitor: Monitor;
@@ -81,7 +110,8 @@ export interface OrchestratorService extends Pick<InjectionService, 'inject'> {
 export function createOrchestratorService(deps: OrchestratorServiceDeps): OrchestratorService {
   const { db, log } = deps;
   const store: OrchestratorStore = createOrchestratorStore(db, deps.defaults);
-  const insightStore: InsightStore = createInsightStore(db, deps.events);
+  const feed = deps.notifier ? createAttentionFeed({ db, notifier: deps.notifier, log }) : null;
+  const insightStore: InsightStore = createInsightStore(db, deps.events, feed);
   let monitor: Monitor | null = null;
   const proc = createProcReader();
   const injection = createInjectionService({
@@ -152,10 +182,16 @@ export function createOrchestratorService(deps: OrchestratorServiceDeps): Orches
     };
   };
 
+  // The last agent.state published per session, so a burst of tool events is one event.
+  const lastState = new Map<string, string>();
+
   const setMonitoring = (userId: string, id: string, on: boolean): OrchestratorRow => {
     const o = store.row(userId, id);
     const next = o.monitoring === on ? o : store.update(o.id, { monitoring: on });
-    if (next !== o) log.info({ orchestratorId: o.id, monitoring: on }, on ? 'orchestrator monitoring on' : 'orchestrator monitoring off');
+    if (next !== o) {
+      log.info({ orchestratorId: o.id, monitoring: on }, on ? 'orchestrator monitoring on' : 'orchestrator monitoring off');
+      deps.events.publish(userId, 'orchestrator.updated', { orchestrator: store.toPublic(next) });
+    }
     mon.refresh();
     return next;
   };
@@ -165,6 +201,17 @@ export function createOrchestratorService(deps: OrchestratorServiceDeps): Orches
     inject: (actor, orchestratorId, input) => injection.inject(actor, orchestratorId, input),
     list: (userId) => store.list(userId),
     get: (userId, id) => store.toPublic(store.row(userId, id)),
+    ensureMaster(userId) {
+      const existing = store.master(userId);
+      if (existing) return store.toPublic(existing);
+      if (store.everHadMaster(userId)) return null;
+      const row = store.insert({ userId, kind: 'master', folderId: null, monitoring: true });
+      log.info({ orchestratorId: row.id, userId }, 'Master Control created, monitoring');
+      mon.refresh();
+      const orchestrator = store.toPublic(row);
+      deps.events.publish(userId, 'orchestrator.updated', { orchestrator });
+      return orchestrator;
+    },
     create(userId, input) {
       if (input.kind === 'master') {
         const existing = store.master(userId);
@@ -224,6 +271,40 @@ export function createOrchestratorService(deps: OrchestratorServiceDeps): Orches
     },
     listInsights: (userId, query) => insightStore.list(userId, query),
     resolveInsight: (userId, id) => insightStore.resolveForUser(userId, id),
+    answerNotification: (actor, token) => answerNotification({ db, insights: insightStore, store, inject: injection.inject }, actor, token),
+    requestAttention(userId, sessionId, message) {
+      const session = deps.sessions.get(userId, sessionId);
+      if (session.status !== 'active') throw new AppError('conflict', `session ${session.name} is ${session.status}`);
+      const signal: AgentSignal = { kind: 'question', message, options: [] };
+      const draft = draftFromHook(signal, { sessionName: session.name, agent: session.agent })!;
+      draft.context = { ...draft.context, reason: 'requested' };
+      draft.message = `${session.name} asks for you: ${message}`;
+      // Watched: the monitor keeps it against the screen for a while; not watched, it is recorded all the same.
+      mon.applyHook(sessionId, signal);
+      const open = insightStore.open(sessionId).find((r) => r.type === 'waiting_input');
+      const orchestratorId = open?.orchestratorId ?? store.master(userId)?.id ?? null;
+      if (open) return insightStore.update(open, orchestratorId, draft) ?? toInsight(open, session.name);
+      return insightStore.create(userId, orchestratorId, sessionId, draft);
+    },
+    reportAgentEvent(userId, sessionId, event) {
+      const read = readAgentEvent(event.agent, event.event);
+      if (read.agentSessionId) {
+        const session = deps.sessions.get(userId, sessionId);
+        // The first id seen is kept; a new conversation (SessionStart after /clear, a resume) replaces it.
+        if (read.starts || !session.agentSessionId) deps.sessions.noteAgentSession(userId, sessionId, read.agentSessionId);
+      }
+      const applied = mon.applyHook(sessionId, read.signal);
+      const v = applied?.verdict ?? hookVerdict(read.signal);
+      if (!v) return { recognised: read.signal.kind !== 'none', state: null };
+      const state: AgentState = { sessionId, state: v.state, reason: v.reason, source: 'hook', message: v.message, at: new Date().toISOString() };
+      const key = `${v.state}|${v.reason}|${v.message ?? ''}`;
+      if (lastState.get(sessionId) !== key) {
+        if (lastState.size > 10_000) lastState.clear();
+        lastState.set(sessionId, key);
+        deps.events.publish(userId, 'agent.state', { state });
+      }
+      return { recognised: true, state };
+    },
     start() {
       mon.refresh();
     },

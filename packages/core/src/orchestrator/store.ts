@@ -63,8 +63,10 @@ export interface OrchestratorStore {
   list(userId: string): Orchestrator[];
   toPublic(row: OrchestratorRow): Orchestrator;
   master(userId: string): OrchestratorRow | undefined;
+  /** Whether the user ever had a Master Control, deleted ones (tombstones) included. */
+  everHadMaster(userId: string): boolean;
   forFolder(userId: string, folderId: string): OrchestratorRow | undefined;
-  insert(values: { userId: string; kind: 'master' | 'folder'; folderId: string | null } & Partial<UpdateOrchestrator>): OrchestratorRow;
+  insert(values: { userId: string; kind: 'master' | 'folder'; folderId: string | null; monitoring?: boolean } & Partial<UpdateOrchestrator>): OrchestratorRow;
   update(id: string, set: Partial<OrchestratorRow>): OrchestratorRow;
   /** Marks it deleted (monitoring off); the row stays as a tombstone. */
   delete(id: string): void;
@@ -124,6 +126,12 @@ export function createOrchestratorStore(db: Db, defaults: { intervalSeconds: num
         .from(schema.orchestrators)
         .where(and(eq(schema.orchestrators.userId, userId), eq(schema.orchestrators.kind, 'master'), live))
         .get(),
+    everHadMaster: (userId) =>
+      db
+        .select({ id: schema.orchestrators.id })
+        .from(schema.orchestrators)
+        .where(and(eq(schema.orchestrators.userId, userId), eq(schema.orchestrators.kind, 'master')))
+        .get() !== undefined,
     forFolder: (userId, folderId) =>
       db
         .select()
@@ -143,7 +151,7 @@ export function createOrchestratorStore(db: Db, defaults: { intervalSeconds: num
           stallThresholdSeconds: values.stallThresholdSeconds ?? defaults.stallThresholdSeconds,
           autoIntervention: values.autoIntervention ?? false,
           nudgeText: values.nudgeText ?? null,
-          monitoring: false,
+          monitoring: values.monitoring ?? false,
           createdAt: at,
           updatedAt: at,
         })

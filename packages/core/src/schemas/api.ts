@@ -8,7 +8,13 @@ import {
   NameSchema,
   TimestampSchema,
 } from './common.js';
+import { NotifyPreferencesSchema } from './notify.js';
 import { CreateWorktreeSchema } from './worktree.js';
+
+/** A change to which attention types notify: true/false sets one, null returns it to inheriting. */
+const NotifyPreferencesPatchSchema = z
+  .partialRecord(z.enum(['permission', 'question', 'turn_finished', 'stalled', 'errored', 'exited']), z.boolean().nullable())
+  .describe('per type: true notifies, false does not, null inherits (folder → parent → user → on)');
 
 // ---- sessions ----
 export const SESSION_STATUSES = ['active', 'suspended', 'closed', 'trashed'] as const;
@@ -33,7 +39,7 @@ export const SessionSchema = z.object({
   lastActivityAt: TimestampSchema.nullable(),
   closedAt: TimestampSchema.nullable(),
   exitCode: z.number().int().nullable(),
-  /** The agent's own id for this conversation, to resume it by. */
+  /** The agent's own id for this conversation, as its hooks reported it (to resume it by). */
   agentSessionId: z.string().nullable(),
   /** Set while the session is lost (its tmux session vanished without its shell exiting) and not brought back. */
   lostAt: TimestampSchema.nullable(),
@@ -110,6 +116,8 @@ export const FolderSchema = z.object({
   defaultCwd: z.string().nullable(),
   defaultAgent: AgentSchema.nullable(),
   env: z.record(z.string(), z.string()),
+  /** Which attention types notify for this folder's sessions (absent: inherited). */
+  notifications: NotifyPreferencesSchema,
   createdAt: TimestampSchema,
   updatedAt: TimestampSchema,
 });
@@ -133,6 +141,7 @@ export const UpdateFolderSchema = z
     defaultCwd: AbsolutePathSchema.nullable().optional(),
     defaultAgent: AgentSchema.nullable().optional(),
     env: EnvSchema.optional(),
+    notifications: NotifyPreferencesPatchSchema.optional(),
   })
   .strict()
   .refine((v) => Object.keys(v).length > 0, 'nothing to change');
@@ -151,6 +160,8 @@ export const PreferencesSchema = z.object({
   defaultAgent: AgentSchema.nullable(),
   env: z.record(z.string(), z.string()),
   theme: z.enum(['system', 'light', 'dark']),
+  /** Which attention types notify (absent: on). Folders may differ. */
+  notifications: NotifyPreferencesSchema,
   updatedAt: TimestampSchema.nullable(),
 });
 export type Preferences = z.infer<typeof PreferencesSchema>;
@@ -161,6 +172,7 @@ export const UpdatePreferencesSchema = z
     defaultAgent: AgentSchema.nullable().optional(),
     env: EnvSchema.optional(),
     theme: z.enum(['system', 'light', 'dark']).optional(),
+    notifications: NotifyPreferencesPatchSchema.optional(),
   })
   .strict()
   .refine((v) => Object.keys(v).length > 0, 'nothing to change');
@@ -274,6 +286,10 @@ export const EVENT_TYPES = [
   'insight.created',
   'insight.updated',
   'insight.resolved',
+  'orchestrator.updated',
+  'agent.state',
+  'notification.created',
+  'notification.read',
 ] as const;
 export const EventTypeSchema = z.enum(EVENT_TYPES);
 export type EventType = z.infer<typeof EventTypeSchema>;

@@ -138,6 +138,13 @@ export {
   ListInsightsQuerySchema,
   InjectSchema,
   InjectResultSchema,
+  HOOK_AGENTS,
+  HookAgentSchema,
+  SIGNAL_SOURCES,
+  SignalSourceSchema,
+  AgentEventSchema,
+  AgentStateSchema,
+  AgentEventResultSchema,
 } from './orchestrator.js';
 export type {
   OrchestratorKind,
@@ -155,6 +162,10 @@ export type {
   ListInsightsQuery,
   InjectInput,
   InjectResult,
+  HookAgent,
+  SignalSource,
+  AgentEvent,
+  AgentState,
 } from './orchestrator.js';
 export {
   ATTENTION_TYPES,

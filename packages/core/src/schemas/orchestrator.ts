@@ -144,6 +144,8 @@ export const InsightSchema = z.object({
   context: z.record(z.string(), z.unknown()),
   confidence: z.number().min(0).max(1),
   suggestedActions: z.array(SuggestedActionSchema),
+  /** "hook": the agent said so itself; "screen": read from its screen. */
+  source: z.enum(['hook', 'screen']),
   resolved: z.boolean(),
   resolvedAt: TimestampSchema.nullable(),
   /** "auto" when the session moved on, else the id of the user who resolved it. */
@@ -197,3 +199,42 @@ export const InjectResultSchema = z.object({
   at: TimestampSchema,
 });
 export type InjectResult = z.infer<typeof InjectResultSchema>;
+
+// ---- agent hooks ----
+/** Agents rdv launches with hooks of their own (a custom command has none). */
+export const HOOK_AGENTS = ['claude', 'codex', 'gemini', 'opencode'] as const;
+export const HookAgentSchema = z.enum(HOOK_AGENTS);
+export type HookAgent = z.infer<typeof HookAgentSchema>;
+
+/** Where an insight or a state came from: the agent's own hooks (exact) or reading its screen. */
+export const SIGNAL_SOURCES = ['hook', 'screen'] as const;
+export const SignalSourceSchema = z.enum(SIGNAL_SOURCES);
+export type SignalSource = z.infer<typeof SignalSourceSchema>;
+
+/** POST /api/sessions/:id/agent-events: one event as the agent's hook reported it (`rdv hook <agent>` sends it). */
+export const AgentEventSchema = z
+  .object({
+    agent: HookAgentSchema,
+    event: z.record(z.string(), z.unknown()).describe("the agent's own event JSON (long strings cut by rdv hook)"),
+  })
+  .strict();
+export type AgentEvent = z.infer<typeof AgentEventSchema>;
+
+/** A session's agent state as last reported (published as `agent.state` on /api/events). */
+export const AgentStateSchema = z.object({
+  sessionId: IdSchema,
+  state: SessionStateSchema,
+  /** "permission", "question", "ready", "prompt", "tool", "compacting", "started", "error", "exited", … */
+  reason: z.string(),
+  source: SignalSourceSchema,
+  message: z.string().nullable(),
+  at: TimestampSchema,
+});
+export type AgentState = z.infer<typeof AgentStateSchema>;
+
+export const AgentEventResultSchema = z.object({
+  sessionId: IdSchema,
+  /** The event was understood (an unknown one is accepted and ignored). */
+  recognised: z.boolean(),
+  state: AgentStateSchema.nullable(),
+});

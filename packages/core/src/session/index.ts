@@ -10,5 +10,16 @@ export {
 export { getSession, tmuxNameFor, toSession } from './rows.js';
 export { AGENT_COMMANDS } from './agents.js';
 export { EXIT_WRAPPER_NAME, exitStatusFile, readExitStatus } from './exit-status.js';
+export {
+  claudeSettings,
+  geminiSettings,
+  hookCommand,
+  openCodePlugin,
+  prepareAgentLaunch,
+  removeAgentHooks,
+  shellWord,
+  type AgentHookConfig,
+  type AgentLaunch,
+} from './agent-hooks.js';
 export { AGENT_SESSION_ID_PATTERN, agentIdFromText, resumeLine } from './resume.js';
 export type { SessionOutputConfig } from './output.js';

@@ -19,6 +19,7 @@ import {
 import type { Tmux } from '../tmux/index.js';
 import type { WorktreeService } from '../worktree/index.js';
 import { requireInstalled, resolveAgent } from './agents.js';
+import { removeAgentHooks, type AgentHookConfig } from './agent-hooks.js';
 import { createSessionContinuity, type SessionEvent } from './continuity.js';
 import { checkCwd, launchSession, sessionShell, type LaunchDeps } from './launch.js';
 import { createSessionOutput, type SessionOutputConfig } from './output.js';
@@ -44,6 +45,8 @@ export interface SessionServiceDeps {
    * `exitCode` of a session that ended on its own. Without it, no status is kept.
    */
   exitStatusDir?: string;
+  /** Agents start with rdv's hooks (agent-hooks.ts); without it, only their screens tell. */
+  agentHooks?: AgentHookConfig | null;
   /** Each session's output log (rotated, moved with the trash); without it, no output is kept. */
   output?: SessionOutputConfig;
   /** Closing: how long a session's processes get after SIGTERM before SIGKILL (default 5 s). */
@@ -85,6 +88,11 @@ export interface SessionService {
   readOutput(userId: string, id: string, options: ReadOutputOptions): OutputPage;
   /** The session's output folder (live or in the trash), or null (for the indexer and search). */
   locateOutput(sessionId: string): string | null;
+  /**
+   * Keeps the agent's own id for its conversation (from its hooks), announced as
+   * session.updated when it changes. Returns the session.
+   */
+  noteAgentSession(userId: string, id: string, agentSessionId: string): Session;
   /** Types a command line into the session, then Enter. */
   exec(userId: string, id: string, command: string): Promise<void>;
   scrollback(userId: string, id: string, lines: number): Promise<{ sessionId: string; lines: number; text: string }>;
@@ -104,6 +112,11 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
   const cwdFor = (input: CreateSession, prefs: EffectivePreferences) => input.cwd ?? prefs.defaultCwd ?? deps.defaultCwd;
 
   const update = (id: string, set: Partial<SessionRow>, event: SessionEvent = 'session.updated') => {
+    if (event === 'session.closed') {
+      // An ended session's hook credential and hook files go with it.
+      set = { ...set, hookTokenHash: null };
+      if (deps.agentHooks) removeAgentHooks(deps.agentHooks.runDir, id);
+    }
     const r = db
       .update(schema.sessions)
       .set({ ...set, updatedAt: new Date() })
@@ -274,6 +287,11 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
       return output.read(r.id, options);
     },
     locateOutput: (sessionId) => output?.locate(sessionId) ?? null,
+    noteAgentSession(userId, id, agentSessionId) {
+      const r = row(userId, id);
+      if (r.agentSessionId === agentSessionId) return toSession(r);
+      return update(id, { agentSessionId });
+    },
     async exec(userId, id, command) {
       const r = row(userId, id);
       requireOpen(r, 'run a command');

@@ -1,7 +1,7 @@
 // An HTTP server on 127.0.0.1 that records what is posted to it: a stand-in for webhooks.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, onTestFinished } from 'vitest';
+import { register, type Scope } from './hooks.js';
 
 export interface SinkRequest {
   method: string;
@@ -49,8 +49,8 @@ export async function startHttpSink(): Promise<HttpSink> {
 }
 
 /** An HTTP sink for the test (or the file), closed afterwards. */
-export async function useHttpSink(scope: 'test' | 'file' = 'test'): Promise<HttpSink> {
+export async function useHttpSink(scope: Scope = 'test'): Promise<HttpSink> {
   const sink = await startHttpSink();
-  (scope === 'test' ? onTestFinished : afterAll)(() => sink.close());
+  register(scope, () => sink.close());
   return sink;
 }

@@ -5,7 +5,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { onTestFinished, afterAll } from 'vitest';
 import { ensureOwner } from '../auth/index.js';
 import { openDb, type DbHandle } from '../db/index.js';
 import { createEventBus } from '../events/index.js';
@@ -13,9 +12,11 @@ import { createFolderService } from '../folder/index.js';
 import { createSessionService, type SessionServiceDeps } from '../session/index.js';
 import { createSilentLogger } from '../log/index.js';
 import { createTmux, type Tmux } from '../tmux/index.js';
+import { makeFakeAgents } from './fake-agents.js';
+import { register, type Scope } from './hooks.js';
 
-type Scope = 'test' | 'file';
-const register = (scope: Scope, fn: () => void | Promise<void>) => (scope === 'test' ? onTestFinished(fn) : afterAll(fn));
+export { waitFor, type Scope } from './hooks.js';
+export { isHealthy, requireBuilt, spawnNode, startService, waitForHealthy, type ChildExit, type HealthTarget, type SpawnNodeOptions, type TestProcess } from './service.js';
 
 /** A temp dir (short path, so unix sockets fit), removed afterwards. */
 export function useTempDir(scope: Scope = 'test', prefix = 'rdv-'): string {
@@ -32,13 +33,14 @@ export function useTmux(scope: Scope = 'test'): Tmux {
 }
 
 /**
- * A temp RDV_HOME with a tmux socket of its own (that server killed afterwards) and the
- * environment rdv's processes get in tests: nothing inherited but PATH, plus `extra`.
+ * A temp RDV_HOME with a tmux socket of its own (that server killed afterwards, `tmux`
+ * drives it) and the environment rdv's processes get in tests: nothing inherited but PATH,
+ * plus `options.env`.
  */
 export function useRdvEnv(scope: Scope = 'file', options: { prefix?: string; env?: Record<string, string> } = {}) {
   const home = useTempDir(scope, options.prefix ?? 'rdv-');
-  const tmuxSocket = `test-${randomBytes(4).toString('hex')}`;
-  register(scope, () => createTmux({ socket: tmuxSocket }).killServer());
+  const tmux = useTmux(scope);
+  const tmuxSocket = tmux.socket;
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: home,
@@ -50,7 +52,7 @@ export function useRdvEnv(scope: Scope = 'file', options: { prefix?: string; env
     RDV_LOG_LEVEL: 'warn',
     ...options.env,
   };
-  return { home, tmuxSocket, env };
+  return { home, tmuxSocket, tmux, env };
 }
 
 /** A migrated temp database. */
@@ -62,22 +64,6 @@ export function useDb(scope: Scope = 'test'): DbHandle {
 }
 
 export const testLogger = createSilentLogger;
-
-/** Polls `check` until it returns a truthy value or the timeout passes (then throws with `what`). */
-export async function waitFor<T>(check: () => T | Promise<T>, what: string, timeoutMs = 10_000, everyMs = 25): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value) return value as NonNullable<T>;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
 
 export interface TestRepo {
   /** The clone (main worktree), on branch main, with one commit pushed to `remote`. */
@@ -152,4 +138,10 @@ export function useSessions(scope: Scope = 'test', options: Partial<SessionServi
 export { startPushEndpoint, usePushEndpoint, type PushEndpoint, type ReceivedPush, type TestPushSubscription } from './push-endpoint.js';
 export { createSubscriptionSecrets, decryptWebPush, verifyVapidAuthorization, type SubscriptionSecrets, type VapidClaims } from './web-push-crypto.js';
 export { startHttpSink, useHttpSink, type HttpSink, type SinkRequest } from './http-sink.js';
+export { FAKE_AGENT_NAMES, FAKE_AGENT_SCRIPT, makeFakeAgents, type FakeAgents } from './fake-agents.js';
+
+/** Fake agent CLIs in a temp dir (see fake-agent.mjs). */
+export function useFakeAgents(scope: Scope = 'file') {
+  return makeFakeAgents(useTempDir(scope, 'rdv-agents-'));
+}
 export { useRecordingAgents, type RecordingAgents } from './recording-agents.js';

@@ -3,7 +3,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, onTestFinished } from 'vitest';
+import { register, type Scope } from './hooks.js';
 import { createSubscriptionSecrets, decryptWebPush, verifyVapidAuthorization, type SubscriptionSecrets, type VapidClaims } from './web-push-crypto.js';
 
 export interface ReceivedPush {
@@ -101,8 +101,8 @@ export async function startPushEndpoint(): Promise<PushEndpoint> {
 }
 
 /** A push service for the test (or the file), closed afterwards. */
-export async function usePushEndpoint(scope: 'test' | 'file' = 'test'): Promise<PushEndpoint> {
+export async function usePushEndpoint(scope: Scope = 'test'): Promise<PushEndpoint> {
   const endpoint = await startPushEndpoint();
-  (scope === 'test' ? onTestFinished : afterAll)(() => endpoint.close());
+  register(scope, () => endpoint.close());
   return endpoint;
 }

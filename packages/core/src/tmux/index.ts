@@ -25,7 +25,7 @@ export {
   type TerminateOptions,
   type TerminateResult,
 } from './stop.js';
-export { listOwnProcs, readEnviron, type ProcInfo } from './procs.js';
+export { listOwnProcs, parseProcStat, readEnviron, type ProcInfo } from './procs.js';
 export { openControlClient, type ControlClient, type OpenControlClientOptions } from './control-client.js';
 export {
   createTmuxReader,

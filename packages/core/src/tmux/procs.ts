@@ -3,13 +3,19 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 /** One process as /proc shows it (Linux only). */
 export interface ProcInfo {
   pid: number;
+  /** The executable's name (`comm`). */
+  comm: string;
   ppid: number;
   pgid: number;
   sid: number;
+  /** Foreground process group of the process's controlling terminal. */
+  tpgid: number;
   /** R, S, D, T, Z, … — Z and X are dead, waiting to be reaped. */
   state: string;
   /** Start time in clock ticks since boot: with the pid, it names the process even if the pid is reused. */
   startTime: number;
+  /** utime + stime + cutime + cstime (its own and its reaped children's), in clock ticks. */
+  cpuTicks: number;
 }
 
 /** Parses /proc/<pid>/stat; the command name may hold spaces and ")" so fields are read after the last ")". */
@@ -21,9 +27,11 @@ export function parseProcStat(text: string): ProcInfo | null {
   // After ")": state ppid pgrp session tty_nr tpgid flags minflt cminflt majflt cmajflt
   // utime stime cutime cstime priority nice num_threads itrealvalue starttime …
   const f = text.slice(close + 2).split(' ');
-  const nums = [f[1], f[2], f[3], f[19]].map(Number);
+  // Reaped children's CPU time counts so that short-lived workers (a silent build) show up too.
+  const nums = [f[1], f[2], f[3], f[5], f[19], f[11], f[12], f[13], f[14]].map(Number);
   if (!Number.isInteger(pid) || nums.some((n) => !Number.isInteger(n)) || !f[0]) return null;
-  return { pid, state: f[0], ppid: nums[0]!, pgid: nums[1]!, sid: nums[2]!, startTime: nums[3]! };
+  const [ppid, pgid, sid, tpgid, startTime, utime, stime, cutime, cstime] = nums as [number, number, number, number, number, number, number, number, number];
+  return { pid, comm: text.slice(open + 1, close), state: f[0], ppid, pgid, sid, tpgid, startTime, cpuTicks: utime + stime + cutime + cstime };
 }
 
 export function readProc(pid: number): ProcInfo | null {

@@ -67,7 +67,10 @@ export function systemRoutes(deps: RouteDeps): RouteDef[] {
           if (!owner) throw new AppError('unavailable', 'no owner yet');
           return owner;
         }
-        return resolveUserByEmail(db, body.email);
+        const user = resolveUserByEmail(db, body.email);
+        // Every user's Master Control watches from their first visit, as the owner's does.
+        deps.orchestrator.ensureMaster(user.id);
+        return user;
       },
     }),
     defineRoute({

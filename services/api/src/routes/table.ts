@@ -1,8 +1,10 @@
 import type { AppDeps } from '../context.js';
 import type { RouteDef } from '../route.js';
+import { agentEventRoutes } from './agent-events.js';
 import { eventRoutes, type SseRegistry } from './events.js';
 import { folderRoutes } from './folders.js';
 import { internalRoutes } from './internal.js';
+import { notificationRoutes } from './notifications.js';
 import { orchestratorRoutes } from './orchestrators.js';
 import { outputRoutes } from './output.js';
 import { sessionRoutes } from './sessions.js';
@@ -25,9 +27,11 @@ export const ROUTE_TABLE: readonly RouteModule[] = [
   eventRoutes,
   sessionRoutes,
   outputRoutes,
+  agentEventRoutes,
   folderRoutes,
   tokenRoutes,
   worktreeRoutes,
   orchestratorRoutes,
+  notificationRoutes,
   internalRoutes,
 ];

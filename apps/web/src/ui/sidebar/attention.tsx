@@ -13,7 +13,26 @@ function ago(iso: string | null): string {
   return `${Math.floor(s / 86_400)} d ago`;
 }
 
-/** Sessions that need a person, from orchestrator insights. Quietly empty when there is no orchestrator. */
+/** What the list says when it is empty: nothing needs you, or nothing is watching. */
+function EmptyAttention() {
+  const ui = useUi();
+  const m = ui.state.monitoring;
+  if (m && !m.on) {
+    return (
+      <p className="quiet monitoring-off">
+        Monitoring is off: rdv is not watching your agents.{' '}
+        {m.orchestratorId && (
+          <button type="button" className="link-button" onClick={() => void ui.actions.setMonitoring(m.orchestratorId!, true)}>
+            Turn it on
+          </button>
+        )}
+      </p>
+    );
+  }
+  return <p className="quiet">Nothing needs you right now.</p>;
+}
+
+/** Sessions that need a person, from orchestrator insights; says so when monitoring is off. */
 export function AttentionList() {
   const ui = useUi();
   const { insights, sessions } = ui.state;
@@ -27,7 +46,7 @@ export function AttentionList() {
         Needs you{items.length > 0 && <span className="badge">{items.length}</span>}
       </h3>
       {items.length === 0 ? (
-        <p className="quiet">Nothing needs you right now.</p>
+        <EmptyAttention />
       ) : (
         <ul>
           {items.map(({ insight, session }) => (

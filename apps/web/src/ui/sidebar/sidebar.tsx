@@ -1,6 +1,7 @@
 'use client';
 import { useUi } from '../app-context';
 import { AttentionList } from './attention';
+import { Bell } from '../notifications/bell';
 import { CloseIcon, FolderPlusIcon, KeyboardIcon, MoonIcon, PlusIcon, SearchIcon, SignOutIcon, SunIcon, SystemIcon } from '../icons';
 import { Tree } from './tree';
 import type { ThemeChoice } from '../theme';
@@ -33,6 +34,7 @@ export function Sidebar(props: { whoami: Whoami | null; theme: ThemeChoice; onTh
           <button type="button" className="icon-button" title="Search all sessions (Ctrl K)" aria-label="Search all sessions" onClick={() => ui.show({ kind: 'searchAll' })}>
             <SearchIcon />
           </button>
+          <Bell />
           <button type="button" className="icon-button" title="New folder (Alt Shift M)" aria-label="New folder" onClick={() => ui.show({ kind: 'prompt', title: 'New folder', label: 'Name', initial: '', submit: 'Create', onSubmit: async (name) => void (await ui.actions.createFolder(name, null)) })}>
             <FolderPlusIcon />
           </button>

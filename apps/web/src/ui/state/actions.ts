@@ -25,6 +25,8 @@ export interface Actions {
   shiftFolder(id: string, by: -1 | 1): Promise<void>;
   deleteFolder(id: string): Promise<void>;
   resolveInsight(id: string): Promise<void>;
+  /** Turns Master Control's monitoring on (or off). */
+  setMonitoring(orchestratorId: string, on: boolean): Promise<void>;
   /** Sends an insight's suggested reply to its session through the orchestrator. */
   replyToInsight(insight: Insight, action: Insight['actions'][number]): Promise<void>;
 }
@@ -131,6 +133,12 @@ export function createActions(deps: {
       attempt('Could not resolve', async () => {
         await api.POST('/api/insights/{id}/resolve', byId(id));
         dispatch({ type: 'insight', insight: { id, orchestratorId: null, sessionId: null, type: '', severity: '', message: '', createdAt: null, actions: [] }, resolved: true });
+      }).catch(() => {}),
+    setMonitoring: (orchestratorId, on) =>
+      attempt(on ? 'Could not turn monitoring on' : 'Could not turn monitoring off', async () => {
+        if (on) await api.POST('/api/orchestrators/{id}/monitoring/start', byId(orchestratorId));
+        else await api.POST('/api/orchestrators/{id}/monitoring/stop', byId(orchestratorId));
+        dispatch({ type: 'monitoring', value: { orchestratorId, on } });
       }).catch(() => {}),
     replyToInsight: (insight, action) =>
       attempt('Could not send the reply', async () => {

@@ -34,6 +34,11 @@ export interface State {
   activeId: string | null;
   live: LiveState;
   features: { worktrees: boolean; orchestrators: boolean };
+  /** Master Control: its id and whether it watches (null until known, or when there is none). */
+  monitoring: { orchestratorId: string | null; on: boolean } | null;
+  /** Unread entries of the notification centre; `notificationsVersion` moves when the list changed. */
+  unread: number;
+  notificationsVersion: number;
   signedOut: boolean;
   /** Sessions the person closed or dismissed here: late events must not bring them back. */
   gone: string[];
@@ -57,6 +62,8 @@ export type Action =
   | { type: 'restoreTabs'; tabs: string[]; activeId: string | null }
   | { type: 'live'; value: LiveState }
   | { type: 'features'; worktrees?: boolean; orchestrators?: boolean }
+  | { type: 'monitoring'; value: State['monitoring'] }
+  | { type: 'unread'; count: number }
   | { type: 'signedOut' };
 
 export const initialState: State = {
@@ -69,6 +76,9 @@ export const initialState: State = {
   activeId: null,
   live: 'connecting',
   features: { worktrees: false, orchestrators: false },
+  monitoring: null,
+  unread: 0,
+  notificationsVersion: 0,
   signedOut: false,
   gone: [],
   places: {},
@@ -158,6 +168,10 @@ export function reducer(state: State, action: Action): State {
       return state.live === action.value ? state : { ...state, live: action.value };
     case 'features':
       return { ...state, features: { ...state.features, ...stripUndefined(action) } };
+    case 'monitoring':
+      return { ...state, monitoring: action.value };
+    case 'unread':
+      return { ...state, unread: action.count, notificationsVersion: state.notificationsVersion + 1 };
     case 'signedOut':
       return { ...state, signedOut: true };
   }

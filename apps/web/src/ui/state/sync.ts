@@ -35,6 +35,14 @@ async function loadInsights(api: RdvClient): Promise<Insight[] | null> {
   return list ? list.items.filter((i) => !i.resolved && !i.resolvedAt).map(toAttention) : null;
 }
 
+/** Whether Master Control watches (any monitoring orchestrator counts as watching); null without orchestrators. */
+async function loadMonitoring(api: RdvClient): Promise<{ orchestratorId: string | null; on: boolean } | null> {
+  const list = await unlessMissing(api.GET('/api/orchestrators'));
+  if (!list) return null;
+  const master = list.items.find((o) => o.kind === 'master');
+  return { orchestratorId: master?.id ?? null, on: list.items.some((o) => o.monitoring) };
+}
+
 /**
  * Loads sessions, folders and optional features, then follows /api/events with the
  * client's event reader, which resumes with Last-Event-ID after a break; after any gap
@@ -59,6 +67,9 @@ export function useSync(api: RdvClient, dispatch: Dispatch<Action>, onPreference
       const items = await loadInsights(api);
       dispatch({ type: 'features', orchestrators: items !== null });
       dispatch({ type: 'insights', items: items ?? [] });
+      dispatch({ type: 'monitoring', value: await loadMonitoring(api) });
+      const centre = await unlessMissing(api.GET('/api/notifications', { params: { query: { limit: 1 } } }));
+      if (centre) dispatch({ type: 'unread', count: centre.unread });
     } catch {
       // Insights are a nicety: a failure leaves the attention list as it was.
     }
@@ -88,6 +99,11 @@ export function useSync(api: RdvClient, dispatch: Dispatch<Action>, onPreference
       } else if (type === 'preferences.updated') {
         const p = PreferencesSchema.safeParse(data.preferences);
         if (p.success) prefsRef.current(p.data);
+      } else if (type === 'notification.created' || type === 'notification.read') {
+        // The count is the server's: a reload keeps it exact whatever this tab missed.
+        api.GET('/api/notifications', { params: { query: { limit: 1 } } }).then((r) => dispatch({ type: 'unread', count: r.unread }), () => {});
+      } else if (type === 'orchestrator.updated') {
+        void reloadInsights();
       } else if (type.startsWith('insight.')) {
         const i = InsightSchema.safeParse(data.insight);
         if (i.success) dispatch({ type: 'insight', insight: toAttention(i.data), resolved: type === 'insight.resolved' || i.data.resolved || i.data.resolvedAt !== null });

@@ -1,6 +1,7 @@
 import type { Agent, InsightSeverity, SuggestedAction } from '../../schemas/index.js';
 import type { Verdict } from '../detect/classify.js';
 import type { InsightDraft } from '../insights.js';
+import type { RecogniserAgent } from '../detect/patterns.js';
 import { agentLabel, lastLines, linesAround, type ScreenReading } from '../detect/recognise.js';
 
 /** How far auto-intervention has gone for one stall: 0 none, 1 nudged, 2 Esc sent, 3 raised. */
@@ -16,8 +17,8 @@ export interface DraftContext {
   nudgeText: string;
 }
 
-const OPEN: SuggestedAction = { id: 'open', label: 'Open the session', kind: 'open' };
-const DISMISS: SuggestedAction = { id: 'resolve', label: 'Dismiss', kind: 'resolve' };
+export const OPEN: SuggestedAction = { id: 'open', label: 'Open the session', kind: 'open' };
+export const DISMISS: SuggestedAction = { id: 'resolve', label: 'Dismiss', kind: 'resolve' };
 
 /** "5 min", "42 s", "2 h" */
 export function formatDuration(ms: number): string {
@@ -40,12 +41,20 @@ export function verdictKey(v: Verdict, reading: ScreenReading | null, escalation
 }
 
 function approveActions(v: Verdict): SuggestedAction[] {
-  const agent = v.finding?.agent ?? 'generic';
   if (v.reason === 'confirm' && v.finding?.patternId === 'generic.confirm.press') {
     return [{ id: 'continue', label: 'Press Enter', kind: 'inject', keys: ['Enter'] }];
   }
-  if (agent === 'generic') {
-    const words = v.finding?.patternId === 'generic.confirm.yn-parens' || v.finding?.patternId === 'generic.confirm.yn-bare';
+  const words = v.finding?.patternId === 'generic.confirm.yn-parens' || v.finding?.patternId === 'generic.confirm.yn-bare';
+  return permissionActions(v.finding?.agent ?? 'generic', words);
+}
+
+/**
+ * Allow and Deny for an agent's permission prompt, as keys its UI takes: Claude Code,
+ * Gemini CLI and OpenCode select the highlighted "Yes" with Enter and refuse with Esc;
+ * Codex takes y; a plain prompt gets y/n (yes/no when it asks for words).
+ */
+export function permissionActions(agent: RecogniserAgent | Agent | null, words = false): SuggestedAction[] {
+  if (agent === 'generic' || agent === 'custom' || agent === null) {
     return [
       { id: 'approve', label: 'Answer yes', kind: 'inject', text: words ? 'yes' : 'y' },
       { id: 'deny', label: 'Answer no', kind: 'inject', text: words ? 'no' : 'n' },
@@ -63,12 +72,27 @@ function approveActions(v: Verdict): SuggestedAction[] {
   ];
 }
 
+/**
+ * One reply per option of a selection menu: the first option is highlighted, so option i
+ * is i presses of Down, then Enter. The id `reply:<option>` is what a notification's
+ * Reply action names.
+ */
+export function replyActions(options: readonly string[]): SuggestedAction[] {
+  return options.slice(0, 8).map((label, i) => ({
+    id: `reply:${label}`,
+    label,
+    kind: 'inject' as const,
+    keys: [...Array.from({ length: i }, () => 'Down'), 'Enter'],
+  }));
+}
+
 /** The insight a verdict calls for; null while the agent is working. */
 export function draftInsight(v: Verdict, c: DraftContext): InsightDraft | null {
   const who = `${agentLabel(c.reading?.agent ?? c.agent)} in "${c.sessionName}"`;
   const line = v.finding && c.reading ? clip(c.reading.lines[v.finding.index] ?? '') : '';
   const shown = v.finding && c.reading ? linesAround(c.reading, v.finding.index) : c.reading ? lastLines(c.reading) : [];
   const context = {
+    source: 'screen',
     state: v.state,
     reason: v.reason,
     agent: c.agent,
@@ -93,8 +117,9 @@ export function draftInsight(v: Verdict, c: DraftContext): InsightDraft | null {
             : /\.question\.(secret|enter)$/.test(v.finding?.patternId ?? '')
               ? `${who} is asking for input: ${line}`
               : `${who} asked: ${line}`;
-      const actions = v.reason === 'question' ? [OPEN, DISMISS] : [...approveActions(v), OPEN, DISMISS];
-      return { ...base, type: 'waiting_input', severity: 'warning', message, context, suggestedActions: actions };
+      const options = v.reason === 'question' ? (c.reading?.options ?? []) : [];
+      const actions = v.reason === 'question' ? [...replyActions(options), OPEN, DISMISS] : [...approveActions(v), OPEN, DISMISS];
+      return { ...base, type: 'waiting_input', severity: 'warning', message, context: options.length ? { ...context, options } : context, suggestedActions: actions };
     }
     case 'idle':
       return { ...base, type: 'exited', severity: 'info', message: `${who} exited; the shell is back`, context, suggestedActions: [OPEN, DISMISS] };

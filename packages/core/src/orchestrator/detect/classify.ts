@@ -36,7 +36,13 @@ export type VerdictReason =
   | 'error'
   | 'silent'
   | 'frozen'
-  | 'pending';
+  | 'pending'
+  // Reported by the agent's own hooks:
+  | 'started'
+  | 'prompt'
+  | 'tool'
+  | 'answered'
+  | 'exited';
 
 export interface Verdict {
   state: SessionState;
@@ -74,8 +80,12 @@ export function classify(input: ClassifyInput): Verdict {
   }
   if (!reading) return v('working', 'starting', 0.5);
   const f = reading.findings;
+  // A crash banner below the agent's frozen UI beats the stale spinner above it.
+  if (f.error?.patternId.endsWith('.error.crash-below')) return v('errored', 'crash', f.error.confidence, f.error);
   if (f.permission) return v('waiting_input', 'permission', f.permission.confidence, f.permission);
   if (f.confirm) return v('waiting_input', 'confirm', f.confirm.confidence, f.confirm);
+  // A selection menu waits for a pick even while the agent shows "esc to cancel" or a spinner.
+  if (f.question?.patternId.endsWith('.question.menu')) return v('waiting_input', 'question', f.question.confidence, f.question);
   // Compaction and an agent's own "esc to interrupt" line hold off a stall (until frozen);
   // a bare spinner or "Thinking..." is too easily printed by anything to do that.
   const indicator = f.compacting ?? f.busy ?? null;

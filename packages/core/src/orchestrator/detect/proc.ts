@@ -1,37 +1,15 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { EXIT_WRAPPER_NAME } from '../../session/index.js';
+import { parseProcStat, type ProcInfo } from '../../tmux/index.js';
 import { SHELL_NAMES } from './patterns.js';
 
 /** Linux clock ticks per second for /proc CPU times (USER_HZ, 100 on every mainstream arch). */
 export const CLOCK_TICKS_PER_SECOND = 100;
 const MAX_TREE = 512;
 
-export interface ProcStat {
-  pid: number;
-  /** The executable's name (`comm`). */
-  comm: string;
-  ppid: number;
-  pgrp: number;
-  /** Foreground process group of the process's controlling terminal. */
-  tpgid: number;
-  /** utime + stime + cutime + cstime (its own and its reaped children's), in clock ticks. */
-  cpuTicks: number;
-}
-
-/** Parses /proc/<pid>/stat (the command name may hold spaces and parentheses). */
-export function parseStat(text: string): ProcStat | null {
-  const open = text.indexOf('(');
-  const close = text.lastIndexOf(')');
-  if (open < 0 || close < open) return null;
-  const pid = Number(text.slice(0, open).trim());
-  const rest = text.slice(close + 2).split(' ');
-  // rest[0] is field 3 (state): ppid=4, pgrp=5, tpgid=8, utime=14, stime=15, cutime=16, cstime=17.
-  // Reaped children's time counts so that short-lived workers (a silent build) show up too.
-  const nums = [rest[1], rest[2], rest[5], rest[11], rest[12], rest[13], rest[14]].map(Number);
-  if (!Number.isInteger(pid) || nums.some((n) => !Number.isFinite(n))) return null;
-  const [ppid, pgrp, tpgid, utime, stime, cutime, cstime] = nums as [number, number, number, number, number, number, number];
-  return { pid, comm: text.slice(open + 1, close), ppid, pgrp, tpgid, cpuTicks: utime + stime + cutime + cstime };
-}
+/** A process as the monitor reads it: core/tmux's /proc parser serves both. */
+export type ProcStat = ProcInfo;
+export const parseStat = parseProcStat;
 
 /** Facts about the processes behind a pane, read from /proc (Linux). */
 export interface ProcReader {
@@ -140,7 +118,7 @@ export function createProcReader(root = '/proc'): ProcReader {
       if (shellPid === undefined) return null;
       const s = stat(shellPid);
       if (!s) return null;
-      return s.tpgid === s.pgrp && SHELL_NAMES.has(s.comm);
+      return s.tpgid === s.pgid && SHELL_NAMES.has(s.comm);
     },
     treeCpuTicks(pid) {
       if (!available) return null;

@@ -7,7 +7,7 @@ import { readScreen } from './recognise.js';
 interface Fixture {
   file: string;
   agent: Agent;
-  expect: { state: string; reason: string; detectedAgent?: string };
+  expect: { state: string; reason: string; detectedAgent?: string; options?: string[] };
   facts: Partial<Pick<ClassifyInput, 'quietMs' | 'atShell' | 'cpuBusy'>>;
 }
 
@@ -30,6 +30,7 @@ describe('recognisers against recorded screens', () => {
     const verdict = classify({ reading, ...facts(f.facts) });
     expect({ state: verdict.state, reason: verdict.reason }).toEqual({ state: f.expect.state, reason: f.expect.reason });
     if (f.expect.detectedAgent) expect(reading.agent).toBe(f.expect.detectedAgent);
+    if (f.expect.options) expect(reading.options).toEqual(f.expect.options);
     if (verdict.finding) expect(verdict.finding.confidence).toBeGreaterThan(0.5);
   });
 

@@ -11,6 +11,7 @@ import {
   type RecogniserAgent,
   type RecogniserSpec,
 } from './patterns.js';
+import { answeredBelow, findCrashBelow, findMenuQuestion } from './menus.js';
 
 /** One thing a pattern saw on the screen. */
 export interface Finding {
@@ -35,6 +36,8 @@ export interface ScreenReading {
   bareShell: boolean;
   /** An error in the output of the last shell command (for an agent that exited). */
   shellError: Finding | null;
+  /** A selection-menu question's options, in menu order (empty otherwise). */
+  options: string[];
 }
 
 interface CompiledPattern extends PatternSpec {
@@ -54,6 +57,8 @@ const compile = (spec: RecogniserSpec): Compiled => ({
 
 const COMPILED: Compiled[] = RECOGNISERS.map(compile);
 const SHELL_ERROR_WITHIN = 16;
+/** A stack frame line (JavaScript, Python, Go). */
+const STACK_FRAME = /^(at \S.*(\(.+:\d+:\d+\)|:\d+:\d+|\(<anonymous>\))|File ".+", line \d+|\S+\.go:\d+)$/;
 const GENERIC = COMPILED.find((c) => c.spec.agent === 'generic')!;
 const AGENTS = COMPILED.filter((c) => c.spec.agent !== 'generic');
 
@@ -118,11 +123,12 @@ function findShellError(lines: string[], nonBlank: number[]): Finding | null {
     if (prompt.length > 0 && lines[i]!.startsWith(`${prompt} `)) break;
     region.push(i);
   }
+  // A crash's message sits above its stack trace, however long: look past the frames too.
+  const frames = region.filter((i) => STACK_FRAME.test(lines[i]!)).length;
   for (const c of [GENERIC, ...AGENTS]) {
     for (const p of c.patterns) {
       if (p.kind !== 'error') continue;
-      // A crash's message may sit above a stack trace: look a little further up than on a live screen.
-      const f = match({ ...p, within: Math.max(p.within, SHELL_ERROR_WITHIN) }, c.spec.agent, lines, region, region);
+      const f = match({ ...p, within: Math.max(p.within, SHELL_ERROR_WITHIN + frames) }, c.spec.agent, lines, region, region);
       if (f) return f;
     }
   }
@@ -173,9 +179,28 @@ export function readScreen(screen: string, hint?: Agent | null): ScreenReading {
     const f = match(p, 'generic', lines, bottom, content);
     if (f) findings[p.kind] = f;
   }
+  // A prompt with the agent's transcript carrying on below it was answered: scrollback.
+  for (const kind of ['permission', 'confirm'] as const) {
+    const f = findings[kind];
+    if (f && answeredBelow(lines, f.index)) delete findings[kind];
+  }
+  let options: string[] = [];
+  if (!findings.permission && !findings.confirm) {
+    const menu = findMenuQuestion(lines, bottom, agent ?? 'generic');
+    if (menu && !answeredBelow(lines, menu.finding.index)) {
+      findings.question = menu.finding;
+      options = menu.options;
+    }
+  }
   if (!findings.question) {
     const q = findQuestion(lines, content, agent ?? 'generic');
     if (q) findings.question = q;
+  }
+  // The agent's UI frozen above a crash banner: its busy line is stale, the crash is news.
+  const ui = [findings.busy, findings.compacting, findings.ready].filter((f): f is Finding => Boolean(f)).map((f) => f.index);
+  if (agent && ui.length) {
+    const crash = findCrashBelow(lines, Math.max(...ui), agent);
+    if (crash) findings.error = crash;
   }
   const lastLine = bottom[0] === undefined ? '' : lines[bottom[0]]!;
   return {
@@ -185,6 +210,7 @@ export function readScreen(screen: string, hint?: Agent | null): ScreenReading {
     shellPrompt: SHELL_PROMPT.test(lastLine),
     bareShell: !agent && lastLine.length <= 80 && BARE_SHELL_PROMPT.test(lastLine),
     shellError: findShellError(lines, bottom),
+    options,
   };
 }
 

@@ -1,4 +1,4 @@
-import type { InsightType } from '../../schemas/index.js';
+import type { InsightType, SessionState } from '../../schemas/index.js';
 import { classify, type ClassifyInput, type Verdict } from './classify.js';
 import { freshIntervention, type InterventionState } from '../act/intervention.js';
 import { SHELL_NAMES } from './patterns.js';
@@ -30,6 +30,8 @@ export interface Tracker {
   /** Per insight type: the episode it is about and whether the user dismissed it. */
   episodes: Map<InsightType, { episode: string; dismissed: boolean }>;
   intervention: InterventionState;
+  /** The last state the agent's own hook reported: it outranks the screen while fresh. */
+  hook: { state: SessionState; reason: string; message: string | null; at: number } | null;
 }
 
 export interface ObserveOptions {
@@ -61,6 +63,7 @@ export function newTracker(target: Target, now: number): Tracker {
     key: null,
     episodes: new Map(),
     intervention: freshIntervention(),
+    hook: null,
   };
 }
 

@@ -141,7 +141,9 @@ describe('closing and losing sessions', () => {
     const db = openDb({ path: api.config.paths.db });
     db.sqlite.prepare('UPDATE sessions SET agent_session_id = ? WHERE id = ?').run(CLAUDE_ID, claude.id);
     db.dispose();
-    await waitFor(() => agents.starts().includes('claude'), 'claude to start');
+    // rdv adds its hooks to the command line (`--settings <file>`): the start is claude's either way.
+    const started = (tail: string) => agents.starts().some((l) => l.startsWith('claude') && l.endsWith(tail));
+    await waitFor(() => started(''), 'claude to start');
     const leftovers = await waitFor(() => (procsOf(shell.id).length >= 3 ? procsOf(shell.id) : null), 'the shell and its loop');
     const dry = (await api.call('POST', '/api/sessions/restore', { dryRun: true })).body;
     expect(dry).toEqual({ dryRun: true, items: [] });
@@ -155,7 +157,7 @@ describe('closing and losing sessions', () => {
     expect(new Set(restored).size).toBe(restored.length);
     sse.close();
     expect(alive(leftovers)).toEqual([]);
-    await waitFor(() => agents.starts().includes(`claude --resume ${CLAUDE_ID}`), 'claude to resume its conversation');
+    await waitFor(() => started(`--resume ${CLAUDE_ID}`), 'claude to resume its conversation');
     for (const id of [shell.id, claude.id]) {
       expect((await api.call('GET', `/api/sessions/${id}`)).body).toMatchObject({ status: 'active', restoredAt: expect.any(String), lostAt: null });
     }

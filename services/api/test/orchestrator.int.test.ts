@@ -35,11 +35,14 @@ async function master(settings: Record<string, unknown> = {}) {
 }
 
 describe('orchestrators api', () => {
-  it('makes Master Control on demand, folder orchestrators per folder, and validates settings', async () => {
-    expect((await api.call('GET', '/api/orchestrators')).body).toEqual({ items: [] });
+  it('has Master Control monitoring from the first start, folder orchestrators per folder, and validates settings', async () => {
+    const listed = (await api.call('GET', '/api/orchestrators')).body.items;
+    expect(listed).toEqual([expect.objectContaining({ kind: 'master', folderId: null, name: 'Master Control', monitoring: true })]);
+    expect((await api.call('GET', `/api/orchestrators/${listed[0].id}/monitoring/status`)).body).toMatchObject({ monitoring: true, running: true });
     const created = await api.call('POST', '/api/orchestrators', { kind: 'master' });
-    expect(created.status).toBe(201);
+    expect(created.status).toBe(200);
     expect(created.body).toMatchObject({
+      id: listed[0].id,
       kind: 'master',
       folderId: null,
       name: 'Master Control',
@@ -47,7 +50,7 @@ describe('orchestrators api', () => {
       stallThresholdSeconds: 300,
       autoIntervention: false,
       nudgeText: 'Please continue.',
-      monitoring: false,
+      monitoring: true,
     });
     const m = created.body;
     const again = await api.call('POST', '/api/orchestrators', { kind: 'master', intervalSeconds: 5 });
@@ -84,7 +87,10 @@ describe('orchestrators api', () => {
   it("never shows one user another user's orchestrators or insights", async () => {
     const m = await master();
     const asOther = await otherUser();
-    expect((await asOther('GET', '/api/orchestrators')).body.items).toEqual([]);
+    // A new user has a Master Control of their own from their first visit, monitoring.
+    const theirList = (await asOther('GET', '/api/orchestrators')).body.items;
+    expect(theirList).toEqual([expect.objectContaining({ kind: 'master', monitoring: true })]);
+    expect(theirList[0].id).not.toBe(m.id);
     expect((await asOther('GET', '/api/insights')).body.items).toEqual([]);
     const s = (await api.call('POST', '/api/sessions', { name: 'mine', kind: 'shell' })).body;
     for (const [method, path, body] of [
@@ -103,7 +109,7 @@ describe('orchestrators api', () => {
     }
     // Their own Master Control cannot reach my session either.
     const theirs = (await asOther('POST', '/api/orchestrators', { kind: 'master' })).body;
-    expect(theirs.id).not.toBe(m.id);
+    expect(theirs.id).toBe(theirList[0].id);
     expect((await asOther('POST', `/api/orchestrators/${theirs.id}/inject`, { sessionId: s.id, text: 'echo pwned' })).status).toBe(404);
   });
 

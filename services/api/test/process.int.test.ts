@@ -1,12 +1,11 @@
 // The api as a real process: pid file, second instance, kill -9 and restart, SIGTERM.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { socketRequest } from '@rdv/core/lifecycle';
-import { useTempDir, waitFor } from '@rdv/core/testing';
-import { testEnv } from './helpers.js';
+import { isHealthy, spawnNode, useRdvEnv, waitFor, waitForHealthy } from '@rdv/core/testing';
 
 /** The owner's calls (CLI token), resolving with the body of a 2xx answer. */
 function ownerClient(sock: string, home: string) {
@@ -21,45 +20,23 @@ function ownerClient(sock: string, home: string) {
 }
 
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
-const home = useTempDir('file', 'rdv-proc-');
-const env = testEnv(home, { RDV_LOG_LEVEL: 'info' });
+const { home, env } = useRdvEnv('file', { prefix: 'rdv-proc-', env: { RDV_LOG_LEVEL: 'info' } });
 const sock = join(home, 'run', 'api.sock');
 const pidFile = join(home, 'server', 'api.pid');
-const started: ChildProcess[] = [];
 
-afterAll(() => {
-  for (const child of started) if (child.exitCode === null) child.kill('SIGKILL');
-  spawnSync('tmux', ['-L', env.RDV_TMUX_SOCKET!, 'kill-server']);
-});
-
-function startApi() {
-  const child = spawn(process.execPath, [MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  started.push(child);
-  let stderr = '';
-  child.stdout!.resume();
-  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  return { child, exited, stderr: () => stderr };
-}
-
-const healthy = async () => {
-  try {
-    return (await socketRequest(sock, '/health')).status === 200;
-  } catch {
-    return false;
-  }
-};
+const startApi = () => spawnNode(MAIN, { env });
+const healthy = () => isHealthy({ socket: sock });
 
 describe('api process', () => {
   it('refuses a second instance, survives kill -9 and stops cleanly on SIGTERM', async () => {
     const first = startApi();
-    await waitFor(healthy, 'api healthy', 20_000);
+    await waitForHealthy(first, { socket: sock }, 'api');
     const client = () => ownerClient(sock, home);
     const session = await client().call<any>('POST', '/api/sessions', { name: 'survivor', kind: 'shell' });
     await client().call('POST', `/api/sessions/${session.id}/exec`, { command: 'echo before-crash' });
 
     const second = startApi();
-    expect(await second.exited).toBe(1);
+    expect((await second.exited).code).toBe(1);
     expect(second.stderr()).toMatch(/already running \(pid \d+/);
     expect(await healthy()).toBe(true);
 
@@ -69,7 +46,7 @@ describe('api process', () => {
     expect(existsSync(sock)).toBe(true);
 
     const third = startApi();
-    await waitFor(healthy, 'restarted api healthy', 20_000);
+    await waitForHealthy(third, { socket: sock }, 'restarted api');
     expect(readFileSync(pidFile, 'utf8').trim()).toBe(String(third.child.pid));
     const again = await client().call<any>('GET', `/api/sessions/${session.id}`);
     expect(again).toMatchObject({ name: 'survivor', status: 'active' });
@@ -81,29 +58,29 @@ describe('api process', () => {
     expect(readFileSync(join(home, 'server', 'api.log'), 'utf8')).toMatch(/cleaned up after a previous instance/);
 
     third.child.kill('SIGTERM');
-    expect(await third.exited).toBe(0);
+    expect((await third.exited).code).toBe(0);
     expect(existsSync(sock)).toBe(false);
     expect(existsSync(pidFile)).toBe(false);
     const ls = spawnSync('tmux', ['-L', env.RDV_TMUX_SOCKET!, 'has-session', '-t', `=rdv-${session.id}`]);
     expect(ls.status).toBe(0);
 
     const fourth = startApi();
-    await waitFor(healthy, 'api healthy after SIGTERM', 20_000);
+    await waitForHealthy(fourth, { socket: sock }, 'api after SIGTERM');
     expect((await client().call<any>('GET', '/api/sessions')).items.map((s: any) => s.id)).toContain(session.id);
     fourth.child.kill('SIGTERM');
-    expect(await fourth.exited).toBe(0);
+    expect((await fourth.exited).code).toBe(0);
   });
 
   it('marks sessions whose tmux session died while it was down as closed', async () => {
     const a = startApi();
-    await waitFor(healthy, 'api healthy', 20_000);
+    await waitForHealthy(a, { socket: sock }, 'api');
     const client = ownerClient(sock, home);
     const s = await client.call<any>('POST', '/api/sessions', { name: 'short-lived', kind: 'shell' });
     a.child.kill('SIGTERM');
     await a.exited;
     spawnSync('tmux', ['-L', env.RDV_TMUX_SOCKET!, 'kill-session', '-t', `=rdv-${s.id}`]);
     const b = startApi();
-    await waitFor(healthy, 'api healthy', 20_000);
+    await waitForHealthy(b, { socket: sock }, 'api');
     expect((await client.call<any>('GET', `/api/sessions/${s.id}`)).status).toBe('closed');
     b.child.kill('SIGTERM');
     await b.exited;

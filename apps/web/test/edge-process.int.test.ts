@@ -1,20 +1,16 @@
 // The built entry point as the supervisor runs it: refusal at start, unix socket, pid file, SIGTERM.
-import { spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { socketRequest } from '@rdv/core/lifecycle';
-import { useTempDir, waitFor } from '@rdv/core/testing';
+import { spawnNode, useTempDir, waitFor } from '@rdv/core/testing';
 import { describe, expect, it } from 'vitest';
 import { REPO, requireBuilt } from './helpers/stack.js';
 
 const ENTRY = join(REPO, 'apps/web/dist/server.js');
 
 function run(env: Record<string, string>) {
-  const child = spawn(process.execPath, [ENTRY], { cwd: REPO, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const exit = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  return { child, exit, stderr: () => stderr };
+  const proc = spawnNode(ENTRY, { cwd: REPO, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env } });
+  return { child: proc.child, exit: proc.exited.then((e) => e.code), stderr: proc.stderr };
 }
 
 describe('web edge process', () => {
