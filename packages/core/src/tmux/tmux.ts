@@ -87,7 +87,8 @@ interface RunResult {
 
 /** What tmux prints when no server runs on the socket (which for a reader means: nothing to read). */
 export const NO_SERVER = /no server running|error connecting to|server exited unexpectedly/i;
-const NO_SESSION = /can't find (session|window|pane)|session not found|no such session/i;
+// "no current target": the server was exiting (its last session just ended) when asked.
+const NO_SESSION = /can't find (session|window|pane)|session not found|no such session|no current target/i;
 
 function checkName(name: string): void {
   if (!TMUX_NAME_PATTERN.test(name)) throw new AppError('invalid_input', `invalid tmux session name: ${JSON.stringify(name)}`);
