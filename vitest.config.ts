@@ -33,6 +33,9 @@ export default defineConfig({
   test: {
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    // eventsource-parser (under the MCP SDK's HTTP client) publishes a "source" condition
+    // pointing at TypeScript that Node cannot load: let vite transform it.
+    server: { deps: { inline: [/@modelcontextprotocol\/sdk/, 'eventsource-parser'] } },
     pool: 'forks',
     maxWorkers: 2,
     env: { TMUX: '', NEXT_TELEMETRY_DISABLED: '1', TURBO_TELEMETRY_DISABLED: '1', GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' },

@@ -5,7 +5,7 @@ import { createSocketClient } from '@rdv/client/node';
 import { loadConfig, type RdvConfig } from '@rdv/core/config';
 import { isAppError } from '@rdv/core/errors';
 import type { Folder, Session } from '@rdv/core/schemas';
-import { cliCredentials } from './credentials.js';
+import { cliCredentials, sessionHome } from './credentials.js';
 import { CliError, NotRunningError, UsageError } from './errors.js';
 import { lookupFolder, lookupSession } from './lookup.js';
 import { createOutput, type Output } from './output.js';
@@ -58,10 +58,15 @@ export function contextFor(cmd: Command): CliContext {
   return ctx;
 }
 
-/** loadConfig with its errors as usage errors (a bad config.toml or RDV_* value is the user's to fix). */
+/**
+ * loadConfig with its errors as usage errors (a bad config.toml or RDV_* value is the user's
+ * to fix). Inside an rdv session (or a folder hook) without RDV_HOME, the home is that of the
+ * rdv that started it.
+ */
 export function loadCliConfig(home?: string): RdvConfig {
+  const where = home ?? sessionHome();
   try {
-    return loadConfig(home ? { home } : {});
+    return loadConfig(where ? { home: where } : {});
   } catch (err) {
     if (isAppError(err)) throw new UsageError(err.message);
     throw err;

@@ -1,5 +1,6 @@
 // The one place the CLI reads credentials. Besides config (core/config), this is the
-// only module that reads process.env, and only RDV_TOKEN, RDV_API_KEY and RDV_SESSION_ID.
+// only module that reads process.env, and only RDV_TOKEN, RDV_API_KEY and what rdv puts
+// in a session's environment (RDV_SESSION_ID, RDV_API_SOCKET).
 import { readFileSync } from 'node:fs';
 import type { RdvConfig } from '@rdv/core/config';
 import { CliError } from './errors.js';
@@ -39,6 +40,17 @@ export function mcpCredentials(config: RdvConfig, env: NodeJS.ProcessEnv = proce
 
 /** True when RDV_TOKEN overrides the token file (doctor reports it). */
 export const tokenFromEnv = (env: NodeJS.ProcessEnv = process.env): boolean => Boolean(env.RDV_TOKEN?.trim());
+
+/**
+ * The RDV_HOME of the rdv that started the session this process runs in, from the
+ * RDV_API_SOCKET it put there (always `<home>/run/api.sock`): sessions do not inherit
+ * RDV_HOME, and a session's `rdv mcp` must talk to the rdv it runs under.
+ */
+export function sessionHome(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const socket = env.RDV_API_SOCKET?.trim();
+  const m = socket ? /^(\/.*)\/run\/api\.sock$/.exec(socket) : null;
+  return m && !env.RDV_HOME ? m[1] : undefined;
+}
 
 /** The rdv session this process runs in (rdv puts RDV_SESSION_ID into each), if any: `rdv mcp` inside an agent. */
 export const currentSessionId = (env: NodeJS.ProcessEnv = process.env): string | undefined => env.RDV_SESSION_ID?.trim() || undefined;

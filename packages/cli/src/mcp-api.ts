@@ -24,6 +24,12 @@ export function mcpApi(api: RdvClient): RdvApi {
     folderContext: (id) => api.GET('/api/folders/{id}/context', byId(id)),
     resolveFolder: (ref) => resolveFolder(api, ref),
 
+    knowledgeDocument: (id, maxChars) =>
+      api.GET('/api/folders/{id}/knowledge/document', { params: { path: { id }, query: maxChars ? { maxChars } : {} } }),
+    addKnowledge: (id, body) => api.POST('/api/folders/{id}/knowledge', { ...byId(id), body }),
+    searchKnowledge: (id, q, limit) => api.GET('/api/folders/{id}/knowledge/search', { params: { path: { id }, query: { q, ...(limit ? { limit } : {}) } } }),
+    addSessionNote: (id, body) => api.POST('/api/sessions/{id}/notes', { ...byId(id), body: { body } }),
+
     listWorktrees: (query) => api.GET('/api/worktrees', { params: { query } }),
     createWorktree: (body) => api.POST('/api/worktrees', { body }),
     removeWorktree: (body) => api.DELETE('/api/worktrees', { body }),

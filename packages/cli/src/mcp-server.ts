@@ -37,10 +37,11 @@ export async function runMcp(home?: string): Promise<void> {
   const log = createLogger({ stream: process.stderr, name: 'rdv-mcp', level: config.log.level });
   const creds = mcpCredentials(config);
   const client = creds ? createSocketClient({ socketPath: config.paths.apiSocket, token: creds.token }) : keylessClient(config);
-  const server = createMcpServer({ api: mcpApi(client), version: VERSION, log, currentSessionId: currentSessionId() });
+  const sessionId = currentSessionId();
+  const server = createMcpServer({ api: mcpApi(client), version: VERSION, log, currentSessionId: sessionId });
   const transport = new StdioServerTransport();
   await server.connect(transport);
-  log.info({ credentials: creds?.source ?? 'none', socket: config.paths.apiSocket }, 'rdv mcp serving on stdio');
+  log.info({ credentials: creds?.source ?? 'none', socket: config.paths.apiSocket, sessionId }, 'rdv mcp serving on stdio');
   // A bad key is logged for the person reading the client's logs; tools report it to the agent too.
   client.GET('/api/auth/me').catch((err: unknown) => log.warn({ err: (err as Error).message }, 'the rdv api did not accept the request'));
   await new Promise<void>((resolveDone) => {

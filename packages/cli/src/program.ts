@@ -6,6 +6,8 @@ import { registerDoctor } from './commands/doctor.js';
 import { registerDown } from './commands/down.js';
 import { registerFolder } from './commands/folder.js';
 import { registerHook } from './commands/hook.js';
+import { registerHooks } from './commands/hooks.js';
+import { registerKnowledge } from './commands/knowledge.js';
 import { registerLoginLink } from './commands/login-link.js';
 import { registerLogs } from './commands/logs.js';
 import { registerMcp } from './commands/mcp.js';
@@ -69,6 +71,8 @@ export function createProgram(): Command {
   registerSearch(program);
   registerAttach(program);
   registerFolder(program);
+  registerKnowledge(program);
+  registerHooks(program);
   registerWorktree(program);
   registerOrchestrator(program);
   registerToken(program);

@@ -2,7 +2,10 @@ import type { Request } from 'express';
 import type { DbHandle } from '@rdv/core/db';
 import type { EventBus } from '@rdv/core/events';
 import type { FolderService } from '@rdv/core/folder';
+import type { HookStore } from '@rdv/core/hooks';
+import type { KnowledgeService } from '@rdv/core/knowledge';
 import type { Logger } from '@rdv/core/log';
+import type { ApiMetrics } from './metrics.js';
 import { writeAudit, type ServiceTokenStore } from '@rdv/core/auth';
 import type { OrchestratorService } from '@rdv/core/orchestrator';
 import type { OutputSearch } from '@rdv/core/output';
@@ -18,6 +21,8 @@ export interface AppDeps {
   tmux: Tmux;
   events: EventBus;
   folders: FolderService;
+  knowledge: KnowledgeService;
+  hooks: HookStore;
   sessions: SessionService;
   worktrees: WorktreeService;
   orchestrator: OrchestratorService;
@@ -30,6 +35,10 @@ export interface AppDeps {
   startedAt: number;
   limits: { requestsPerMinute: number; sensitivePerMinute: number; authFailuresPerMinute: number };
   cliTokenExpiryDays: number;
+  /** The api's own socket: MCP over HTTP calls it back with the caller's credential. */
+  apiSocket?: string;
+  /** Prometheus families fed from outside the app (monitor scans, notifications); made by createApp when absent. */
+  metrics?: ApiMetrics;
   /** Called when the service token is rotated through the API. */
   onServiceTokenRotated?: (id: string) => void;
 }

@@ -13,6 +13,7 @@ import {
   type Notifier,
 } from '@rdv/core/notify';
 import { storedPreferenceSources } from '@rdv/core/orchestrator';
+import type { LabeledCounter } from '@rdv/core/metrics';
 
 export interface Notifications {
   notifier: Notifier;
@@ -25,7 +26,14 @@ export interface Notifications {
  * 0600 in server/), the configured webhook, the per-type switches of users and folders,
  * and every entry published as `notification.created` on /api/events.
  */
-export function createNotifications(config: RdvConfig, db: Db, events: EventBus, log: Logger): Notifications {
+export function createNotifications(
+  config: RdvConfig,
+  db: Db,
+  events: EventBus,
+  log: Logger,
+  /** Counts deliveries (`rdv_notifications_sent_total`). */
+  sent?: LabeledCounter<'channel' | 'outcome'>,
+): Notifications {
   const n = config.notifications;
   const vapid = loadVapidKeys(config.paths.serverDir, vapidSubject(n.vapid_subject, config.owner_email), log);
   const notifier = createNotifier({
@@ -37,6 +45,7 @@ export function createNotifications(config: RdvConfig, db: Db, events: EventBus,
     webhook: n.webhook_url ? createWebhookSender({ url: n.webhook_url, format: n.webhook_format, timeoutMs: n.webhook_timeout_ms, log }) : null,
     baseUrl: n.public_url || undefined,
     onCreated: (userId, notification) => events.publish(userId, 'notification.created', { notification }),
+    sent,
   });
   return { notifier, vapidPublicKey: vapid.publicKey };
 }

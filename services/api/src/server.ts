@@ -1,12 +1,15 @@
 import { createServer, type Server } from 'node:http';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureOwner, openServiceTokenStore } from '@rdv/core/auth';
 import { expandHome, type RdvConfig } from '@rdv/core/config';
 import { openDb } from '@rdv/core/db';
 import { createEventBus } from '@rdv/core/events';
 import { createFolderService } from '@rdv/core/folder';
+import { createHookDispatcher, createHookStore } from '@rdv/core/hooks';
+import { createKnowledgeService } from '@rdv/core/knowledge';
 import { acquirePidFile, disposer, ensurePrivateDir, listenUnix, type ShutdownController } from '@rdv/core/lifecycle';
 import type { Logger } from '@rdv/core/log';
 import { createOrchestratorService } from '@rdv/core/orchestrator';
@@ -16,6 +19,7 @@ import { openConfiguredTmux } from '@rdv/core/tmux';
 import { createWorktreeService } from '@rdv/core/worktree';
 import { createApp } from './app.js';
 import { startApiJobs } from './jobs.js';
+import { createApiMetrics } from './metrics.js';
 import { createNotifications } from './notifier.js';
 
 const DAY_MS = 86_400_000;
@@ -66,6 +70,11 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
 
   const events = createEventBus(db.db);
   const folders = createFolderService({ db: db.db, events });
+  const knowledge = createKnowledgeService({ db: db.db, folders });
+  const hooks = createHookStore({ db: db.db, folders });
+  // Registered before the sessions start moving; disposed before the database it writes to.
+  const hookDispatcher = createHookDispatcher({ db: db.db, events, folders, log: log.child({ component: 'hooks' }), apiSocket: paths.apiSocket });
+  shutdown.add('folder hooks', () => hookDispatcher.dispose());
   const worktrees = createWorktreeService({
     db: db.db,
     log: log.child({ component: 'worktrees' }),
@@ -92,6 +101,17 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
     output: { sessionsDir: paths.sessionsDir, home: paths.home, maxBytes: config.sessions.log_max_bytes },
     stopTimeoutMs: config.sessions.stop_timeout_seconds * 1000,
     restore: config.sessions.restore,
+    startupKnowledge: (r) => {
+      if (!r.folderId) return null;
+      try {
+        const doc = knowledge.document(r.userId, r.folderId);
+        return doc.entries ? { markdown: doc.markdown, dir: join(paths.sessionsDir, r.id) } : null;
+      } catch (err) {
+        // The session starts without it rather than not at all.
+        log.warn({ err, sessionId: r.id }, 'could not read the folder knowledge for a new session');
+        return null;
+      }
+    },
   });
 
   const { owner } = ensureOwner(db.db, { email: config.owner_email, cliTokenPath: paths.cliToken, log });
@@ -111,8 +131,11 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
   shutdown.add('output search', () => search.dispose());
   const indexer = createOutputIndexer({ db, locate: sessions.locateOutput, log: log.child({ component: 'output-index' }) });
 
+  const metrics = createApiMetrics();
+  shutdown.add('metrics', () => metrics.service.dispose());
+
   // Insights become notifications (Web Push, webhook, the notification centre).
-  const notifications = createNotifications(config, db.db, events, log.child({ component: 'notifications' }));
+  const notifications = createNotifications(config, db.db, events, log.child({ component: 'notifications' }), metrics.notificationsSent);
   shutdown.add('notifier', async () => {
     notifications.notifier.dispose();
     await notifications.notifier.idle();
@@ -130,6 +153,7 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
       intervalSeconds: config.monitoring.interval_seconds,
       stallThresholdSeconds: config.monitoring.stall_threshold_seconds,
     },
+    monitor: { onScan: (ms) => metrics.monitorScan.observe(ms / 1000) },
     notifier: notifications.notifier,
   });
   shutdown.add('orchestrator', () => orchestrator.dispose());
@@ -142,6 +166,8 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
     tmux,
     events,
     folders,
+    knowledge,
+    hooks,
     sessions,
     worktrees,
     orchestrator,
@@ -157,6 +183,8 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
       authFailuresPerMinute: config.rate_limit.auth_failures_per_minute,
     },
     cliTokenExpiryDays: config.auth.cli_token_expiry_days,
+    apiSocket: paths.apiSocket,
+    metrics,
     onServiceTokenRotated: (id) => log.info({ tokenId: id }, 'service token rotated'),
   });
 

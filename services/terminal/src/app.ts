@@ -1,6 +1,6 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { authError, createRequestAuthenticator, type ServiceTokenStore, type UserCaller } from '@rdv/core/auth';
+import { authError, authorizeScrape, createRequestAuthenticator, type ServiceTokenStore, type UserCaller } from '@rdv/core/auth';
 import { ConfigSchema, type ConfigFile } from '@rdv/core/config';
 import type { DbHandle } from '@rdv/core/db';
 import { AppError, toAppError } from '@rdv/core/errors';
@@ -15,6 +15,7 @@ import { createTerminalClient, type TerminalClient } from './client.js';
 import { AttachQuerySchema, MAX_WS_PAYLOAD_BYTES, type AttachQuery } from './frames.js';
 import { matchTerminalPath, sendError, sendJson } from './http.js';
 import { createSessionHub, type HubLimits, type HubStats, type SessionHub } from './hub.js';
+import { createTerminalMetrics, meterPty, timeRequest, type TerminalMetrics } from './metrics.js';
 
 export interface TerminalLimits extends HubLimits {
   /** How often every client is pinged. */
@@ -54,6 +55,8 @@ export interface TerminalServerDeps {
   ptyEnv?: NodeJS.ProcessEnv;
   /** Told when a session's tmux session ends under an attached client (its shell exited, or it was killed). */
   onSessionEnded?: (sessionId: string) => void;
+  /** Prometheus families (made here when absent). */
+  metrics?: TerminalMetrics;
 }
 
 export interface TerminalStats {
@@ -90,6 +93,9 @@ export function createTerminalServer(deps: TerminalServerDeps): TerminalServer {
   const ptys = new Set<PtyProcess>();
   let nextClientId = 1;
   let closing = false;
+  let requestsInFlight = 0;
+  const metrics = deps.metrics ?? createTerminalMetrics();
+  metrics.service.gauge('rdv_websocket_connections', 'Open terminal websockets', () => sockets.size);
 
   const hubFor = (session: Session): SessionHub => {
     const existing = hubs.get(session.id);
@@ -99,7 +105,7 @@ export function createTerminalServer(deps: TerminalServerDeps): TerminalServer {
       log: log.child({ component: 'hub', sessionId: session.id }),
       limits,
       attach: (cols, rows) => {
-        const pty = attachTmuxPty(tmux, session.tmuxName, { cols, rows, env: deps.ptyEnv });
+        const pty = meterPty(attachTmuxPty(tmux, session.tmuxName, { cols, rows, env: deps.ptyEnv }), metrics);
         for (const p of ptys) if (p.closed) ptys.delete(p);
         ptys.add(pty);
         return pty;
@@ -188,12 +194,21 @@ export function createTerminalServer(deps: TerminalServerDeps): TerminalServer {
         backlogBytes: s.backlogBytes,
         maxBacklogBytes: s.maxBacklogBytes,
         rssBytes: process.memoryUsage.rss(),
+        websocketConnections: sockets.size,
+        requestsInFlight,
       },
     };
   };
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://terminal');
+    timeRequest(metrics.service, req, res);
+    requestsInFlight++;
+    res.once('close', () => requestsInFlight--);
+    if (url.pathname === '/metrics' && req.method === 'GET') {
+      serveMetrics(req, res);
+      return;
+    }
     if (url.pathname === '/health' && (req.method === 'GET' || req.method === 'HEAD')) {
       health().then(
         (body) => sendJson(res, 200, body),
@@ -207,6 +222,17 @@ export function createTerminalServer(deps: TerminalServerDeps): TerminalServer {
     sendError(res, new AppError('not_found', `no route for ${req.method} ${url.pathname}`));
   });
   server.on('upgrade', onUpgrade);
+
+  /** Prometheus text for the service token or the owner's CLI token (see authorizeScrape). */
+  const serveMetrics = (req: IncomingMessage, res: ServerResponse) => {
+    Promise.resolve()
+      .then(() => authorizeScrape(auth, deps.db.db, req.headers, 'GET /metrics'))
+      .then(() => metrics.service.render())
+      .then(
+        (text) => res.writeHead(200, { 'content-type': metrics.service.contentType, 'cache-control': 'no-store' }).end(text),
+        (err: unknown) => sendError(res, toAppError(err)),
+      );
+  };
 
   const keepAlive = setInterval(() => {
     const at = Date.now();

@@ -8,6 +8,7 @@ import type { Logger } from '@rdv/core/log';
 import { getSession } from '@rdv/core/session';
 import { openConfiguredTmux } from '@rdv/core/tmux';
 import { createTerminalServer, limitsFrom, type TerminalLimits, type TerminalServer } from './app.js';
+import { createTerminalMetrics } from './metrics.js';
 import { createSessionEndNotifier } from './notify-api.js';
 
 export const VERSION: string = (
@@ -51,7 +52,10 @@ export async function startTerminal(
 
   const tmux = await openConfiguredTmux(config, log, 'attaches will fail');
 
+  const metrics = createTerminalMetrics();
+  shutdown.add('metrics', () => metrics.service.dispose());
   const terminal = createTerminalServer({
+    metrics,
     db,
     tmux,
     // A session by id, scoped to its user: all the terminal service needs of sessions.

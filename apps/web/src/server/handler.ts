@@ -8,6 +8,8 @@ import { proxyApiRequest } from './api-proxy.js';
 import type { AuthOutcome, Authenticator } from './authenticator.js';
 import type { Identity } from './headers.js';
 import { handleLogin, handleLogout, type LoginDeps } from './login.js';
+import { MCP_PATH, proxyMcpRequest } from './mcp-proxy.js';
+import { CLI_TOKEN_BEARER, metricsServiceOf, proxyMetrics } from './metrics-proxy.js';
 import { SECURITY_HEADERS, sendJsonError, sendPage } from './responses.js';
 import type { TerminalBridge } from './terminal-proxy.js';
 
@@ -16,6 +18,8 @@ export interface HandlerDeps {
   serviceToken: Pick<ServiceTokenStore, 'current'>;
   bridge: TerminalBridge;
   apiSocket: string;
+  /** The terminal service's socket, for its /metrics (at /metrics/terminal). */
+  terminalSocket?: string;
   login: LoginDeps;
   /** Next.js's request handler: pages and assets. */
   next: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
@@ -88,6 +92,16 @@ export function createRequestHandler(deps: HandlerDeps) {
       if (isCrossSite(req)) return sendPage(res, 403, 'Not allowed', ['Cross-site request refused.']);
       return handleLogout(res, deps.login);
     }
+    // Remote MCP clients: an API key as Bearer, never the browser's cookie or Access identity.
+    if (path === MCP_PATH) {
+      const refused = (reason: string) => overLimit(deps, req, reason);
+      return proxyMcpRequest(req, res, { socketPath: deps.apiSocket, log: deps.log, crossSite: isCrossSite(req), refused });
+    }
+    // Prometheus through the edge: /metrics/api and /metrics/terminal, for the owner.
+    const metricsOf = metricsServiceOf(path);
+    const metricsSocket = metricsOf === 'terminal' ? deps.terminalSocket : metricsOf === 'api' ? deps.apiSocket : undefined;
+    const scraper = String(req.headers.authorization ?? '');
+    if (metricsSocket && CLI_TOKEN_BEARER.test(scraper)) return proxyMetrics(req, res, metricsSocket, { authorization: scraper }, deps.log);
 
     const outcome = await authenticator.authenticate(req.headers);
     const isApi = path.startsWith('/api/');
@@ -105,6 +119,11 @@ export function createRequestHandler(deps: HandlerDeps) {
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
       res.end(JSON.stringify({ mode: authenticator.mode, email: outcome.email, userId: outcome.userId }));
       return;
+    }
+    if (metricsSocket) {
+      const identity = serviceIdentity(deps, outcome.userId);
+      if (!identity) return sendJsonError(res, 503, 'unavailable', 'the rdv api has not started yet');
+      return proxyMetrics(req, res, metricsSocket, { 'x-rdv-service-token': identity.serviceToken, 'x-rdv-user-id': identity.userId }, deps.log);
     }
     if (isApi) {
       if (req.method !== 'GET' && req.method !== 'HEAD' && isCrossSite(req)) {

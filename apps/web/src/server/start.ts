@@ -92,6 +92,7 @@ export async function startWeb(config: RdvConfig, log: Logger, shutdown: Shutdow
     serviceToken,
     bridge,
     apiSocket: paths.apiSocket,
+    terminalSocket: paths.terminalSocket,
     login: { api, signer, secureCookie: cloudflare, log: log.child({ component: 'login' }) },
     next: (req: Parameters<typeof nextHandle>[0], res: Parameters<typeof nextHandle>[1]) => nextHandle(req, res),
     failures: createRateLimiter({ perMinute: config.rate_limit.auth_failures_per_minute }),

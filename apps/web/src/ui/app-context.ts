@@ -11,6 +11,7 @@ export type DialogSpec =
   | { kind: 'prompt'; title: string; label: string; initial: string; submit: string; onSubmit: (value: string) => Promise<void> }
   | { kind: 'confirm'; title: string; message: string; submit: string; danger?: boolean; onConfirm: () => Promise<void> }
   | { kind: 'move'; what: 'session' | 'folder'; id: string }
+  | { kind: 'knowledge'; folderId: string }
   | { kind: 'shortcuts' }
   | { kind: 'searchAll' }
   | { kind: 'paste' };

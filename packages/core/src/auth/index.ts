@@ -15,6 +15,7 @@ export { openServiceTokenStore, writeSecretFile, type ServiceTokenStore } from '
 export { ensureOwner, getOwner, getUser, resolveUserByEmail, toUser, type EnsureOwnerResult } from './users.js';
 export { listAudit, writeAudit, type AuditInput } from './audit.js';
 export { createRateLimiter, type RateLimiter } from './rate-limit.js';
+export { authorizeScrape } from './scrape.js';
 export { createLoginLink, redeemLoginLink, LOGIN_LINK_TTL_MS } from './login-links.js';
 export {
   authError,

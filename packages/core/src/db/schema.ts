@@ -338,3 +338,5 @@ export const outputIndexState = sqliteTable('output_index_state', {
   indexedOffset: integer('indexed_offset').notNull().default(0),
   updatedAt: updated(),
 });
+
+export { knowledgeEntries, sessionNotes, folderHooks, hookRuns } from './schema-knowledge.js';

@@ -9,6 +9,8 @@ export interface EventBus {
   publish(userId: string, type: EventType, data: Record<string, unknown>): RdvEvent;
   /** Live events of one user; returns the unsubscribe function. */
   subscribe(userId: string, listener: EventListener): () => void;
+  /** Live events of every user (background work such as folder hooks); returns the unsubscribe function. */
+  subscribeAll(listener: (userId: string, event: RdvEvent) => void): () => void;
   /** Stored events of a user after `lastId`, oldest first (for Last-Event-ID resume). */
   since(userId: string, lastId: number, limit?: number): RdvEvent[];
   /** Deletes events older than `before`; returns how many. */
@@ -19,6 +21,7 @@ export interface EventBus {
 /** An event bus persisted in the `events` table; listeners live in this process. */
 export function createEventBus(db: Db): EventBus {
   const listeners = new Map<string, Set<EventListener>>();
+  const everyone = new Set<(userId: string, event: RdvEvent) => void>();
   const toEvent = (row: typeof schema.events.$inferSelect): RdvEvent => ({
     id: row.id,
     type: row.type as EventType,
@@ -36,6 +39,13 @@ export function createEventBus(db: Db): EventBus {
           // One broken listener (a closed SSE socket) must not stop the others.
         }
       }
+      for (const listener of everyone) {
+        try {
+          listener(userId, event);
+        } catch {
+          // Same: a failing background listener must not stop the publisher.
+        }
+      }
       return event;
     },
     subscribe(userId, listener) {
@@ -46,6 +56,10 @@ export function createEventBus(db: Db): EventBus {
         set.delete(listener);
         if (set.size === 0) listeners.delete(userId);
       };
+    },
+    subscribeAll(listener) {
+      everyone.add(listener);
+      return () => void everyone.delete(listener);
     },
     since(userId, lastId, limit = 1000) {
       return db

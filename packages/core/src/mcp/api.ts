@@ -1,11 +1,15 @@
 import type { z } from 'zod';
 import type {
   CreateFolderSchema,
+  CreateKnowledgeSchema,
   CreateSessionSchema,
   CreateWorktreeSchema,
   Folder,
   FolderContextSchema,
   InjectSchema,
+  KnowledgeDocument,
+  KnowledgeEntry,
+  KnowledgeHit,
   ListSessionsQuerySchema,
   ListWorktreesQuerySchema,
   Orchestrator,
@@ -13,6 +17,7 @@ import type {
   RemoveWorktreeSchema,
   SearchResult,
   Session,
+  SessionNote,
 } from '../schemas/index.js';
 
 /** An api object the tools hand on as it is (worktrees, insights, monitoring status). */
@@ -47,6 +52,11 @@ export interface RdvApi {
   folderContext(id: string): Promise<z.input<typeof FolderContextSchema>>;
   /** A folder by id or name (a name shared by several folders is refused) or id prefix. */
   resolveFolder(ref: string): Promise<Folder>;
+
+  knowledgeDocument(folderId: string, maxChars?: number): Promise<KnowledgeDocument>;
+  addKnowledge(folderId: string, body: z.input<typeof CreateKnowledgeSchema>): Promise<KnowledgeEntry>;
+  searchKnowledge(folderId: string, q: string, limit?: number): Promise<List<KnowledgeHit>>;
+  addSessionNote(sessionId: string, body: string): Promise<SessionNote>;
 
   listWorktrees(query: z.input<typeof ListWorktreesQuerySchema>): Promise<List<Loose>>;
   createWorktree(body: z.input<typeof CreateWorktreeSchema>): Promise<Loose>;

@@ -1,6 +1,7 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { createSilentLogger, type Logger } from '../log/index.js';
 import { registerFolderTools, registerWorktreeTools } from './folder-tools.js';
+import { registerKnowledgeTools } from './knowledge-tools.js';
 import { registerOrchestratorTools } from './orchestrator-tools.js';
 import type { RdvApi } from './api.js';
 import { registerResources } from './resources.js';
@@ -13,7 +14,7 @@ export interface McpServerDeps {
   version?: string;
   /** Diagnostics; must not write to stdout when serving over stdio. */
   log?: Logger;
-  /** The rdv session the MCP server runs in (an agent's own), the default of request_attention. */
+  /** The rdv session the MCP server runs in (an agent's own): the default of request_attention, and of the knowledge tools' folder and author. */
   currentSessionId?: string;
 }
 
@@ -21,6 +22,7 @@ const INSTRUCTIONS = [
   'rdv runs terminal sessions (shells and coding agents, each in tmux) on a dev box.',
   'Use session_list to find sessions, session_read_output to see what one shows, session_send_input to type a line.',
   'Sessions can be given by id or by name. Orchestrators report stalled or waiting agents as insights (insight_list).',
+  "Folders keep knowledge: read it with knowledge_get before you start, search it with knowledge_search, keep what you learn with knowledge_add.",
 ].join(' ');
 
 /**
@@ -37,6 +39,7 @@ export function createMcpServer(deps: McpServerDeps): McpServer {
   registerSessionTools(server, api, log);
   registerFolderTools(server, api, log);
   registerWorktreeTools(server, api, log);
+  registerKnowledgeTools(server, api, log, deps.currentSessionId);
   registerOrchestratorTools(server, api, log, deps.currentSessionId);
   registerResources(server, api);
   return server;

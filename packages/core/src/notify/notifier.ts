@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/index.js';
 import type { Logger } from '../log/index.js';
+import type { LabeledCounter } from '../metrics/index.js';
 import type { AttentionType, Notification } from '../schemas/index.js';
 import type { PushOptions, PushSender } from './channels/push.js';
 import type { WebhookSender } from './channels/webhook.js';
@@ -25,6 +26,8 @@ export interface NotifierDeps {
   baseUrl?: string;
   /** After an entry is added to a user's notification centre (the api publishes it). */
   onCreated?: (userId: string, notification: Notification) => void;
+  /** Counts deliveries by channel (`push`, `webhook`) and outcome (`ok`, `failed`): the api's `rdv_notifications_sent_total`. */
+  sent?: LabeledCounter<'channel' | 'outcome'>;
   now?: () => number;
 }
 
@@ -125,6 +128,9 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       pushAll(event, JSON.stringify(payload)),
       deps.webhook ? deps.webhook.send(webhookBody(event, composed)) : Promise.resolve(null),
     ]);
+    if (push.sent) deps.sent?.inc({ channel: 'push', outcome: 'ok' }, push.sent);
+    if (push.failed) deps.sent?.inc({ channel: 'push', outcome: 'failed' }, push.failed);
+    if (webhook !== null) deps.sent?.inc({ channel: 'webhook', outcome: webhook ? 'ok' : 'failed' });
     log.info({ notificationId: notification.id, sessionId: event.sessionId, type: event.type, count, push, webhook }, 'notification sent');
     return { notification, push, webhook };
   };

@@ -20,6 +20,8 @@ export interface MonitorOptions extends Partial<ObserveOptions> {
   /** Typing we did shows up as output for this long (ms) and is not the agent's. */
   echoMs?: number;
   now?: () => number;
+  /** Told how long each scan took (ms), failed ones too: the metrics' scan time. */
+  onScan?: (durationMs: number) => void;
 }
 
 export interface MonitorDeps {
@@ -284,10 +286,13 @@ export function createMonitor(deps: MonitorDeps): Monitor {
     },
     tick() {
       if (!running || disposed) return Promise.resolve();
-      ticking ??= scan()
+      if (ticking) return ticking;
+      const startedAt = performance.now();
+      ticking = scan()
         .catch((err: unknown) => log.error({ err }, 'monitoring scan failed'))
         .finally(() => {
           ticking = null;
+          opt.onScan?.(performance.now() - startedAt);
         });
       return ticking;
     },

@@ -255,6 +255,10 @@ export const HealthSchema = z.object({
     tmuxSessions: z.number().int(),
     sseClients: z.number().int(),
     pendingRequests: z.number().int(),
+    /** Open websockets (the api serves none: always 0; the terminal service's carry terminals). */
+    websocketConnections: z.number().int(),
+    /** HTTP requests being answered now, event streams included (the same count as pendingRequests). */
+    requestsInFlight: z.number().int(),
   }),
 });
 export type Health = z.infer<typeof HealthSchema>;

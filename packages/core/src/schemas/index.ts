@@ -191,6 +191,43 @@ export type {
   PushPayload,
 } from './notify.js';
 export {
+  KnowledgeTitleSchema,
+  KnowledgeBodySchema,
+  TagSchema,
+  TagsSchema,
+  KnowledgeAuthorSchema,
+  KnowledgeEntrySchema,
+  CreateKnowledgeSchema,
+  UpdateKnowledgeSchema,
+  ListKnowledgeQuerySchema,
+  SearchKnowledgeQuerySchema,
+  KnowledgeHitSchema,
+  KnowledgeDocumentQuerySchema,
+  KnowledgeDocumentSchema,
+  SessionNoteSchema,
+  CreateSessionNoteSchema,
+} from './knowledge.js';
+export type {
+  KnowledgeAuthor,
+  KnowledgeEntry,
+  CreateKnowledge,
+  UpdateKnowledge,
+  KnowledgeHit,
+  KnowledgeDocument,
+  SessionNote,
+} from './knowledge.js';
+export {
+  HOOK_EVENTS,
+  HookEventSchema,
+  HookArgvSchema,
+  FolderHookSchema,
+  CreateFolderHookSchema,
+  UpdateFolderHookSchema,
+  HookRunSchema,
+  ListHookRunsQuerySchema,
+} from './hooks.js';
+export type { HookEvent, FolderHook, CreateFolderHook, UpdateFolderHook, HookRun } from './hooks.js';
+export {
   MAX_OUTPUT_PAGE_BYTES,
   OutputQuerySchema,
   OutputRangeSchema,

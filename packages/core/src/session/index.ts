@@ -21,5 +21,6 @@ export {
   type AgentHookConfig,
   type AgentLaunch,
 } from './agent-hooks.js';
+export { KNOWLEDGE_FILE, type StartupKnowledge } from './startup-knowledge.js';
 export { AGENT_SESSION_ID_PATTERN, agentIdFromText, resumeLine } from './resume.js';
 export type { SessionOutputConfig } from './output.js';

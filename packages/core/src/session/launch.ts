@@ -8,6 +8,7 @@ import type { Tmux } from '../tmux/index.js';
 import { prepareAgentLaunch, type AgentHookConfig } from './agent-hooks.js';
 import { exitWrapperArgv, prepareExitStatus } from './exit-status.js';
 import type { SessionRow } from './rows.js';
+import { commandWithKnowledge, type StartupKnowledge } from './startup-knowledge.js';
 
 export interface LaunchDeps {
   db: Db;
@@ -20,6 +21,8 @@ export interface LaunchDeps {
   output?: { sessionsDir: string; maxBytes: number };
   /** How agents are started with rdv's hooks; without it, agents run as typed (screen only). */
   agentHooks?: AgentHookConfig | null;
+  /** The folder's knowledge an agent session starts with (null: none), and where to leave it. */
+  startupKnowledge?: (r: SessionRow) => StartupKnowledge | null;
 }
 
 /** The shell a session starts with, as `deps.shell` says or, when empty, as tmux picks it from `env`. */
@@ -40,9 +43,10 @@ export function checkCwd(cwd: string): void {
  * Starts a session row's tmux session: its login shell under the exit-status wrapper (when
  * statuses are kept), in its cwd, with its env and RDV_SESSION_ID / RDV_API_SOCKET /
  * RDV_HOOK_TOKEN (a new hook credential, scoped to this session), its output appended to
- * its log from the first byte (when logs are kept); then, for an agent, types its command,
- * or `line` when given (a restored agent's resume command), with rdv's hooks where the
- * agent has them (agent-hooks.ts). The caller kills the tmux session if this fails half way.
+ * its log from the first byte (when logs are kept); then, for an agent, types its command
+ * (with its folder's knowledge), or `line` when given (a restored agent's resume command),
+ * with rdv's hooks where the agent has them (agent-hooks.ts). The caller kills the tmux
+ * session if this fails half way.
  */
 export async function launchSession(deps: LaunchDeps, r: SessionRow, size?: { cols?: number; rows?: number }, line?: string | null): Promise<void> {
   const { tmux } = deps;
@@ -63,7 +67,10 @@ export async function launchSession(deps: LaunchDeps, r: SessionRow, size?: { co
     pipe: deps.output ? outputLogPipe(outputDir(deps.output.sessionsDir, r.id), deps.output.maxBytes) : undefined,
   });
   if (launch) {
-    await tmux.sendLiteral(r.tmuxName, launch.line);
+    // A resumed conversation has had its folder's knowledge already.
+    const knowledge = line ? null : deps.startupKnowledge?.(r);
+    const typed = knowledge ? commandWithKnowledge(r.agent as Agent | null, launch.line, knowledge) : launch.line;
+    await tmux.sendLiteral(r.tmuxName, typed);
     await tmux.sendKeys(r.tmuxName, ['Enter']);
   }
 }

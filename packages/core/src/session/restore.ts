@@ -101,7 +101,8 @@ export function createRestorer(deps: RestorerDeps): Restorer {
       if (!item.restored) return item;
       busy.add(r.id);
       try {
-        await launchSession(deps.launch, r, undefined, item.command);
+        // Only a resume differs from the session's own command line (which a rerun types as a new start does).
+        await launchSession(deps.launch, r, undefined, item.action === 'resume' ? item.command : null);
         const at = new Date();
         deps.update(
           r.id,

@@ -47,6 +47,8 @@ export interface SessionServiceDeps {
   exitStatusDir?: string;
   /** Agents start with rdv's hooks (agent-hooks.ts); without it, only their screens tell. */
   agentHooks?: AgentHookConfig | null;
+  /** The folder's knowledge a new agent session is started with (see startup-knowledge.ts). */
+  startupKnowledge?: LaunchDeps['startupKnowledge'];
   /** Each session's output log (rotated, moved with the trash); without it, no output is kept. */
   output?: SessionOutputConfig;
   /** Closing: how long a session's processes get after SIGTERM before SIGKILL (default 5 s). */

@@ -138,6 +138,7 @@ export function useSessions(scope: Scope = 'test', options: Partial<SessionServi
 export { startPushEndpoint, usePushEndpoint, type PushEndpoint, type ReceivedPush, type TestPushSubscription } from './push-endpoint.js';
 export { createSubscriptionSecrets, decryptWebPush, verifyVapidAuthorization, type SubscriptionSecrets, type VapidClaims } from './web-push-crypto.js';
 export { startHttpSink, useHttpSink, type HttpSink, type SinkRequest } from './http-sink.js';
+export { promtoolCheckMetrics, metricFamilies } from './promtool.js';
 export { FAKE_AGENT_NAMES, FAKE_AGENT_SCRIPT, makeFakeAgents, type FakeAgents } from './fake-agents.js';
 
 /** Fake agent CLIs in a temp dir (see fake-agent.mjs). */

@@ -41,6 +41,8 @@ export function systemRoutes(deps: RouteDeps): RouteDef[] {
             tmuxSessions,
             sseClients: deps.sse.open.size,
             pendingRequests: deps.pending(),
+            websocketConnections: 0,
+            requestsInFlight: deps.pending(),
           },
         };
       },

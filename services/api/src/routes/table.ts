@@ -1,9 +1,14 @@
 import type { AppDeps } from '../context.js';
+import type { ApiMetrics } from '../metrics.js';
 import type { RouteDef } from '../route.js';
 import { agentEventRoutes } from './agent-events.js';
 import { eventRoutes, type SseRegistry } from './events.js';
 import { folderRoutes } from './folders.js';
+import { hookRoutes } from './hooks.js';
 import { internalRoutes } from './internal.js';
+import { knowledgeRoutes } from './knowledge.js';
+import { mcpRoutes } from './mcp.js';
+import { metricsRoutes } from './metrics.js';
 import { notificationRoutes } from './notifications.js';
 import { orchestratorRoutes } from './orchestrators.js';
 import { outputRoutes } from './output.js';
@@ -17,6 +22,7 @@ export interface RouteDeps extends AppDeps {
   sse: SseRegistry;
   /** Requests in flight (for /health). */
   pending(): number;
+  metrics: ApiMetrics;
 }
 
 export type RouteModule = (deps: RouteDeps) => RouteDef[];
@@ -29,9 +35,13 @@ export const ROUTE_TABLE: readonly RouteModule[] = [
   outputRoutes,
   agentEventRoutes,
   folderRoutes,
+  knowledgeRoutes,
+  hookRoutes,
   tokenRoutes,
   worktreeRoutes,
   orchestratorRoutes,
   notificationRoutes,
   internalRoutes,
+  mcpRoutes,
+  metricsRoutes,
 ];

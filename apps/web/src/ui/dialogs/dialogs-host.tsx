@@ -1,6 +1,7 @@
 'use client';
 import { useUi, type DialogSpec } from '../app-context';
 import { ConfirmDialog, PasteDialog, PromptDialog, ShortcutsDialog } from './dialog';
+import { KnowledgeDialog } from './knowledge-dialog';
 import { MoveDialog } from './move-dialog';
 import { NewSessionDialog } from './new-session-dialog';
 import { SearchDialog } from './search-dialog';
@@ -24,6 +25,10 @@ export function DialogsHost({ dialog }: { dialog: DialogSpec | null }) {
       return <SearchDialog onClose={close} />;
     case 'paste':
       return <PasteDialog onPaste={(text) => ui.terminal(state.activeId)?.paste(text)} onClose={close} />;
+    case 'knowledge': {
+      const f = state.folders.find((x) => x.id === dialog.folderId);
+      return f ? <KnowledgeDialog folder={f} onClose={close} /> : null;
+    }
     case 'move': {
       if (dialog.what === 'session') {
         const s = state.sessions.find((x) => x.id === dialog.id);

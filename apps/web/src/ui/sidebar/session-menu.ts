@@ -51,6 +51,7 @@ export function folderMenu(ui: Ui, f: Folder): MenuItem[] {
   const i = siblings.findIndex((x) => x.id === f.id);
   return [
     { label: 'New session here', onSelect: () => ui.show({ kind: 'newSession', folderId: f.id }) },
+    { label: 'Knowledge…', onSelect: () => ui.show({ kind: 'knowledge', folderId: f.id }) },
     {
       label: 'New subfolder…',
       onSelect: () =>

@@ -1,0 +1,105 @@
+// The MCP tools' view of the api when MCP is served by the api itself (/mcp): each tool
+// call is a request to api.sock with the caller's own bearer credential, so the tools see
+// exactly what the caller may see, count against the caller's rate limits and land in the
+// audit log under the caller's token, just as `rdv mcp` does over the typed client.
+import { AppError, HTTP_STATUS, type ErrorCode } from '@rdv/core/errors';
+import { socketRequest } from '@rdv/core/lifecycle';
+import type { RdvApi } from '@rdv/core/mcp';
+import { ErrorBodySchema, IdSchema, type Folder, type Orchestrator, type Session } from '@rdv/core/schemas';
+
+type Query = Record<string, string | number | boolean | undefined>;
+type Call = <T>(method: string, path: string, init?: { query?: Query; body?: unknown }) => Promise<T>;
+
+const CODE_OF_STATUS = new Map<number, ErrorCode>(Object.entries(HTTP_STATUS).map(([code, status]) => [status, code as ErrorCode]));
+const SHORT_ID = /^[0-9a-f-]{4,35}$/i;
+const isOpen = (s: Session) => s.status === 'active' || s.status === 'suspended';
+
+function queryString(query: Query | undefined): string {
+  const pairs = Object.entries(query ?? {}).filter((e): e is [string, string | number | boolean] => e[1] !== undefined);
+  return pairs.length ? `?${new URLSearchParams(pairs.map(([k, v]): [string, string] => [k, String(v)]))}` : '';
+}
+
+/** One call to api.sock as `authorization`; a non-2xx answer becomes its AppError. */
+function loopbackCall(socketPath: string, authorization: string): Call {
+  return async <T>(method: string, path: string, init: { query?: Query; body?: unknown } = {}) => {
+    const res = await socketRequest<T>(socketPath, path + queryString(init.query), { method, body: init.body, headers: { authorization } });
+    if (res.status < 300) return res.body;
+    const parsed = ErrorBodySchema.safeParse(res.body);
+    if (parsed.success) throw new AppError(parsed.data.error.code, parsed.data.error.message);
+    throw new AppError(CODE_OF_STATUS.get(res.status) ?? 'internal', `request failed (HTTP ${res.status})`);
+  };
+}
+
+const enc = encodeURIComponent;
+type List<T> = { items: T[] };
+
+/** The RdvApi of the tools, over api.sock with the caller's `Authorization` header. */
+export function loopbackApi(socketPath: string, authorization: string): RdvApi {
+  const call = loopbackCall(socketPath, authorization);
+  const session = (id: string, action = '') => `/api/sessions/${enc(id)}${action}`;
+  return {
+    listSessions: (query = {}) => call('GET', '/api/sessions', { query }),
+    async resolveSession(ref) {
+      if (IdSchema.safeParse(ref).success) return call('GET', session(ref));
+      const { items } = await call<List<Session>>('GET', '/api/sessions', { query: { status: 'all' } });
+      const named = items.filter((s) => s.name === ref).sort((a, b) => Number(isOpen(b)) - Number(isOpen(a)) || b.createdAt.localeCompare(a.createdAt));
+      if (named[0]) return named[0];
+      const prefixed = SHORT_ID.test(ref) ? items.filter((s) => s.id.startsWith(ref.toLowerCase())) : [];
+      if (prefixed.length > 1) throw new AppError('conflict', `${ref} matches several sessions; give more of the id`);
+      if (prefixed[0]) return prefixed[0];
+      throw new AppError('not_found', `session ${ref} not found`);
+    },
+    createSession: (body) => call('POST', '/api/sessions', { body }),
+    renameSession: (id, name) => call('PATCH', session(id), { body: { name } }),
+    closeSession: (id) => call('DELETE', session(id)),
+    suspendSession: (id) => call('POST', session(id, '/suspend')),
+    resumeSession: (id) => call('POST', session(id, '/resume')),
+    exec: (id, command) => call('POST', session(id, '/exec'), { body: { command } }),
+    requestAttention: (id, message) => call('POST', session(id, '/attention'), { body: { message } }),
+    scrollback: (id, lines) => call('GET', session(id, '/scrollback'), { query: { lines } }),
+    readLog: (id, query) => call('GET', session(id, '/output'), { query }),
+    search: (query) => call('GET', '/api/search', { query }),
+
+    listFolders: () => call('GET', '/api/folders'),
+    createFolder: (body) => call('POST', '/api/folders', { body }),
+    folderContext: (id) => call('GET', `/api/folders/${enc(id)}/context`),
+    async resolveFolder(ref) {
+      const { items } = await call<List<Folder>>('GET', '/api/folders');
+      const exact = items.find((f) => f.id === ref);
+      if (exact) return exact;
+      const named = items.filter((f) => f.name === ref);
+      if (named.length > 1) throw new AppError('conflict', `several folders are named ${ref}; use the folder's id`);
+      const prefixed = SHORT_ID.test(ref) ? items.filter((f) => f.id.startsWith(ref.toLowerCase())) : [];
+      const found = named[0] ?? (prefixed.length === 1 ? prefixed[0] : undefined);
+      if (!found) throw new AppError('not_found', `folder ${ref} not found`);
+      return found;
+    },
+
+    knowledgeDocument: (id, maxChars) => call('GET', `/api/folders/${enc(id)}/knowledge/document`, { query: { maxChars } }),
+    addKnowledge: (id, body) => call('POST', `/api/folders/${enc(id)}/knowledge`, { body }),
+    searchKnowledge: (id, q, limit) => call('GET', `/api/folders/${enc(id)}/knowledge/search`, { query: { q, limit } }),
+    addSessionNote: (id, body) => call('POST', session(id, '/notes'), { body: { body } }),
+
+    listWorktrees: (query) => call('GET', '/api/worktrees', { query }),
+    createWorktree: (body) => call('POST', '/api/worktrees', { body }),
+    removeWorktree: (body) => call('DELETE', '/api/worktrees', { body }),
+    async worktreeStatus(ref) {
+      if (ref.id || ref.path || ref.repoPath) return call('GET', '/api/worktrees/status', { query: ref });
+      const { items } = await call<List<{ repoPath: string }>>('GET', '/api/worktrees');
+      const lists = await Promise.all(
+        [...new Set(items.map((w) => w.repoPath))].map((repoPath) => call<List<Record<string, unknown>>>('GET', '/api/worktrees/status', { query: { repoPath } })),
+      );
+      return { items: lists.flatMap((l) => l.items) };
+    },
+
+    listOrchestrators: () => call('GET', '/api/orchestrators'),
+    monitoringStatus: (id) => call('GET', `/api/orchestrators/${enc(id)}/monitoring/status`),
+    insights: (id, all) => call('GET', id ? `/api/orchestrators/${enc(id)}/insights` : '/api/insights', { query: all ? {} : { open: 'true' } }),
+    resolveInsight: (id) => call('POST', `/api/insights/${enc(id)}/resolve`),
+    inject: (id, body) => call('POST', `/api/orchestrators/${enc(id)}/inject`, { body }),
+    async masterOrchestrator() {
+      const { items } = await call<List<Orchestrator>>('GET', '/api/orchestrators');
+      return items.find((o) => o.kind === 'master') ?? call<Orchestrator>('POST', '/api/orchestrators', { body: { kind: 'master' } });
+    },
+  };
+}
