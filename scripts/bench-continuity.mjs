@@ -180,7 +180,7 @@ async function searchCost() {
     }, 0);
     const search = createOutputSearch({ db: handle, locate });
     const queries = [
-      ['rare phrase (10 sessions)', { q: '"kraken overflow"' }],
+      ['rare phrase (every 10th session)', { q: '"kraken overflow"' }],
       ['rare word', { q: 'kraken' }],
       ['common word', { q: 'compiled' }],
       ['two common words', { q: 'error property' }],
