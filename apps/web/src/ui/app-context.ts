@@ -12,6 +12,7 @@ export type DialogSpec =
   | { kind: 'confirm'; title: string; message: string; submit: string; danger?: boolean; onConfirm: () => Promise<void> }
   | { kind: 'move'; what: 'session' | 'folder'; id: string }
   | { kind: 'knowledge'; folderId: string }
+  | { kind: 'folderNotifications'; folderId: string }
   | { kind: 'shortcuts' }
   | { kind: 'searchAll' }
   | { kind: 'paste' };

@@ -91,6 +91,7 @@ export type {
   ServerFrame,
 } from './terminal.js';
 export { isTerminalReply } from './terminal-replies.js';
+export { findFolder, findSession } from './lookup.js';
 export {
   formatZodError,
   parseInput,

@@ -5,14 +5,12 @@
 import { AppError, HTTP_STATUS, type ErrorCode } from '@rdv/core/errors';
 import { socketRequest } from '@rdv/core/lifecycle';
 import type { RdvApi } from '@rdv/core/mcp';
-import { ErrorBodySchema, IdSchema, type Folder, type Orchestrator, type Session } from '@rdv/core/schemas';
+import { ErrorBodySchema, findFolder, findSession, IdSchema, type Folder, type Orchestrator, type Session } from '@rdv/core/schemas';
 
 type Query = Record<string, string | number | boolean | undefined>;
 type Call = <T>(method: string, path: string, init?: { query?: Query; body?: unknown }) => Promise<T>;
 
 const CODE_OF_STATUS = new Map<number, ErrorCode>(Object.entries(HTTP_STATUS).map(([code, status]) => [status, code as ErrorCode]));
-const SHORT_ID = /^[0-9a-f-]{4,35}$/i;
-const isOpen = (s: Session) => s.status === 'active' || s.status === 'suspended';
 
 function queryString(query: Query | undefined): string {
   const pairs = Object.entries(query ?? {}).filter((e): e is [string, string | number | boolean] => e[1] !== undefined);
@@ -41,13 +39,7 @@ export function loopbackApi(socketPath: string, authorization: string): RdvApi {
     listSessions: (query = {}) => call('GET', '/api/sessions', { query }),
     async resolveSession(ref) {
       if (IdSchema.safeParse(ref).success) return call('GET', session(ref));
-      const { items } = await call<List<Session>>('GET', '/api/sessions', { query: { status: 'all' } });
-      const named = items.filter((s) => s.name === ref).sort((a, b) => Number(isOpen(b)) - Number(isOpen(a)) || b.createdAt.localeCompare(a.createdAt));
-      if (named[0]) return named[0];
-      const prefixed = SHORT_ID.test(ref) ? items.filter((s) => s.id.startsWith(ref.toLowerCase())) : [];
-      if (prefixed.length > 1) throw new AppError('conflict', `${ref} matches several sessions; give more of the id`);
-      if (prefixed[0]) return prefixed[0];
-      throw new AppError('not_found', `session ${ref} not found`);
+      return findSession((await call<List<Session>>('GET', '/api/sessions', { query: { status: 'all' } })).items, ref);
     },
     createSession: (body) => call('POST', '/api/sessions', { body }),
     renameSession: (id, name) => call('PATCH', session(id), { body: { name } }),
@@ -63,17 +55,11 @@ export function loopbackApi(socketPath: string, authorization: string): RdvApi {
     listFolders: () => call('GET', '/api/folders'),
     createFolder: (body) => call('POST', '/api/folders', { body }),
     folderContext: (id) => call('GET', `/api/folders/${enc(id)}/context`),
-    async resolveFolder(ref) {
-      const { items } = await call<List<Folder>>('GET', '/api/folders');
-      const exact = items.find((f) => f.id === ref);
-      if (exact) return exact;
-      const named = items.filter((f) => f.name === ref);
-      if (named.length > 1) throw new AppError('conflict', `several folders are named ${ref}; use the folder's id`);
-      const prefixed = SHORT_ID.test(ref) ? items.filter((f) => f.id.startsWith(ref.toLowerCase())) : [];
-      const found = named[0] ?? (prefixed.length === 1 ? prefixed[0] : undefined);
-      if (!found) throw new AppError('not_found', `folder ${ref} not found`);
-      return found;
-    },
+    resolveFolder: async (ref) => findFolder((await call<List<Folder>>('GET', '/api/folders')).items, ref),
+    knowledgeDocument: (id, maxChars) => call('GET', `/api/folders/${enc(id)}/knowledge/document`, { query: { maxChars } }),
+    addKnowledge: (id, body) => call('POST', `/api/folders/${enc(id)}/knowledge`, { body }),
+    searchKnowledge: (id, q, limit) => call('GET', `/api/folders/${enc(id)}/knowledge/search`, { query: { q, limit } }),
+    addSessionNote: (id, body) => call('POST', session(id, '/notes'), { body: { body } }),
 
     knowledgeDocument: (id, maxChars) => call('GET', `/api/folders/${enc(id)}/knowledge/document`, { query: { maxChars } }),
     addKnowledge: (id, body) => call('POST', `/api/folders/${enc(id)}/knowledge`, { body }),

@@ -1,6 +1,7 @@
 'use client';
 import { useUi, type DialogSpec } from '../app-context';
 import { ConfirmDialog, PasteDialog, PromptDialog, ShortcutsDialog } from './dialog';
+import { FolderNotificationsDialog } from '../notifications/folder-notifications-dialog';
 import { KnowledgeDialog } from './knowledge-dialog';
 import { MoveDialog } from './move-dialog';
 import { NewSessionDialog } from './new-session-dialog';
@@ -28,6 +29,10 @@ export function DialogsHost({ dialog }: { dialog: DialogSpec | null }) {
     case 'knowledge': {
       const f = state.folders.find((x) => x.id === dialog.folderId);
       return f ? <KnowledgeDialog folder={f} onClose={close} /> : null;
+    }
+    case 'folderNotifications': {
+      const f = state.folders.find((x) => x.id === dialog.folderId);
+      return f ? <FolderNotificationsDialog folder={f} onClose={close} /> : null;
     }
     case 'move': {
       if (dialog.what === 'session') {

@@ -3,17 +3,9 @@ import type { Notification, PushSubscriptionInfo } from '@rdv/core/schemas';
 import { useCallback, useEffect, useState } from 'react';
 import { useUi } from '../app-context';
 import { BellIcon, CloseIcon } from '../icons';
+import { NOTIFY_TYPES as TYPES, type NotifyTypeKey as TypeKey } from './types';
 import { DEVICE_KEY, currentSubscription, pushSupported, subscribeThisDevice, unsubscribeThisDevice } from './push';
 
-const TYPES = [
-  ['permission', 'Waiting for permission'],
-  ['question', 'A question'],
-  ['turn_finished', 'Turn finished'],
-  ['stalled', 'Stalled'],
-  ['errored', 'Errored'],
-  ['exited', 'Exited'],
-] as const;
-type TypeKey = (typeof TYPES)[number][0];
 
 function ago(iso: string): string {
   const s = Math.max(0, (Date.now() - Date.parse(iso)) / 1000);
