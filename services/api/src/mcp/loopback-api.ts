@@ -61,11 +61,6 @@ export function loopbackApi(socketPath: string, authorization: string): RdvApi {
     searchKnowledge: (id, q, limit) => call('GET', `/api/folders/${enc(id)}/knowledge/search`, { query: { q, limit } }),
     addSessionNote: (id, body) => call('POST', session(id, '/notes'), { body: { body } }),
 
-    knowledgeDocument: (id, maxChars) => call('GET', `/api/folders/${enc(id)}/knowledge/document`, { query: { maxChars } }),
-    addKnowledge: (id, body) => call('POST', `/api/folders/${enc(id)}/knowledge`, { body }),
-    searchKnowledge: (id, q, limit) => call('GET', `/api/folders/${enc(id)}/knowledge/search`, { query: { q, limit } }),
-    addSessionNote: (id, body) => call('POST', session(id, '/notes'), { body: { body } }),
-
     listWorktrees: (query) => call('GET', '/api/worktrees', { query }),
     createWorktree: (body) => call('POST', '/api/worktrees', { body }),
     removeWorktree: (body) => call('DELETE', '/api/worktrees', { body }),
