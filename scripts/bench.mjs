@@ -5,9 +5,11 @@
 //   2. orchestrator monitoring: CPU cost for 200 idle + 20 busy sessions by method
 //      (scripts/bench-monitoring.mjs; `--seconds N` per window);
 //   3. attention: `rdv hook` wall time, hook event → SSE, hook event → webhook
-//      (scripts/bench-attention.mjs; `--runs N`).
+//      (scripts/bench-attention.mjs; `--runs N`);
+//   4. continuity: terminal throughput with output logging on vs off, search over 1 GB of
+//      logs and the index's size (scripts/bench-continuity.mjs; BENCH_LOG_MB shrinks it).
 // Installs and builds first when needed (turbo skips what is up to date).
-// `npm run bench -- terminal`, `-- monitoring` or `-- attention` runs one of them.
+// `npm run bench -- terminal`, `-- monitoring`, `-- attention` or `-- continuity` runs one of them.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT, build, ensureInstalled, step, toolEnv } from './ensure.mjs';
@@ -16,6 +18,7 @@ const BENCHES = {
   terminal: [join(ROOT, 'services/terminal/bench/bench.mjs')],
   monitoring: [join(ROOT, 'scripts/bench-monitoring.mjs')],
   attention: [join(ROOT, 'scripts/bench-attention.mjs')],
+  continuity: [join(ROOT, 'scripts/bench-continuity.mjs')],
 };
 const args = process.argv.slice(2);
 const wanted = args.filter((a) => a in BENCHES);

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { displayStatus, initialState, reducer, sessionsIn } from '../src/ui/state/model.js';
+import { displayStatus, initialState, reducer, sessionsIn, showsHistory } from '../src/ui/state/model.js';
+import { forReplay } from '../src/ui/terminal/replay.js';
+import { shortcutFor } from '../src/ui/shortcuts.js';
 import { chunkInput } from '../src/ui/terminal/terminal-socket.js';
 import { keySequence, withCtrl } from '../src/ui/terminal/keys.js';
 import { isTerminalReply, type Session } from '@rdv/core/schemas';
@@ -22,6 +24,9 @@ const session = (over: Partial<Session>): Session => ({
   lastActivityAt: null,
   closedAt: null,
   exitCode: null,
+  agentSessionId: null,
+  lostAt: null,
+  restoredAt: null,
   ...over,
 });
 
@@ -79,5 +84,46 @@ describe('UI state', () => {
     expect(st.tabs).toEqual([]);
     st = reducer(st, { type: 'session', session: { ...a, status: 'closed' } });
     expect(st.sessions.map((s) => s.id)).toEqual([b.id]);
+  });
+});
+
+describe('output logs in the UI', () => {
+  const bytes = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
+  const text = (b: Uint8Array) => String.fromCharCode(...b);
+
+  it('replays a log without the switches that would hide earlier output', () => {
+    const log = bytes('$ vim x\r\n\x1b[?1049h\x1b[2Jediting\x1b[?1049l\x1b[3J$ done\r\n');
+    expect(text(forReplay(log))).toBe('$ vim x\r\n\x1b[2Jediting$ done\r\n');
+    const plain = bytes('no escapes \x1b[1mbold\x1b[0m here');
+    expect(forReplay(plain)).toBe(plain);
+    // A sequence cut off at the end of a page is left alone.
+    expect(text(forReplay(bytes('tail \x1b[?104')))).toBe('tail \x1b[?104');
+  });
+
+  it('shows an ended session, or a place asked for, as its log; back to live clears the place', () => {
+    const live = session({});
+    const ended = session({ id: '7f1c2b9a-1d2e-4f3a-8b4c-5d6e7f809a1b', status: 'closed' });
+    let state = reducer({ ...initialState, sessions: [live, ended] }, { type: 'open', id: live.id });
+    expect(showsHistory(state, live)).toBe(false);
+    expect(showsHistory(state, ended)).toBe(true);
+    state = reducer(state, { type: 'openAt', id: live.id, offset: 1234, q: 'error' });
+    expect(state.places[live.id]).toEqual({ offset: 1234, q: 'error', seq: 1 });
+    expect(showsHistory(state, live)).toBe(true);
+    expect(reducer(state, { type: 'openAt', id: live.id, offset: 1234, q: 'error' }).places[live.id]!.seq).toBe(2);
+    expect(showsHistory(reducer(state, { type: 'backToLive', id: live.id }), live)).toBe(false);
+    expect(reducer(state, { type: 'closeTab', id: live.id }).places).toEqual({});
+    // A dismissed session opened again from a search comes back.
+    const dismissed = reducer(state, { type: 'dismiss', id: ended.id });
+    const reopened = reducer(reducer(dismissed, { type: 'openAt', id: ended.id, offset: 0, q: 'x' }), { type: 'session', session: ended });
+    expect(reopened.sessions.map((s) => s.id)).toContain(ended.id);
+    expect(reopened.activeId).toBe(ended.id);
+  });
+
+  it('opens the search across sessions with Ctrl K (or Alt Shift K), leaving other Ctrl keys to the terminal', () => {
+    const key = (init: KeyboardEventInit) => ({ type: 'keydown', altKey: false, ctrlKey: false, metaKey: false, shiftKey: false, ...init }) as KeyboardEvent;
+    expect(shortcutFor(key({ code: 'KeyK', ctrlKey: true }))).toBe('searchAll');
+    expect(shortcutFor(key({ code: 'KeyK', altKey: true, shiftKey: true }))).toBe('searchAll');
+    expect(shortcutFor(key({ code: 'KeyK', ctrlKey: true, shiftKey: true }))).toBeNull();
+    expect(shortcutFor(key({ code: 'KeyL', ctrlKey: true }))).toBeNull();
   });
 });

@@ -1,4 +1,4 @@
-import { masterOrchestrator, resolveFolder, resolveSession, worktreeStatus, type RdvClient } from '@rdv/client';
+import { masterOrchestrator, readOutputText, resolveFolder, resolveSession, worktreeStatus, type RdvClient } from '@rdv/client';
 import type { RdvApi } from '@rdv/core/mcp';
 
 const byId = (id: string) => ({ params: { path: { id } } });
@@ -16,6 +16,8 @@ export function mcpApi(api: RdvClient): RdvApi {
     exec: (id, command) => api.POST('/api/sessions/{id}/exec', { ...byId(id), body: { command } }),
     requestAttention: (id, message) => api.POST('/api/sessions/{id}/attention', { ...byId(id), body: { message } }),
     scrollback: (id, lines) => api.GET('/api/sessions/{id}/scrollback', { params: { path: { id }, query: { lines } } }),
+    readLog: (id, query) => readOutputText(api, id, query),
+    search: (query) => api.GET('/api/search', { params: { query } }),
 
     listFolders: () => api.GET('/api/folders'),
     createFolder: (body) => api.POST('/api/folders', { body }),

@@ -14,6 +14,8 @@ import { registerLogs } from './commands/logs.js';
 import { registerMcp } from './commands/mcp.js';
 import { registerNotify } from './commands/notify.js';
 import { registerOrchestrator } from './commands/orchestrator.js';
+import { registerSearch } from './commands/search.js';
+import { registerService } from './commands/service.js';
 import { registerSession } from './commands/session.js';
 import { registerStatus } from './commands/status.js';
 import { registerToken } from './commands/token.js';
@@ -28,6 +30,8 @@ Getting started:
   rdv session create work --cwd .     start a shell session here
   rdv attach work                     attach to it (detach with Ctrl-])
   rdv status                          what is running
+  rdv search "error text"             find where something was printed, in any session
+  rdv service install                 start rdv with your session (and at boot, with lingering)
 
 Sessions are addressed by name or id (an id prefix works too). Every command takes --json
 for scripts. Exit status: 0 ok, 1 the operation failed, 2 bad usage, 3 rdv is not running.
@@ -65,6 +69,7 @@ export function createProgram(): Command {
   registerDoctor(program);
   registerLogs(program);
   registerSession(program);
+  registerSearch(program);
   registerAttach(program);
   registerFolder(program);
   registerKnowledge(program);
@@ -76,6 +81,7 @@ export function createProgram(): Command {
   registerLoginLink(program);
   registerLogin(program);
   registerMcp(program);
+  registerService(program);
   registerHook(program);
   registerCompletion(program);
   configureErrors(program);

@@ -15,7 +15,7 @@ export function printSessions(out: Output, sessions: Session[], folders: Folder[
     sessions.map((s) => [
       s.name,
       shortId(s.id),
-      s.status,
+      s.lostAt ? 'lost' : s.status,
       kindOf(s),
       folderName(folders, s.folderId),
       truncate(tildify(s.cwd), 40),
@@ -39,6 +39,9 @@ export function printSession(out: Output, s: Session, folders: Folder[]): void {
   rows.push(['tmux', s.tmuxName], ['created', `${s.createdAt} (${relativeTime(s.createdAt)})`], ['last activity', relativeTime(s.lastActivityAt)]);
   if (s.closedAt) rows.push(['closed', `${s.closedAt} (${relativeTime(s.closedAt)})`]);
   if (s.exitCode !== null) rows.push(['exit code', String(s.exitCode)]);
+  if (s.lostAt) rows.push(['lost', `${s.lostAt} (${relativeTime(s.lostAt)}); \`rdv session restore\` brings it back`]);
+  if (s.restoredAt) rows.push(['restored', `${s.restoredAt} (${relativeTime(s.restoredAt)})`]);
+  if (s.agentSessionId) rows.push(['agent session', s.agentSessionId]);
   out.pairs(rows);
 }
 

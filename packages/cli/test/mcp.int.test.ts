@@ -63,7 +63,7 @@ afterAll(async () => {
 
 const TOOLS = [
   'session_list', 'session_get', 'session_create', 'session_rename', 'session_close', 'session_suspend', 'session_resume',
-  'session_send_input', 'session_read_output', 'folder_list', 'folder_create', 'folder_context', 'worktree_create',
+  'session_send_input', 'session_read_output', 'session_read_log', 'session_search', 'folder_list', 'folder_create', 'folder_context', 'worktree_create',
   'worktree_list', 'worktree_remove', 'worktree_status', 'orchestrator_status', 'insight_list', 'insight_resolve', 'session_inject',
   'request_attention',
   'knowledge_get', 'knowledge_add', 'knowledge_search', 'note_capture',
@@ -104,6 +104,19 @@ describe('rdv mcp', () => {
 
     expect(await ok(mcp, 'session_close', { session: 'agent-box-2' })).toMatchObject({ status: 'closed' });
     expect(await ok(mcp, 'session_close', { session: created.id })).toMatchObject({ status: 'closed' });
+
+    // Its output outlives it: read from the log, and found by search.
+    const log = await ok(mcp, 'session_read_log', { session: created.id, tail: 20 });
+    expect(log).toMatchObject({ sessionId: created.id, format: 'text' });
+    expect(log.text).toMatch(/^mcp-42\r?$/m);
+    const found = await waitFor(async () => {
+      const r = await ok(mcp, 'session_search', { q: 'mcp-42' });
+      return r.items.length ? r : null;
+    }, 'the log to be indexed', 20_000, 250);
+    const hit = found.items.find((h: any) => h.sessionId === created.id);
+    expect(hit).toMatchObject({ status: 'closed' });
+    const around = await ok(mcp, 'session_read_log', { session: created.id, from: hit.matches[0].offset, limitBytes: 100 });
+    expect(around.text).toContain('mcp-42');
   });
 
   it('runs the folder tools', async () => {

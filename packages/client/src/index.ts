@@ -5,6 +5,7 @@ export { createRdvClient, browserTransport, type Call, type Headers, type RdvCli
 export { errorFromResponse, parseErrorBody } from './errors.js';
 export { followEvents, type EventStream, type FollowEventsOptions } from './events.js';
 export { createSseParser, type SseMessage, type SseParser } from './sse.js';
+export { readOutputBytes, readOutputText, type OutputTextQuery } from './output.js';
 export {
   findFolder,
   findSession,

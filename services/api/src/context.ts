@@ -8,6 +8,7 @@ import type { Logger } from '@rdv/core/log';
 import { writeAudit, type CredentialWatch, type LoginSessionPolicy, type ServiceTokenStore } from '@rdv/core/auth';
 import type { ApiMetrics } from './metrics.js';
 import type { OrchestratorService } from '@rdv/core/orchestrator';
+import type { OutputSearch } from '@rdv/core/output';
 import type { SessionService } from '@rdv/core/session';
 import type { Tmux } from '@rdv/core/tmux';
 import type { AuthMethod, User } from '@rdv/core/schemas';
@@ -26,6 +27,8 @@ export interface AppDeps {
   worktrees: WorktreeService;
   orchestrator: OrchestratorService;
   notifications: Notifications;
+  /** Search over sessions' output logs (the indexer keeps its index current). */
+  search: OutputSearch;
   serviceToken: ServiceTokenStore;
   log: Logger;
   version: string;

@@ -5,10 +5,12 @@ import type { EventBus } from '@rdv/core/events';
 import { createScheduler, type Scheduler } from '@rdv/core/lifecycle';
 import type { Logger } from '@rdv/core/log';
 import { pruneActionTokens, pruneNotifications } from '@rdv/core/notify';
+import type { OutputIndexer } from '@rdv/core/output';
 import type { SessionService } from '@rdv/core/session';
 import type { WorktreeService } from '@rdv/core/worktree';
 
 const HOUR_MS = 3_600_000;
+const OUTPUT_INDEX_INTERVAL_MS = 5000;
 
 export interface ApiJobDeps {
   worktrees: Pick<WorktreeService, 'expireTrash'>;
@@ -16,6 +18,8 @@ export interface ApiJobDeps {
   events: Pick<EventBus, 'prune'>;
   /** For pruning the notification centre, spent answer tokens, the audit log and ended sign-ins. */
   db: Db;
+  /** Indexes new output for search; it pauses between batches, so it takes at most half a core. */
+  indexer: Pick<OutputIndexer, 'catchUp'>;
   /** Rotates the service token when it is older than the rotation period. */
   rotateServiceToken: () => void;
 }
@@ -26,7 +30,9 @@ export interface ApiJobDeps {
  * for one sooner when it sees a session end), event pruning and service-token rotation
  * (hourly), notification history past `notifications.history_days` and answer tokens a day past
  * expiry, audit rows past `cleanup.audit_retention_days` and sign-ins ended a week ago (at
- * start, then hourly). The caller disposes the scheduler on shutdown.
+ * start, then hourly), and output indexing for search (at start, then every 5 s; each run
+ * catches up a batch at a time). The caller disposes the scheduler on shutdown (the indexer
+ * first, so a long catch-up stops at its next batch).
  */
 export function startApiJobs(config: RdvConfig, log: Logger, deps: ApiJobDeps): Scheduler {
   const jobs = createScheduler(log);
@@ -61,5 +67,6 @@ export function startApiJobs(config: RdvConfig, log: Logger, deps: ApiJobDeps): 
       if (audit || signIns) log.info({ audit, signIns }, 'pruned audit rows and ended sign-ins past their retention');
     },
   });
+  jobs.add({ name: 'output indexing', intervalMs: OUTPUT_INDEX_INTERVAL_MS, runAtStart: true, run: () => deps.indexer.catchUp() });
   return jobs;
 }

@@ -23,19 +23,23 @@ export function buildOpenApi(routes: RouteDef[], version: string) {
         queryParams.push({ name, in: 'query', required: js.required?.includes(name) ?? false, schema });
       }
     }
-    const status = String(route.status ?? (route.response ? 200 : 204));
+    const status = String(route.status ?? (route.response || route.raw ? 200 : 204));
+    const content: Record<string, unknown> = {};
+    if (route.response) content['application/json'] = { schema: jsonSchema(route.response, 'output') };
+    if (route.raw) {
+      const type = route.produces ?? 'text/event-stream';
+      content[type] = { schema: { type: 'string', ...(type === 'application/octet-stream' ? { format: 'binary' } : {}) } };
+    }
     const op: Record<string, unknown> = {
       summary: route.summary,
       tags: [route.tag],
       operationId: `${route.method}${route.path.replace(/[/:](\w)/g, (_m, c: string) => c.toUpperCase()).replace(/\W/g, '')}`,
       parameters: [...params, ...queryParams],
       responses: {
-        [status]: route.raw
-          ? { description: 'text/event-stream', content: { 'text/event-stream': { schema: { type: 'string' } } } }
-          : {
-              description: 'OK',
-              ...(route.response ? { content: { 'application/json': { schema: jsonSchema(route.response, 'output') } } } : {}),
-            },
+        [status]: {
+          description: route.raw && !route.response ? (route.produces ?? 'text/event-stream') : 'OK',
+          ...(Object.keys(content).length ? { content } : {}),
+        },
         default: {
           description: 'Error',
           content: { 'application/json': { schema: jsonSchema(ErrorBodySchema, 'output') } },

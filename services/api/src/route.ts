@@ -35,8 +35,10 @@ export interface RouteDef<B extends z.ZodType = z.ZodType, Q extends z.ZodType =
    * itself (under EDGE_ROUTE_PREFIX, with the edge-only credential); or none.
    */
   auth?: 'user' | 'service' | 'hook' | 'edge' | 'none';
-  /** Writes the response itself (SSE). */
+  /** Writes the response itself (SSE, or bytes). */
   raw?: boolean;
+  /** A content type a raw route answers with besides (or instead of) JSON `response`, for the OpenAPI document. */
+  produces?: string;
   handler: (ctx: RouteContext<z.output<B>, z.output<Q>>) => unknown;
 }
 

@@ -13,6 +13,7 @@ import { createKnowledgeService } from '@rdv/core/knowledge';
 import { acquirePidFile, answerClientErrors, disposer, ensurePrivateDir, listenUnix, type ShutdownController } from '@rdv/core/lifecycle';
 import type { Logger } from '@rdv/core/log';
 import { createOrchestratorService } from '@rdv/core/orchestrator';
+import { createOutputIndexer, createOutputSearch } from '@rdv/core/output';
 import { createSessionService } from '@rdv/core/session';
 import { openConfiguredTmux } from '@rdv/core/tmux';
 import { createWorktreeService } from '@rdv/core/worktree';
@@ -97,6 +98,9 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
     worktrees,
     exitStatusDir: paths.exitStatusDir,
     agentHooks,
+    output: { sessionsDir: paths.sessionsDir, home: paths.home, maxBytes: config.sessions.log_max_bytes },
+    stopTimeoutMs: config.sessions.stop_timeout_seconds * 1000,
+    restore: config.sessions.restore,
     startupKnowledge: (r) => {
       if (!r.folderId) return null;
       try {
@@ -112,13 +116,20 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
 
   const { owner } = ensureOwner(db.db, { email: config.owner_email, cliTokenPath: paths.cliToken, log });
 
+  ensurePrivateDir(paths.sessionsDir);
   try {
-    const { closed, orphans } = await sessions.reconcile();
+    // Lost sessions (a reboot, a killed tmux server) come back here, per [sessions] restore.
+    const { closed, restored, orphans } = await sessions.reconcile({ atStart: true });
+    if (restored.length) log.warn({ restored, policy: config.sessions.restore }, 'lost sessions restored');
     if (closed.length) log.warn({ closed }, 'sessions whose tmux session is gone were marked closed');
     if (orphans.length) log.warn({ orphans }, 'tmux sessions named rdv-* with no open session (orphans); left running');
   } catch (err) {
     log.error({ err }, 'could not reconcile sessions with tmux');
   }
+
+  const search = createOutputSearch({ db, locate: sessions.locateOutput });
+  shutdown.add('output search', () => search.dispose());
+  const indexer = createOutputIndexer({ db, locate: sessions.locateOutput, log: log.child({ component: 'output-index' }) });
 
   const metrics = createApiMetrics();
   shutdown.add('metrics', () => metrics.service.dispose());
@@ -167,6 +178,7 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
     worktrees,
     orchestrator,
     notifications,
+    search,
     serviceToken,
     log,
     version: VERSION,
@@ -200,8 +212,10 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
   });
   shutdown.add('http server', () => drain.dispose());
 
-  const jobs = startApiJobs(config, log, { worktrees, sessions, events, db: db.db, rotateServiceToken: maybeRotate });
+  const jobs = startApiJobs(config, log, { worktrees, sessions, events, db: db.db, indexer, rotateServiceToken: maybeRotate });
   shutdown.add('background jobs', () => jobs.dispose());
+  // Disposed before the jobs (shutdown runs in reverse): a long catch-up stops at its next batch.
+  shutdown.add('output indexer', () => indexer.dispose());
 
   log.info({ socket: paths.apiSocket, ownerId: owner.id }, 'api listening');
   return { server, socketPath: paths.apiSocket, ownerId: owner.id };

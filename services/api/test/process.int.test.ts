@@ -71,17 +71,24 @@ describe('api process', () => {
     expect((await fourth.exited).code).toBe(0);
   });
 
-  it('marks sessions whose tmux session died while it was down as closed', async () => {
+  it('marks sessions whose shell exited while it was down as closed, and brings back those whose tmux session vanished', async () => {
     const a = startApi();
     await waitForHealthy(a, { socket: sock }, 'api');
     const client = ownerClient(sock, home);
     const s = await client.call<any>('POST', '/api/sessions', { name: 'short-lived', kind: 'shell' });
+    const lost = await client.call<any>('POST', '/api/sessions', { name: 'vanished', kind: 'shell' });
     a.child.kill('SIGTERM');
     await a.exited;
-    spawnSync('tmux', ['-L', env.RDV_TMUX_SOCKET!, 'kill-session', '-t', `=rdv-${s.id}`]);
+    const tmux = (...args: string[]) => spawnSync('tmux', ['-L', env.RDV_TMUX_SOCKET!, ...args]);
+    tmux('send-keys', '-t', `=rdv-${s.id}:`, 'exit 4', 'Enter');
+    await waitFor(() => tmux('has-session', '-t', `=rdv-${s.id}`).status !== 0, 'the shell to exit');
+    // Killed without its shell exiting: lost, not ended.
+    tmux('kill-session', '-t', `=rdv-${lost.id}`);
     const b = startApi();
     await waitForHealthy(b, { socket: sock }, 'api');
-    expect((await client.call<any>('GET', `/api/sessions/${s.id}`)).status).toBe('closed');
+    expect(await client.call<any>('GET', `/api/sessions/${s.id}`)).toMatchObject({ status: 'closed', exitCode: 4 });
+    expect(await client.call<any>('GET', `/api/sessions/${lost.id}`)).toMatchObject({ status: 'active', restoredAt: expect.any(String) });
+    expect(tmux('has-session', '-t', `=rdv-${lost.id}`).status).toBe(0);
     b.child.kill('SIGTERM');
     await b.exited;
   });

@@ -11,7 +11,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { attachCorePty, attachInProcess, attachWs, createBenchEnv, ENTRY, percentile, sleep, startRelay, waitForBytes, writeColouredFile } from './lib.mjs';
+import { attachCorePty, attachInProcess, attachWs, createBenchEnv, ENTRY, nextRun, percentile, sleep, startRelay, throughput as throughputAt, waitForBytes, writeColouredFile } from './lib.mjs';
 
 const MB = Number(process.env.BENCH_MB ?? 100);
 const ROUNDS = 4;
@@ -20,7 +20,7 @@ const COLS = 200;
 const ROWS = 50;
 const GOALS = { throughputRatio: 0.9, echoP50DeltaMs: 0.3, echoP99Ms: 3, fanoutRatio: 0.8 };
 
-let runSeq = 0;
+const throughput = (env, session, attach, clients, file, bytes) => throughputAt(env, session, attach, clients, file, bytes, COLS, ROWS);
 
 /** CPU ticks of all cores from /proc/stat: total and stolen by the hypervisor (null off Linux). */
 function cpuTicks() {
@@ -33,38 +33,11 @@ function cpuTicks() {
 }
 const stealPercent = (a, b) => (a && b && b.total > a.total ? (100 * (b.steal - a.steal)) / (b.total - a.total) : NaN);
 
-/** `cat file` until a marker after it reaches every attached terminal: seconds, MB/s of the file, MB/s received. */
-async function throughput(env, session, attach, clients, file, bytes) {
-  const run = ++runSeq;
-  const terms = [];
-  for (let i = 0; i < clients; i++) terms.push(await attach(env, session, COLS, ROWS));
-  try {
-    const ready = terms.map((t) => waitForBytes(t, `READY${run}`, 30_000));
-    terms[0].write(`clear; printf 'READ%s\\n' Y${run}\r`);
-    await Promise.all(ready);
-    await sleep(300); // let the attach redraws settle
-    const done = terms.map((t) => waitForBytes(t, `BENCHDONE${run}`, 600_000));
-    const got = terms.map(() => 0);
-    const offs = terms.map((t, i) => t.onData((chunk) => (got[i] += chunk.length)));
-    done.forEach((d, i) => d.then(offs[i], offs[i]));
-    const start = process.hrtime.bigint();
-    terms[0].write(`cat ${file}; printf 'BENCH%s\\n' DONE${run}\r`);
-    const ends = await Promise.all(done);
-    return ends.map((end, i) => {
-      const seconds = Number(end - start) / 1e9;
-      return { seconds, rate: bytes / 1048576 / seconds, got: got[i] / 1048576 / seconds };
-    });
-  } finally {
-    for (const t of terms) t.close();
-    await sleep(200);
-  }
-}
-
 /** Round-trip times (ms) of single keystrokes echoed by the session's tty, one terminal attached. */
 async function echo(env, session, attach, count) {
   const term = await attach(env, session, COLS, ROWS);
   try {
-    const run = ++runSeq;
+    const run = nextRun();
     const ready = waitForBytes(term, `READY${run}`, 30_000);
     term.write(`clear; printf 'READ%s\\n' Y${run}\r`);
     await ready;

@@ -39,7 +39,10 @@ export async function createBenchEnv() {
   openServiceTokenStore(config.paths.serviceToken, { create: true, graceMs: 0 });
   const tmux = createTmux({ socket, configFile: '/dev/null', historyLimit: 2000 });
   const events = createEventBus(db.db);
-  const sessions = createSessionService({ db: db.db, tmux, folders: createFolderService({ db: db.db, events }), events, log, shell: '/bin/sh', defaultCwd: home, apiSocket: config.paths.apiSocket, exitStatusDir: config.paths.exitStatusDir });
+  const sessionDeps = { db: db.db, tmux, folders: createFolderService({ db: db.db, events }), events, log, shell: '/bin/sh', defaultCwd: home, apiSocket: config.paths.apiSocket, exitStatusDir: config.paths.exitStatusDir };
+  const sessions = createSessionService(sessionDeps);
+  // The same, with each session's output logged as the api does it (for the continuity bench).
+  const logged = createSessionService({ ...sessionDeps, output: { sessionsDir: config.paths.sessionsDir, home, maxBytes: config.sessions.log_max_bytes } });
   let service = null;
   const disposers = [];
   return {
@@ -48,7 +51,8 @@ export async function createBenchEnv() {
     config,
     tmux,
     token,
-    newSession: (name) => sessions.create(owner.id, { name, kind: 'shell', cwd: home }),
+    /** A shell session; with `{ logged: true }` its output goes to its log like every session the api starts. */
+    newSession: (name, options = {}) => (options.logged ? logged : sessions).create(owner.id, { name, kind: 'shell', cwd: home }),
     /** Starts dist/main.js and waits for /health. */
     async startService() {
       const log = process.env.BENCH_SERVICE_LOG ? 'inherit' : 'ignore';
@@ -213,4 +217,35 @@ export function percentile(sorted, p) {
   if (sorted.length === 0) return NaN;
   const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[i];
+}
+
+let runSeq = 0;
+/** A number for markers no earlier run printed. */
+export const nextRun = () => ++runSeq;
+
+/** `cat file` until a marker after it reaches every attached terminal: seconds, MB/s of the file, MB/s received. */
+export async function throughput(env, session, attach, clients, file, bytes, cols, rows) {
+  const run = nextRun();
+  const terms = [];
+  for (let i = 0; i < clients; i++) terms.push(await attach(env, session, cols, rows));
+  try {
+    const ready = terms.map((t) => waitForBytes(t, `READY${run}`, 30_000));
+    terms[0].write(`clear; printf 'READ%s\\n' Y${run}\r`);
+    await Promise.all(ready);
+    await sleep(300); // let the attach redraws settle
+    const done = terms.map((t) => waitForBytes(t, `BENCHDONE${run}`, 600_000));
+    const got = terms.map(() => 0);
+    const offs = terms.map((t, i) => t.onData((chunk) => (got[i] += chunk.length)));
+    done.forEach((d, i) => d.then(offs[i], offs[i]));
+    const start = process.hrtime.bigint();
+    terms[0].write(`cat ${file}; printf 'BENCH%s\\n' DONE${run}\r`);
+    const ends = await Promise.all(done);
+    return ends.map((end, i) => {
+      const seconds = Number(end - start) / 1e9;
+      return { seconds, rate: bytes / 1048576 / seconds, got: got[i] / 1048576 / seconds };
+    });
+  } finally {
+    for (const t of terms) t.close();
+    await sleep(200);
+  }
 }

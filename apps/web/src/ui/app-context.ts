@@ -14,6 +14,7 @@ export type DialogSpec =
   | { kind: 'knowledge'; folderId: string }
   | { kind: 'folderNotifications'; folderId: string }
   | { kind: 'shortcuts' }
+  | { kind: 'searchAll' }
   | { kind: 'paste' };
 
 /** Everything components share: state, actions, dialogs, menus and the mounted terminals. */

@@ -108,6 +108,7 @@ export function App() {
     if (action === 'newSession') setDialog({ kind: 'newSession', folderId: null });
     else if (action === 'newFolder') setDialog({ kind: 'prompt', title: 'New folder', label: 'Name', initial: '', submit: 'Create', onSubmit: async (name) => void (await actions.createFolder(name, null)) });
     else if (action === 'help') setDialog({ kind: 'shortcuts' });
+    else if (action === 'searchAll') setDialog({ kind: 'searchAll' });
     else if (action === 'toggleSidebar' && compact) setDrawer((v) => !v);
     else if (action === 'toggleSidebar') setSidebarHidden((v) => !v);
     else if (action === 'find') setSearchOpen(activeId !== null);

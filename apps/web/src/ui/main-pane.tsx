@@ -3,7 +3,9 @@ import { useCallback, useState } from 'react';
 import { useUi } from './app-context';
 import { CloseIcon, MenuIcon, PlusIcon, SearchIcon, TerminalIcon } from './icons';
 import { KeyBar } from './terminal/key-bar';
-import { STATUS_LABEL, displayStatus } from './state/model';
+import { STATUS_LABEL, displayStatus, showsHistory } from './state/model';
+import { HistoryBar } from './terminal/history-bar';
+import { HistoryView } from './terminal/history-view';
 import { SearchBar } from './terminal/search-bar';
 import { TerminalOverlay } from './terminal/terminal-overlay';
 import type { ConnectionState } from './terminal/terminal-socket';
@@ -123,8 +125,10 @@ export function MainPane(props: {
     [dispatch],
   );
   const onCtrlUsed = useCallback(() => setCtrl(false), []);
+  const activeSession = sessions.find((x) => x.id === activeId);
+  const history = activeSession ? showsHistory(ui.state, activeSession) : false;
   // Looked up when used: terminals register after they mount, without a re-render.
-  const active = () => ui.terminal(activeId);
+  const active = () => ui.terminal(history ? `history:${activeId}` : activeId);
   const paste = async () => {
     try {
       const text = await navigator.clipboard.readText();
@@ -135,7 +139,7 @@ export function MainPane(props: {
     }
   };
   return (
-    <main className="main">
+    <main className={history ? 'main with-history' : 'main'}>
       {ui.compact ? <PhoneBar onMenu={props.onMenu} onSearch={() => props.setSearchOpen(true)} /> : <TabStrip onSearch={() => props.setSearchOpen(true)} onShowSidebar={props.sidebarHidden ? props.onMenu : null} />}
       {props.searchOpen && activeId && <SearchBar terminal={active} onClose={() => props.setSearchOpen(false)} />}
       <div className="terminal-area">
@@ -145,14 +149,24 @@ export function MainPane(props: {
           return (
             // While reconnecting the last screen stays, dimmed: it is no longer live.
             <div key={id} className={conn[id]?.kind === 'reconnecting' ? 'terminal-slot stale' : 'terminal-slot'} hidden={id !== activeId}>
-              <TerminalView sessionId={id} visible={id === activeId} scheme={props.scheme} compact={ui.compact} register={props.register} onState={onState} onCtrlUsed={onCtrlUsed} />
-              <TerminalOverlay session={s} state={conn[id]} />
+              {showsHistory(ui.state, s) ? (
+                <>
+                  <HistoryBar session={s} />
+                  <HistoryView api={ui.api} session={s} place={ui.state.places[id]} scheme={props.scheme} compact={ui.compact} register={props.register} />
+                </>
+              ) : (
+                <>
+                  {/* A restored session is a new tmux session: a new terminal attaches to it. */}
+                  <TerminalView key={s.restoredAt ?? 'live'} sessionId={id} visible={id === activeId} scheme={props.scheme} compact={ui.compact} register={props.register} onState={onState} onCtrlUsed={onCtrlUsed} />
+                  <TerminalOverlay session={s} state={conn[id]} />
+                </>
+              )}
             </div>
           );
         })}
         {!activeId && <EmptyState />}
       </div>
-      {ui.compact && activeId && (
+      {ui.compact && activeId && !history && (
         <KeyBar
           ctrl={ctrl}
           onKey={(k) => active()?.key(k)}

@@ -9,6 +9,7 @@ export type ShortcutAction =
   | 'closeTab'
   | 'toggleSidebar'
   | 'find'
+  | 'searchAll'
   | 'help'
   | `tab${1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9}`;
 
@@ -24,6 +25,7 @@ export const SHORTCUTS: Array<{ code: string; shift: boolean; action: ShortcutAc
   { code: 'KeyW', shift: true, action: 'closeTab', keys: 'Alt Shift W', label: 'Close tab (the session keeps running)' },
   { code: 'KeyB', shift: true, action: 'toggleSidebar', keys: 'Alt Shift B', label: 'Show or hide the sidebar' },
   { code: 'KeyF', shift: true, action: 'find', keys: 'Alt Shift F', label: 'Find in the terminal' },
+  { code: 'KeyK', shift: true, action: 'searchAll', keys: 'Ctrl K (⌘ K), Alt Shift K', label: 'Search the output of all sessions' },
   { code: 'Slash', shift: true, action: 'help', keys: 'Alt Shift ?', label: 'Keyboard shortcuts' },
   ...([1, 2, 3, 4, 5, 6, 7, 8, 9] as const).map((n) => ({
     code: `Digit${n}`,
@@ -34,9 +36,15 @@ export const SHORTCUTS: Array<{ code: string; shift: boolean; action: ShortcutAc
   })),
 ];
 
+/** Where the "command key" is ⌘ (Ctrl stays the terminal's there), not Ctrl. */
+const isMac = () => typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
+
 /** The shortcut a key event means, if any. */
 export function shortcutFor(e: KeyboardEvent): ShortcutAction | null {
-  if (e.type !== 'keydown' || !e.altKey || e.ctrlKey || e.metaKey) return null;
+  if (e.type !== 'keydown') return null;
+  // Search across sessions: Ctrl K, or ⌘ K on a Mac (the usual "go anywhere" key).
+  if (e.code === 'KeyK' && !e.altKey && !e.shiftKey && (isMac() ? e.metaKey && !e.ctrlKey : e.ctrlKey && !e.metaKey)) return 'searchAll';
+  if (!e.altKey || e.ctrlKey || e.metaKey) return null;
   const hit = SHORTCUTS.find((s) => s.code === e.code && s.shift === e.shiftKey);
   return hit?.action ?? null;
 }

@@ -12,6 +12,7 @@ import { contextFor, type CliContext } from '../context.js';
 import { CliError, UsageError } from '../errors.js';
 import { printSession, printSessions } from '../views.js';
 import { runAttach } from './attach.js';
+import { registerSessionContinuity } from './session-log.js';
 
 const ListArgsSchema = z.object({
   status: z.enum([...SESSION_STATUSES, 'open', 'all'], { message: `must be one of open, all, ${SESSION_STATUSES.join(', ')}` }),
@@ -81,7 +82,7 @@ async function eachSession(ctx: CliContext, refs: string[], fn: (s: Session) => 
   if (failures) throw new CliError(`${failures} of ${refs.length} failed`);
 }
 
-/** `rdv session …`: list, create, show, rename, close, suspend, resume, exec, scrollback, move, attach. */
+/** `rdv session …`: list, create, show, rename, close, suspend, resume, exec, scrollback, log, restore, move, attach. */
 export function registerSession(program: Command): void {
   const session = program.command('session').alias('s').description('manage sessions (shells and agents, each a tmux session); addressed by name or id');
   examples(session, ['rdv session list', 'rdv session create api --agent claude --cwd ~/src/api', 'rdv session exec api -- npm test', 'rdv attach api']);
@@ -208,6 +209,8 @@ export function registerSession(program: Command): void {
       if (ctx.out.json) ctx.out.printJson(moved);
       else ctx.out.line(`moved ${s.name} to ${folder ? folder.name : 'the top level'}`);
     });
+
+  registerSessionContinuity(session);
 
   session
     .command('attach')

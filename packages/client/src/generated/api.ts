@@ -226,6 +226,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/sessions/{id}/output": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A page of the session's output log, also after it closed: text (escape sequences stripped) by default, or the raw bytes (?format=raw, application/octet-stream, the range in X-Output-* headers); ?tail=N lines, or ?from=<byte offset>&limit=<bytes> */
+        get: operations["getApiSessionsIdOutput"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Search the output of the caller's sessions (closed ones too): sessions best first, each with its matching lines */
+        get: operations["getApiSearch"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sessions/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Bring lost sessions back (their tmux session vanished without their shell exiting): agents resume their conversation, shells start again in their directory. dryRun says what would come back */
+        post: operations["postApiSessionsRestore"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/sessions/{id}/agent-events": {
         parameters: {
             query?: never;
@@ -1415,7 +1466,7 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description text/event-stream */
-            204: {
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1487,6 +1538,10 @@ export interface operations {
                             closedAt: string | null;
                             exitCode: number | null;
                             agentSessionId: string | null;
+                            /** @description ISO 8601 timestamp */
+                            lostAt: string | null;
+                            /** @description ISO 8601 timestamp */
+                            restoredAt: string | null;
                         }[];
                     };
                 };
@@ -1578,6 +1633,10 @@ export interface operations {
                         closedAt: string | null;
                         exitCode: number | null;
                         agentSessionId: string | null;
+                        /** @description ISO 8601 timestamp */
+                        lostAt: string | null;
+                        /** @description ISO 8601 timestamp */
+                        restoredAt: string | null;
                     };
                 };
             };
@@ -1648,6 +1707,10 @@ export interface operations {
                             closedAt: string | null;
                             exitCode: number | null;
                             agentSessionId: string | null;
+                            /** @description ISO 8601 timestamp */
+                            lostAt: string | null;
+                            /** @description ISO 8601 timestamp */
+                            restoredAt: string | null;
                         }[];
                     };
                 };
@@ -1714,6 +1777,10 @@ export interface operations {
                         closedAt: string | null;
                         exitCode: number | null;
                         agentSessionId: string | null;
+                        /** @description ISO 8601 timestamp */
+                        lostAt: string | null;
+                        /** @description ISO 8601 timestamp */
+                        restoredAt: string | null;
                     };
                 };
             };
@@ -1779,6 +1846,10 @@ export interface operations {
                         closedAt: string | null;
                         exitCode: number | null;
                         agentSessionId: string | null;
+                        /** @description ISO 8601 timestamp */
+                        lostAt: string | null;
+                        /** @description ISO 8601 timestamp */
+                        restoredAt: string | null;
                     };
                 };
             };
@@ -1852,6 +1923,10 @@ export interface operations {
                         closedAt: string | null;
                         exitCode: number | null;
                         agentSessionId: string | null;
+                        /** @description ISO 8601 timestamp */
+                        lostAt: string | null;
+                        /** @description ISO 8601 timestamp */
+                        restoredAt: string | null;
                     };
                 };
             };
@@ -1917,6 +1992,10 @@ export interface operations {
                         closedAt: string | null;
                         exitCode: number | null;
                         agentSessionId: string | null;
+                        /** @description ISO 8601 timestamp */
+                        lostAt: string | null;
+                        /** @description ISO 8601 timestamp */
+                        restoredAt: string | null;
                     };
                 };
             };
@@ -1982,6 +2061,10 @@ export interface operations {
                         closedAt: string | null;
                         exitCode: number | null;
                         agentSessionId: string | null;
+                        /** @description ISO 8601 timestamp */
+                        lostAt: string | null;
+                        /** @description ISO 8601 timestamp */
+                        restoredAt: string | null;
                     };
                 };
             };
@@ -2146,6 +2229,188 @@ export interface operations {
                         closedAt: string | null;
                         exitCode: number | null;
                         agentSessionId: string | null;
+                        /** @description ISO 8601 timestamp */
+                        lostAt: string | null;
+                        /** @description ISO 8601 timestamp */
+                        restoredAt: string | null;
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getApiSessionsIdOutput: {
+        parameters: {
+            query?: {
+                format?: "text" | "raw";
+                tail?: number;
+                from?: number;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        start: number;
+                        end: number;
+                        logStart: number;
+                        logEnd: number;
+                        more: boolean;
+                        /** Format: uuid */
+                        sessionId: string;
+                        /** @enum {string} */
+                        format: "text";
+                        text: string;
+                    };
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getApiSearch: {
+        parameters: {
+            query: {
+                q: string;
+                sessionId?: string;
+                folderId?: string;
+                since?: string;
+                limit?: number;
+                perSession?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        q: string;
+                        items: {
+                            /** Format: uuid */
+                            sessionId: string;
+                            name: string;
+                            /** @enum {string} */
+                            status: "active" | "suspended" | "closed" | "trashed";
+                            /** Format: uuid */
+                            folderId: string | null;
+                            score: number;
+                            matches: {
+                                offset: number;
+                                snippet: string;
+                                highlights: (number)[][];
+                                /** @description ISO 8601 timestamp */
+                                writtenAt: string;
+                            }[];
+                        }[];
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postApiSessionsRestore: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    ids?: string[];
+                    /** @default false */
+                    dryRun?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        dryRun: boolean;
+                        items: {
+                            /** Format: uuid */
+                            sessionId: string;
+                            name: string;
+                            /** @enum {string} */
+                            kind: "shell" | "agent";
+                            /** @enum {string|null} */
+                            agent: "claude" | "codex" | "gemini" | "opencode" | "custom" | null;
+                            cwd: string;
+                            /** @enum {string} */
+                            action: "resume" | "rerun" | "shell";
+                            command: string | null;
+                            agentSessionId: string | null;
+                            /** @enum {string|null} */
+                            idSource: "hooks" | "log" | null;
+                            restored: boolean;
+                            reason: string | null;
+                        }[];
                     };
                 };
             };
@@ -2845,6 +3110,10 @@ export interface operations {
                             closedAt: string | null;
                             exitCode: number | null;
                             agentSessionId: string | null;
+                            /** @description ISO 8601 timestamp */
+                            lostAt: string | null;
+                            /** @description ISO 8601 timestamp */
+                            restoredAt: string | null;
                         }[];
                         preferences: {
                             defaultCwd: string | null;
@@ -4602,6 +4871,10 @@ export interface operations {
                             closedAt: string | null;
                             exitCode: number | null;
                             agentSessionId: string | null;
+                            /** @description ISO 8601 timestamp */
+                            lostAt: string | null;
+                            /** @description ISO 8601 timestamp */
+                            restoredAt: string | null;
                         } | null;
                     };
                 };
@@ -6342,7 +6615,7 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description text/event-stream */
-            204: {
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6377,7 +6650,7 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description text/event-stream */
-            204: {
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6412,7 +6685,7 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description text/event-stream */
-            204: {
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6447,7 +6720,7 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description text/event-stream */
-            204: {
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -107,6 +107,11 @@ export const sessions = sqliteTable(
     agentSessionId: text('agent_session_id'),
     // SHA-256 of the session's hook credential (RDV_HOOK_TOKEN): it may post this session's agent events, nothing else.
     hookTokenHash: text('hook_token_hash'),
+    // When its tmux session vanished without its shell exiting (a reboot, a lost tmux
+    // server) and it was not brought back; null once it is back or closed by its user.
+    lostAt: ts('lost_at'),
+    // When rdv last brought it back after such a loss.
+    restoredAt: ts('restored_at'),
   },
   (t) => [
     index('sessions_user_status_idx').on(t.userId, t.status),

@@ -13,7 +13,9 @@ import type {
   ListSessionsQuerySchema,
   ListWorktreesQuerySchema,
   Orchestrator,
+  OutputText,
   RemoveWorktreeSchema,
+  SearchResult,
   Session,
   SessionNote,
 } from '../schemas/index.js';
@@ -41,6 +43,9 @@ export interface RdvApi {
   /** The session waits for its human with this message (it notifies like a question). */
   requestAttention(id: string, message: string): Promise<Loose>;
   scrollback(id: string, lines: number): Promise<{ sessionId: string; lines: number; text: string }>;
+  /** A text page of a session's output log (closed sessions too): its last `tail` lines, or from a byte offset. */
+  readLog(id: string, query: { tail?: number; from?: number; limit?: number }): Promise<OutputText>;
+  search(query: { q: string; sessionId?: string; since?: string; limit?: number }): Promise<SearchResult>;
 
   listFolders(): Promise<List<Folder>>;
   createFolder(body: z.input<typeof CreateFolderSchema>): Promise<Folder>;

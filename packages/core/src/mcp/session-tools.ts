@@ -7,8 +7,10 @@ import {
   CommandLineSchema,
   IdSchema,
   NameSchema,
+  OutputTextSchema,
   SESSION_STATUSES,
   ScrollbackSchema,
+  SearchResultSchema,
   SessionSchema,
   WorktreeRequestSchema,
   listOf,
@@ -18,7 +20,7 @@ import { SessionRefSchema, registerRdvTool } from './tool.js';
 
 const readOnly = { readOnlyHint: true, openWorldHint: false } as const;
 
-/** session_* tools: list, get, create, rename, close, suspend, resume, send input, read output. */
+/** session_* tools: list, get, create, rename, close, suspend, resume, send input, read output, read the log, search logs. */
 export function registerSessionTools(server: McpServer, api: RdvApi, log: Logger): void {
   const session = { session: SessionRefSchema };
 
@@ -143,5 +145,48 @@ export function registerSessionTools(server: McpServer, api: RdvApi, log: Logger
     output: ScrollbackSchema,
     annotations: readOnly,
     run: async (a) => api.scrollback((await api.resolveSession(a.session)).id, a.lines ?? 200),
+  });
+
+  registerRdvTool(server, log, {
+    name: 'session_read_log',
+    area: 'session',
+    title: "Read a session's output log",
+    description:
+      "A session's whole output as kept on disk, as text, also after it closed: its last lines (default 200), or a page from a byte " +
+      'offset (from session_search, or the previous page\'s `end` while `more` is true).',
+    input: {
+      ...session,
+      tail: z.number().int().min(1).max(20_000).optional().describe('the last N lines (default 200 unless from is given)'),
+      from: z.number().int().min(0).optional().describe('a byte offset to read from instead'),
+      limitBytes: z.number().int().min(1).max(1_048_576).optional().describe('at most this many bytes (default 64 KiB)'),
+    },
+    output: OutputTextSchema,
+    annotations: readOnly,
+    run: async (a) => {
+      const id = (await api.resolveSession(a.session)).id;
+      const limit = a.limitBytes ?? 64 * 1024;
+      return api.readLog(id, a.from !== undefined ? { from: a.from, limit } : { tail: a.tail ?? 200, limit });
+    },
+  });
+
+  registerRdvTool(server, log, {
+    name: 'session_search',
+    area: 'session',
+    title: "Search sessions' output",
+    description:
+      'Search the output of every session (closed ones too) for words, "quoted phrases" or prefix*. Returns sessions best first, ' +
+      'each with matching lines and their byte offsets (read around one with session_read_log from=offset).',
+    input: {
+      q: z.string().min(1).max(500).describe('what to look for'),
+      session: SessionRefSchema.optional().describe('only this session (id or name)'),
+      since: z.iso.datetime({ offset: true }).optional().describe('only output written since (ISO 8601)'),
+      limit: z.number().int().min(1).max(100).optional().describe('at most this many sessions (default 20)'),
+    },
+    output: SearchResultSchema,
+    annotations: readOnly,
+    run: async (a) => {
+      const sessionId = a.session ? (await api.resolveSession(a.session)).id : undefined;
+      return api.search({ q: a.q, sessionId, since: a.since, limit: a.limit });
+    },
   });
 }

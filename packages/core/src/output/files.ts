@@ -1,5 +1,7 @@
 import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { and, desc, eq, isNull } from 'drizzle-orm';
+import { schema, type Db } from '../db/index.js';
 import { AppError } from '../errors/index.js';
 
 /**
@@ -24,6 +26,27 @@ export function outputDir(sessionsDir: string, sessionId: string): string {
 
 /** Where a trashed session's output waits: inside its trash entry, so emptying the trash deletes it. */
 export const trashedOutputDir = (trashEntryDir: string): string => join(trashEntryDir, 'output');
+
+/**
+ * Where each session's output lives: its folder under `sessionsDir`, or, while the
+ * session is in the trash, inside its trash entry (`<home>/trash/<entry id>/output`).
+ */
+export function createOutputLocator(deps: { db: Db; sessionsDir: string; home: string }): (sessionId: string) => string | null {
+  return (sessionId) => {
+    const dir = outputDir(deps.sessionsDir, sessionId);
+    if (existsSync(dir)) return dir;
+    const entry = deps.db
+      .select({ id: schema.trash.id })
+      .from(schema.trash)
+      .where(and(eq(schema.trash.sessionId, sessionId), isNull(schema.trash.restoredAt)))
+      .orderBy(desc(schema.trash.trashedAt))
+      .limit(1)
+      .get();
+    if (!entry) return null;
+    const inTrash = trashedOutputDir(join(deps.home, 'trash', entry.id));
+    return existsSync(inTrash) ? inTrash : null;
+  };
+}
 
 /** Moves the output folder (if any) into a trash entry's folder; returns whether there was one. */
 export function moveOutputToTrash(sessionsDir: string, sessionId: string, trashEntryDir: string): boolean {

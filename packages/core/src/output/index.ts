@@ -5,6 +5,7 @@ export {
   LOG_PARTS,
   BASE_FILE,
   outputDir,
+  createOutputLocator,
   trashedOutputDir,
   moveOutputToTrash,
   restoreOutputFromTrash,
@@ -13,13 +14,12 @@ export {
   type LogSnapshot,
   type LogPart,
 } from './files.js';
-export { startOutputLog, stopOutputLog, writerCommand, WRITER_NAME, LOG_PATH_OPTION, type StartOutputLogOptions } from './writer.js';
+export { outputLogPipe, startOutputLog, stopOutputLog, writerCommand, WRITER_NAME, LOG_PATH_OPTION, type StartOutputLogOptions } from './writer.js';
 export { readOutput, DEFAULT_PAGE_BYTES, MAX_PAGE_BYTES, type ReadOutputOptions, type OutputPage } from './read.js';
 export { renderLine, renderLines, toText, type TextLine } from './text.js';
 export { parseSearchQuery, MAX_QUERY_LENGTH, type SearchQuery, type QueryTerm } from './query.js';
 export { createOutputIndexer, type OutputIndexer, type OutputIndexerDeps } from './indexer.js';
 export {
-  createOutputLocator,
   createOutputSearch,
   type OutputSearch,
   type OutputSearchHit,

@@ -52,7 +52,15 @@ export function createOutputIndexer(deps: OutputIndexerDeps): OutputIndexer {
     dropRotated: sqlite.prepare('DELETE FROM output_chunks WHERE session_id = ? AND end_offset <= ?'),
     insertChunk: sqlite.prepare('INSERT INTO output_chunks (session_id, start_offset, end_offset, written_at) VALUES (?, ?, ?, ?)'),
     insertText: sqlite.prepare('INSERT INTO output_fts (rowid, text) VALUES (?, ?)'),
+    indexed: sqlite.prepare('SELECT session_id AS id FROM output_index_state'),
+    dropChunks: sqlite.prepare('DELETE FROM output_chunks WHERE session_id = ?'),
+    dropState: sqlite.prepare('DELETE FROM output_index_state WHERE session_id = ?'),
   };
+  /** A session whose log is gone for good (its trash emptied) leaves the index too. */
+  const forget = sqlite.transaction((sessionId: string) => {
+    stmt.dropChunks.run(sessionId);
+    stmt.dropState.run(sessionId);
+  });
   /** The log's size and mtime when a session was last found up to date: unchanged means nothing to do. */
   const seen = new Map<string, string>();
   const fingerprint = (dir: string) => {
@@ -112,10 +120,17 @@ export function createOutputIndexer(deps: OutputIndexerDeps): OutputIndexer {
   const catchUpOnce = async (): Promise<number> => {
     let total = 0;
     const ids = (stmt.sessions.all() as { id: string }[]).map((r) => r.id);
+    const indexed = new Set((stmt.indexed.all() as { id: string }[]).map((r) => r.id));
     for (const id of ids) {
       if (disposed) break;
       const dir = deps.locate(id);
-      if (!dir) continue;
+      if (!dir) {
+        if (indexed.has(id)) {
+          forget(id);
+          seen.delete(id);
+        }
+        continue;
+      }
       const print = fingerprint(dir);
       if (seen.get(id) === print) continue;
       for (;;) {

@@ -5,17 +5,17 @@ import { eq } from 'drizzle-orm';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { schema } from '../db/index.js';
 import { useDb, useTempDir, useTmux, waitFor } from '../testing/index.js';
-import { moveOutputToTrash, outputDir } from './files.js';
+import { createOutputLocator, moveOutputToTrash, outputDir } from './files.js';
 import { startOutputLog } from './writer.js';
 import { createOutputIndexer } from './indexer.js';
 import { readOutput } from './read.js';
-import { createOutputLocator, createOutputSearch } from './search.js';
+import { createOutputSearch } from './search.js';
 
 function useSearch(options: { batchBytes?: number; settleMs?: number; now?: () => number } = {}) {
   const handle = useDb();
   const home = useTempDir();
   const sessionsDir = join(home, 'sessions');
-  const locate = createOutputLocator({ db: handle, sessionsDir, home });
+  const locate = createOutputLocator({ db: handle.db, sessionsDir, home });
   const indexer = createOutputIndexer({ db: handle, locate, settleMs: 0, ...options });
   const search = createOutputSearch({ db: handle, locate });
   onTestFinished(async () => {
@@ -248,6 +248,22 @@ describe('output search (real SQLite FTS5 over real log files)', () => {
     expect(hits.map((h) => h.name).sort()).toEqual(['s0', 's14', 's21', 's28', 's35', 's42', 's49', 's56', 's7'].sort());
     for (const h of hits) expect(h.matches[0]!.snippet).toMatch(/^panic: kraken overflow in worker \d+$/);
     expect(s.search.search({ userId: user, q: 'compiler', limit: 5 })).toHaveLength(5);
+  });
+
+  it('finds older sessions too when a busy one printed the word a thousand times since', async () => {
+    const s = useSearch();
+    const user = s.addUser();
+    const quiet = s.addSession(user, 'quiet');
+    s.write(quiet, 'once upon a time: marmot sighted\r\n');
+    await s.indexer.catchUp();
+    const busy = s.addSession(user, 'busy');
+    // About 250 chunks of 8 KiB, each holding the word: more than a search takes as candidates.
+    s.write(busy, Array.from({ length: 25_000 }, (_, i) => `marmot line ${i} ${'x'.repeat(60)}\r\n`).join(''));
+    await s.indexer.catchUp();
+    const hits = s.search.search({ userId: user, q: 'marmot' });
+    expect(hits.map((h) => h.name).sort()).toEqual(['busy', 'quiet']);
+    expect(hits.find((h) => h.name === 'quiet')!.matches.map((m) => m.snippet)).toEqual(['once upon a time: marmot sighted']);
+    expect(hits.find((h) => h.name === 'busy')!.matches).toHaveLength(3);
   });
 
   it('finds what a tmux session printed, after the session and its tmux server are gone', async () => {

@@ -1,27 +1,9 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { AppError } from '../errors/index.js';
 import type { DbHandle } from '../db/index.js';
 import { chunkTextOf } from './chunks.js';
-import { openLogSnapshot, outputDir, trashedOutputDir, type LogSnapshot } from './files.js';
+import { openLogSnapshot, type LogSnapshot } from './files.js';
 import { parseSearchQuery } from './query.js';
-
-/**
- * Where each session's output lives: its folder under `sessionsDir`, or, while the
- * session is in the trash, inside its trash entry (`<home>/trash/<entry id>/output`).
- */
-export function createOutputLocator(deps: { db: DbHandle; sessionsDir: string; home: string }): (sessionId: string) => string | null {
-  const trashed = deps.db.sqlite.prepare('SELECT id FROM trash WHERE session_id = ? AND restored_at IS NULL ORDER BY trashed_at DESC LIMIT 1');
-  return (sessionId) => {
-    const dir = outputDir(deps.sessionsDir, sessionId);
-    if (existsSync(dir)) return dir;
-    const entry = trashed.get(sessionId) as { id: string } | undefined;
-    if (!entry) return null;
-    const inTrash = trashedOutputDir(join(deps.home, 'trash', entry.id));
-    return existsSync(inTrash) ? inTrash : null;
-  };
-}
 
 export interface SearchOutputInput {
   userId: string;
@@ -77,8 +59,14 @@ const MARK_OPEN = '\u0002';
 const MARK_CLOSE = '\u0003';
 /** A snippet is cut to about this many characters of its line. */
 const SNIPPET_CHARS = 200;
-/** Candidate chunks from the index per search, the newest: phrases are checked and ranks computed on these. */
-const CANDIDATES = 400;
+/** Candidate chunks per search, the newest: phrases are checked and ranks computed on these. */
+const CANDIDATES = 200;
+/**
+ * Rows of the index walked at most to find them: a common word matches nearly every chunk,
+ * and each row walked costs a lookup of its session. 5000 chunks are the newest 40 MB of
+ * matching text, so a common word finds the sessions that printed it most recently.
+ */
+const SCAN_ROWS = 5000;
 
 /**
  * Search over sessions' output. The index (contentless FTS5 without positions, so it
@@ -91,14 +79,25 @@ const CANDIDATES = 400;
 export function createOutputSearch(deps: { db: DbHandle; locate: (sessionId: string) => string | null }): OutputSearch {
   const { sqlite } = deps.db;
   const scratch = new Database(':memory:');
-  scratch.exec("CREATE VIRTUAL TABLE hits USING fts5(text, tokenize='unicode61 remove_diacritics 2')");
-  const put = scratch.prepare('INSERT INTO hits (rowid, text) VALUES (?, ?)');
-  const check = scratch.prepare(
-    `SELECT rowid AS id, highlight(hits, 0, '${MARK_OPEN}', '${MARK_CLOSE}') AS marked, bm25(hits) AS score FROM hits WHERE hits MATCH ? ORDER BY score`,
-  );
-  const clear = scratch.prepare('DELETE FROM hits');
+  /**
+   * A new table per search: emptying an FTS5 table row by row re-tokenizes every row, and
+   * its leftovers slow each later search down; dropping it costs nothing.
+   */
+  const freshTable = () => {
+    scratch.exec("DROP TABLE IF EXISTS hits; CREATE VIRTUAL TABLE hits USING fts5(text, tokenize='unicode61 remove_diacritics 2')");
+    return {
+      put: scratch.prepare('INSERT INTO hits (rowid, text) VALUES (?, ?)'),
+      // Ranking first, marking after, for the few chunks shown (highlight() over every candidate costs more than the rest).
+      rank: scratch.prepare('SELECT rowid AS id, bm25(hits) AS score FROM hits WHERE hits MATCH ? ORDER BY score'),
+      mark: scratch.prepare(`SELECT highlight(hits, 0, '${MARK_OPEN}', '${MARK_CLOSE}') AS marked FROM hits WHERE hits MATCH ? AND rowid = ?`),
+    };
+  };
 
-  const candidates = (input: SearchOutputInput, indexQuery: string): Candidate[] => {
+  /**
+   * The newest chunks holding every word, at most `perSession` of each session (so one
+   * busy session cannot crowd the others out), CANDIDATES in all.
+   */
+  const candidates = (input: SearchOutputInput, indexQuery: string, perSession: number): Candidate[] => {
     const where = ['output_fts MATCH ?', 's.user_id = ?'];
     const params: unknown[] = [indexQuery, input.userId];
     if (input.sessionId) {
@@ -113,12 +112,21 @@ export function createOutputSearch(deps: { db: DbHandle; locate: (sessionId: str
       where.push('c.written_at >= ?');
       params.push(input.since.getTime());
     }
-    // Newest first: FTS5 walks its doclists backwards and the LIMIT stops it early.
+    // Newest first: FTS5 walks its doclists backwards, and the walk stops early.
     const sql = `SELECT c.id, c.session_id AS sessionId, c.start_offset AS start, c.end_offset AS "end", c.written_at AS writtenAt,
         s.name, s.status, s.folder_id AS folderId
       FROM output_fts JOIN output_chunks c ON c.id = output_fts.rowid JOIN sessions s ON s.id = c.session_id
-      WHERE ${where.join(' AND ')} ORDER BY output_fts.rowid DESC LIMIT ${CANDIDATES}`;
-    return sqlite.prepare(sql).all(...params) as Candidate[];
+      WHERE ${where.join(' AND ')} ORDER BY output_fts.rowid DESC LIMIT ${SCAN_ROWS}`;
+    const out: Candidate[] = [];
+    const taken = new Map<string, number>();
+    for (const c of sqlite.prepare(sql).iterate(...params) as Iterable<Candidate>) {
+      const n = taken.get(c.sessionId) ?? 0;
+      if (n >= perSession) continue;
+      taken.set(c.sessionId, n + 1);
+      out.push(c);
+      if (out.length >= CANDIDATES) break;
+    }
+    return out;
   };
 
   return {
@@ -126,34 +134,37 @@ export function createOutputSearch(deps: { db: DbHandle; locate: (sessionId: str
       const query = parseSearchQuery(input.q);
       const limit = clamp(input.limit ?? 20, 1, 100);
       const perSession = clamp(input.perSession ?? 3, 1, 50);
-      const found = candidates(input, query.index);
+      // A chunk holds one matching line at least; a few more per session give the ranking a choice.
+      const found = candidates(input, query.index, perSession + 2);
       if (found.length === 0) return [];
       const texts = readChunkTexts(found, deps.locate);
       const byId = new Map(found.map((c) => [c.id, c]));
-      const verified = scratch.transaction(() => {
-        clear.run();
-        for (const c of found) {
+      const hits = new Map<string, OutputSearchHit>();
+      const { put, rank, mark } = freshTable();
+      scratch.transaction(() => {
+        // Ascending rowids: FTS5 flushes what it holds whenever a rowid goes down.
+        for (const c of [...found].sort((a, b) => a.id - b.id)) {
           const t = texts.get(c.id);
           if (t) put.run(c.id, t.text);
         }
-        const rows = check.all(query.exact) as { id: number; marked: string; score: number }[];
-        clear.run();
-        return rows;
+        // Best first; each session up to `perSession` matching lines, from its best chunks on.
+        for (const { id, score } of rank.all(query.exact) as { id: number; score: number }[]) {
+          const c = byId.get(id)!;
+          let hit = hits.get(c.sessionId);
+          if (!hit) {
+            if (hits.size >= limit) continue;
+            hit = { sessionId: c.sessionId, name: c.name, status: c.status, folderId: c.folderId, score, matches: [] };
+            hits.set(c.sessionId, hit);
+          }
+          if (hit.matches.length >= perSession) continue;
+          const { marked } = mark.get(query.exact, id) as { marked: string };
+          for (const m of lineMatches(texts.get(id)!, marked)) {
+            if (hit.matches.length >= perSession) break;
+            hit.matches.push({ ...m, writtenAt: new Date(c.writtenAt).toISOString() });
+          }
+        }
       })();
-      const hits = new Map<string, OutputSearchHit>();
-      for (const { id, marked, score } of verified) {
-        const c = byId.get(id)!;
-        let hit = hits.get(c.sessionId);
-        if (!hit) {
-          if (hits.size >= limit) continue;
-          hit = { sessionId: c.sessionId, name: c.name, status: c.status, folderId: c.folderId, score, matches: [] };
-          hits.set(c.sessionId, hit);
-        }
-        for (const m of lineMatches(texts.get(c.id)!, marked)) {
-          if (hit.matches.length >= perSession) break;
-          hit.matches.push({ ...m, writtenAt: new Date(c.writtenAt).toISOString() });
-        }
-      }
+      scratch.exec('DROP TABLE hits');
       return [...hits.values()];
     },
     dispose() {

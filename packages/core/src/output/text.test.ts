@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { chunkBytes, chunkTextOf } from './chunks.js';
-import { renderLine, renderLines, toText } from './text.js';
+import { renderCells, renderLine, renderLines, toText } from './text.js';
 
 const b = (s: string) => Buffer.from(s, 'utf8');
 
@@ -70,5 +70,30 @@ describe('renderLines and toText', () => {
   it('indexes a repeated line (a redraw) once', () => {
     const [chunk] = chunkBytes(b('spinner\rspinner\nspinner\nspinner\ndone\n'), 0, 1000);
     expect(chunk!.text).toBe('spinner\ndone');
+  });
+});
+
+describe('the fast path', () => {
+  it('renders every line exactly as the full renderer does', () => {
+    const pieces = ['plain words ', 'héllo 你好 😀 ', '\x1b[1;32m', '\x1b[0m', '\r', '\b', '\t', '\x1b[K', '\x1b[2K', '\x1b[1K', '\x1b[3C', '\x1b[2D', '\x1b[5G',
+      '\x1b]0;title\x07', '\x1b(B', '\x07', '\x9b1m', '\x85', '\x1b', '  ', 'x'];
+    let seed = 42;
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (let n = 0; n < 5000; n++) {
+      let line = '';
+      for (let k = Math.floor(rnd() * 8); k >= 0; k--) line += pieces[Math.floor(rnd() * pieces.length)];
+      if (rnd() < 0.5) line += '\r';
+      expect(renderLine(line), JSON.stringify(line)).toBe(renderCells(line));
+    }
+  });
+
+  it('keeps byte offsets of lines right around multi-byte characters and broken sequences', () => {
+    const bytes = Buffer.concat([Buffer.from('añb\n'), Buffer.from([0xe4, 0xbd]), Buffer.from('\n你\r\nend')]);
+    expect(renderLines(bytes, 100)).toEqual([
+      { offset: 100, text: 'añb' },
+      { offset: 105, text: '\ufffd' },
+      { offset: 108, text: '你' },
+      { offset: 113, text: 'end' },
+    ]);
   });
 });

@@ -14,8 +14,43 @@ const MAX_STRING = 4096;
 
 const isFinal = (c: number) => c >= 0x40 && c <= 0x7e;
 
+// Characters that need more than copying: C0 and C1 controls (ESC among them) and DEL.
+const SPECIAL = /[\x00-\x1f\x7f-\x9f]/g;
+
+/**
+ * The common line, fast: text runs copied whole, escape sequences that do not move the
+ * cursor (colours) skipped, a final \r (of \r\n) ignored. Null when the line needs the
+ * full renderer (a \r or \b that redraws, a tab, cursor moves, erasing, other controls).
+ */
+function renderPlain(raw: string): string | null {
+  let out = '';
+  let i = 0;
+  SPECIAL.lastIndex = 0;
+  for (let m = SPECIAL.exec(raw); m; m = SPECIAL.exec(raw)) {
+    const at = m.index;
+    out += raw.slice(i, at);
+    const c = raw.charCodeAt(at);
+    if (c === ESC || c === 0x9b || c === 0x9d || c === 0x90) {
+      let moves = false;
+      i = skipEscape(raw, at, (final) => {
+        if (final === 'K' || final === 'C' || final === 'D' || final === 'G') moves = true;
+      });
+      if (moves) return null;
+    } else if (c === 0x0d && at === raw.length - 1) {
+      i = raw.length;
+    } else return null;
+    SPECIAL.lastIndex = i;
+  }
+  return (out + raw.slice(i)).trimEnd();
+}
+
 /** Renders one line of raw terminal output (no `\n` in it) to the text a terminal would show. */
 export function renderLine(raw: string): string {
+  return renderPlain(raw) ?? renderCells(raw);
+}
+
+/** The full renderer: a row of cells that \r, \b, tabs, cursor moves and erasing act on. */
+export function renderCells(raw: string): string {
   const cells: string[] = [];
   let col = 0;
   const put = (ch: string) => {
@@ -113,14 +148,19 @@ const decoder = new TextDecoder('utf-8');
  */
 export function renderLines(bytes: Uint8Array, offset: number): TextLine[] {
   const out: TextLine[] = [];
+  // Decoded once: a 0x0a byte is never inside a UTF-8 sequence, so the n-th "\n" of the
+  // text is the n-th newline byte, and the bytes between give each line its offset.
+  const text = decoder.decode(bytes);
   let start = 0;
+  let from = 0;
   for (;;) {
     const nl = bytes.indexOf(0x0a, start);
-    const end = nl < 0 ? bytes.length : nl;
     if (nl < 0 && start >= bytes.length) break;
-    out.push({ offset: offset + start, text: renderLine(decoder.decode(bytes.subarray(start, end))) });
+    const to = nl < 0 ? text.length : text.indexOf('\n', from);
+    out.push({ offset: offset + start, text: renderLine(text.slice(from, to)) });
     if (nl < 0) break;
     start = nl + 1;
+    from = to + 1;
   }
   return out;
 }

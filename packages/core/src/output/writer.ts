@@ -66,18 +66,29 @@ export interface StartOutputLogOptions {
 }
 
 /**
+ * What `tmux.newSession({ pipe })` needs to log a new session from its first byte: the
+ * session option naming the log and the writer command. Creates the folder (0700).
+ * Errors: `invalid_input` for a path tmux could not quote.
+ */
+export function outputLogPipe(dir: string, maxBytes: number): { option: string; value: string; command: string } {
+  const file = join(dir, LOG_FILE);
+  // tmux's #{q:} escapes shell characters but not line breaks.
+  if (!file.startsWith('/') || /[\x00-\x1f\x7f]/.test(file)) throw new AppError('invalid_input', 'output log path must be absolute, without control characters');
+  const command = writerCommand(maxBytes);
+  ensurePrivateDir(join(dir, '..'));
+  ensurePrivateDir(dir);
+  return { option: LOG_PATH_OPTION, value: file, command };
+}
+
+/**
  * Starts appending the session's pane output to `<dir>/output.log` (files 0600).
  * Idempotent: a session already logging keeps its writer. Errors: `not_found` when the
  * tmux session is gone, `invalid_input` for a path tmux could not quote.
  */
 export async function startOutputLog(tmux: Tmux, options: StartOutputLogOptions): Promise<void> {
-  const file = join(options.dir, LOG_FILE);
-  // tmux's #{q:} escapes shell characters but not line breaks.
-  if (!file.startsWith('/') || /[\x00-\x1f\x7f]/.test(file)) throw new AppError('invalid_input', 'output log path must be absolute, without control characters');
-  ensurePrivateDir(join(options.dir, '..'));
-  ensurePrivateDir(options.dir);
-  await tmux.setOption(options.name, LOG_PATH_OPTION, file);
-  await tmux.pipePane(options.name, writerCommand(options.maxBytes), { onlyIfNone: true });
+  const pipe = outputLogPipe(options.dir, options.maxBytes);
+  await tmux.setOption(options.name, pipe.option, pipe.value);
+  await tmux.pipePane(options.name, pipe.command, { onlyIfNone: true });
 }
 
 /** Stops logging (the writer ends when its pipe closes). Errors: `not_found` when the tmux session is gone. */

@@ -41,6 +41,10 @@ export const SessionSchema = z.object({
   exitCode: z.number().int().nullable(),
   /** The agent's own id for this conversation, as its hooks reported it (to resume it by). */
   agentSessionId: z.string().nullable(),
+  /** Set while the session is lost (its tmux session vanished without its shell exiting) and not brought back. */
+  lostAt: TimestampSchema.nullable(),
+  /** When rdv last brought the session back after a reboot or a lost tmux server. */
+  restoredAt: TimestampSchema.nullable(),
 });
 export type Session = z.infer<typeof SessionSchema>;
 
@@ -297,6 +301,7 @@ export const EVENT_TYPES = [
   'session.created',
   'session.updated',
   'session.closed',
+  'session.restored',
   'folder.created',
   'folder.updated',
   'folder.deleted',

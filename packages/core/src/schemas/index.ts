@@ -233,3 +233,34 @@ export {
   ListHookRunsQuerySchema,
 } from './hooks.js';
 export type { HookEvent, FolderHook, CreateFolderHook, UpdateFolderHook, HookRun } from './hooks.js';
+export {
+  MAX_OUTPUT_PAGE_BYTES,
+  OutputQuerySchema,
+  OutputRangeSchema,
+  OutputTextSchema,
+  OUTPUT_HEADERS,
+  SearchQuerySchema,
+  SearchMatchSchema,
+  SearchHitSchema,
+  SearchResultSchema,
+  RESTORE_POLICIES,
+  RestorePolicySchema,
+  RestoreRequestSchema,
+  RestoreActionSchema,
+  RestorePlanItemSchema,
+  RestoreResultSchema,
+} from './continuity.js';
+export type {
+  OutputQuery,
+  OutputRange,
+  OutputText,
+  SearchQuery,
+  SearchMatch,
+  SearchHit,
+  SearchResult,
+  RestorePolicy,
+  RestoreRequest,
+  RestoreAction,
+  RestorePlanItem,
+  RestoreResult,
+} from './continuity.js';

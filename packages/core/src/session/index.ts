@@ -22,3 +22,5 @@ export {
   type AgentLaunch,
 } from './agent-hooks.js';
 export { KNOWLEDGE_FILE, type StartupKnowledge } from './startup-knowledge.js';
+export { AGENT_SESSION_ID_PATTERN, agentIdFromText, resumeLine } from './resume.js';
+export type { SessionOutputConfig } from './output.js';

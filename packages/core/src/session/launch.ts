@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { issueHookToken } from '../auth/index.js';
 import type { Db } from '../db/index.js';
 import { AppError } from '../errors/index.js';
+import { outputDir, outputLogPipe } from '../output/index.js';
 import type { Agent } from '../schemas/index.js';
 import type { Tmux } from '../tmux/index.js';
 import { prepareAgentLaunch, type AgentHookConfig } from './agent-hooks.js';
@@ -16,6 +17,8 @@ export interface LaunchDeps {
   shell: string;
   apiSocket: string;
   exitStatusDir?: string;
+  /** Where sessions' output logs go, and their rotation size; without it, nothing is logged. */
+  output?: { sessionsDir: string; maxBytes: number };
   /** How agents are started with rdv's hooks; without it, agents run as typed (screen only). */
   agentHooks?: AgentHookConfig | null;
   /** The folder's knowledge an agent session starts with (null: none), and where to leave it. */
@@ -39,18 +42,20 @@ export function checkCwd(cwd: string): void {
 /**
  * Starts a session row's tmux session: its login shell under the exit-status wrapper (when
  * statuses are kept), in its cwd, with its env and RDV_SESSION_ID / RDV_API_SOCKET /
- * RDV_HOOK_TOKEN (a new hook credential, scoped to this session); then, for an agent, types
- * its command, with rdv's hooks where the agent has them (agent-hooks.ts). The caller kills
- * the tmux session if this fails half way.
+ * RDV_HOOK_TOKEN (a new hook credential, scoped to this session), its output appended to
+ * its log from the first byte (when logs are kept); then, for an agent, types its command
+ * (with its folder's knowledge), or `line` when given (a restored agent's resume command),
+ * with rdv's hooks where the agent has them (agent-hooks.ts). The caller kills the tmux
+ * session if this fails half way.
  */
-export async function launchSession(deps: LaunchDeps, r: SessionRow, size?: { cols?: number; rows?: number }): Promise<void> {
+export async function launchSession(deps: LaunchDeps, r: SessionRow, size?: { cols?: number; rows?: number }, line?: string | null): Promise<void> {
   const { tmux } = deps;
   const shell = deps.shell ? [deps.shell, '-l'] : undefined;
   const exitDir = deps.exitStatusDir;
   const own = { ...(r.env ?? {}), RDV_SESSION_ID: r.id, RDV_API_SOCKET: deps.apiSocket, RDV_HOOK_TOKEN: issueHookToken(deps.db, r.id) };
   const launch =
     r.kind === 'agent' && r.command
-      ? prepareAgentLaunch(deps.agentHooks ?? null, { id: r.id, agent: (r.agent as Agent | null) ?? null, command: r.command }, { ...tmux.env, ...own })
+      ? prepareAgentLaunch(deps.agentHooks ?? null, { id: r.id, agent: (r.agent as Agent | null) ?? null, command: line ?? r.command }, { ...tmux.env, ...own })
       : null;
   await tmux.newSession({
     name: r.tmuxName,
@@ -59,11 +64,13 @@ export async function launchSession(deps: LaunchDeps, r: SessionRow, size?: { co
     rows: size?.rows,
     env: { ...own, ...(launch?.env ?? {}) },
     command: exitDir ? exitWrapperArgv(prepareExitStatus(exitDir, r.tmuxName), shell) : shell,
+    pipe: deps.output ? outputLogPipe(outputDir(deps.output.sessionsDir, r.id), deps.output.maxBytes) : undefined,
   });
   if (launch) {
-    const knowledge = deps.startupKnowledge?.(r);
-    const line = knowledge ? commandWithKnowledge(r.agent as Agent | null, launch.line, knowledge) : launch.line;
-    await tmux.sendLiteral(r.tmuxName, line);
+    // A resumed conversation has had its folder's knowledge already.
+    const knowledge = line ? null : deps.startupKnowledge?.(r);
+    const typed = knowledge ? commandWithKnowledge(r.agent as Agent | null, launch.line, knowledge) : launch.line;
+    await tmux.sendLiteral(r.tmuxName, typed);
     await tmux.sendKeys(r.tmuxName, ['Enter']);
   }
 }

@@ -11,7 +11,15 @@ describe('reconcile with a tmux that does not answer', () => {
     const kept = await sessions.create(userId, { name: 'kept', kind: 'shell' });
     const ended = await sessions.create(userId, { name: 'ended', kind: 'shell' });
     const closedIds: string[] = [];
-    const ctx = (t: typeof tmux) => ({ db, tmux: t, log: testLogger(), markClosed: (id: string) => void closedIds.push(id) });
+    // No exit status directory: a missing tmux session is one that ended.
+    const ctx = (t: typeof tmux) => ({
+      db,
+      tmux: t,
+      log: testLogger(),
+      busy: new Set<string>(),
+      markClosed: (id: string) => void closedIds.push(id),
+      handleLost: async () => [],
+    });
     // Killed by its timeout before it could answer (tmux may even exit 0 with nothing printed):
     // an error, not an empty list. A run that beats the 1 ms timeout sees both sessions.
     const hasty = createTmux({ socket: tmux.socket, configFile: '/dev/null', timeoutMs: 1 });
@@ -39,7 +47,7 @@ describe('reconcile with a tmux that does not answer', () => {
     const s = await sessions.create(userId, { name: 'gone', kind: 'shell' });
     await tmux.killServer();
     const closedIds: string[] = [];
-    await reconcileWithTmux({ db, tmux, log: testLogger(), markClosed: (id) => void closedIds.push(id) });
+    await reconcileWithTmux({ db, tmux, log: testLogger(), busy: new Set(), markClosed: (id) => void closedIds.push(id), handleLost: async () => [] });
     expect(closedIds).toEqual([s.id]);
   });
 

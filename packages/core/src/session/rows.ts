@@ -30,6 +30,8 @@ export function toSession(row: SessionRow): Session {
     closedAt: iso(row.closedAt),
     exitCode: row.exitCode,
     agentSessionId: row.agentSessionId,
+    lostAt: iso(row.lostAt),
+    restoredAt: iso(row.restoredAt),
   };
 }
 

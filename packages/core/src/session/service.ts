@@ -5,13 +5,25 @@ import { AppError } from '../errors/index.js';
 import { schema, type Db } from '../db/index.js';
 import type { EventBus } from '../events/index.js';
 import type { FolderService } from '../folder/index.js';
-import { IdSchema, type CreateSession, type EffectivePreferences, type Session, type SessionStatus } from '../schemas/index.js';
+import type { OutputPage, ReadOutputOptions } from '../output/index.js';
+import {
+  IdSchema,
+  type CreateSession,
+  type EffectivePreferences,
+  type RestorePolicy,
+  type RestoreRequest,
+  type RestoreResult,
+  type Session,
+  type SessionStatus,
+} from '../schemas/index.js';
 import type { Tmux } from '../tmux/index.js';
 import type { WorktreeService } from '../worktree/index.js';
 import { requireInstalled, resolveAgent } from './agents.js';
 import { removeAgentHooks, type AgentHookConfig } from './agent-hooks.js';
+import { createSessionContinuity, type SessionEvent } from './continuity.js';
 import { checkCwd, launchSession, sessionShell, type LaunchDeps } from './launch.js';
-import { reconcileWithTmux, type ReconcileResult } from './reconcile.js';
+import { createSessionOutput, type SessionOutputConfig } from './output.js';
+import type { ReconcileResult } from './reconcile.js';
 import { openNameTaken, OPEN_STATUSES, sessionRow, tmuxNameFor, toSession, type SessionRow } from './rows.js';
 
 export interface SessionServiceDeps {
@@ -37,6 +49,12 @@ export interface SessionServiceDeps {
   agentHooks?: AgentHookConfig | null;
   /** The folder's knowledge a new agent session is started with (see startup-knowledge.ts). */
   startupKnowledge?: LaunchDeps['startupKnowledge'];
+  /** Each session's output log (rotated, moved with the trash); without it, no output is kept. */
+  output?: SessionOutputConfig;
+  /** Closing: how long a session's processes get after SIGTERM before SIGKILL (default 5 s). */
+  stopTimeoutMs?: number;
+  /** Which lost sessions come back by themselves (`[sessions] restore`, default "all"). */
+  restore?: RestorePolicy;
 }
 
 export type { ReconcileResult };
@@ -55,12 +73,23 @@ export interface SessionService {
   suspend(userId: string, id: string): Session;
   resume(userId: string, id: string): Promise<Session>;
   /**
-   * Kills the tmux session and marks it closed. A worktree session's worktree moves to
-   * the trash (status "trashed") instead; nothing is deleted. Idempotent.
+   * Ends the session's processes (SIGTERM, then SIGKILL after `stopTimeoutMs`), kills its
+   * tmux session and marks it closed. A worktree session's worktree and output log move
+   * to the trash (status "trashed") instead; nothing is deleted. Idempotent; a lost
+   * session closed by its user stays ended.
    */
   close(userId: string, id: string): Promise<Session>;
-  /** Brings a trashed worktree session back: the worktree returns and a new tmux session starts in it. */
+  /** Brings a trashed worktree session back: the worktree and its log return and a new tmux session starts in it. */
   restore(userId: string, trashId: string): Promise<Session | null>;
+  /**
+   * Lost sessions (tmux session gone, shell never exited) brought back by hand, or with
+   * `dryRun` only what would come back. Ignores `[sessions] restore`: the user asks.
+   */
+  restoreLost(userId: string, request: RestoreRequest): Promise<RestoreResult>;
+  /** A page of the session's output log; works for closed and trashed sessions too. */
+  readOutput(userId: string, id: string, options: ReadOutputOptions): OutputPage;
+  /** The session's output folder (live or in the trash), or null (for the indexer and search). */
+  locateOutput(sessionId: string): string | null;
   /**
    * Keeps the agent's own id for its conversation (from its hooks), announced as
    * session.updated when it changes. Returns the session.
@@ -69,7 +98,12 @@ export interface SessionService {
   /** Types a command line into the session, then Enter. */
   exec(userId: string, id: string, command: string): Promise<void>;
   scrollback(userId: string, id: string, lines: number): Promise<{ sessionId: string; lines: number; text: string }>;
-  reconcile(): Promise<ReconcileResult>;
+  /**
+   * Lines session rows up with tmux. Sessions whose shell exited are closed; lost ones are
+   * restored (per `[sessions] restore`) when `atStart` or when tmux's server is gone, else
+   * marked lost. At start, live sessions that do not log yet start logging.
+   */
+  reconcile(options?: { atStart?: boolean }): Promise<ReconcileResult>;
   countOpen(): number;
 }
 
@@ -79,7 +113,7 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
   const row = (userId: string, id: string): SessionRow => sessionRow(db, userId, id);
   const cwdFor = (input: CreateSession, prefs: EffectivePreferences) => input.cwd ?? prefs.defaultCwd ?? deps.defaultCwd;
 
-  const update = (id: string, set: Partial<SessionRow>, event: 'session.updated' | 'session.closed' = 'session.updated') => {
+  const update = (id: string, set: Partial<SessionRow>, event: SessionEvent = 'session.updated') => {
     if (event === 'session.closed') {
       // An ended session's hook credential and hook files go with it.
       set = { ...set, hookTokenHash: null };
@@ -102,16 +136,19 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
   };
 
   const nameTaken = (userId: string, name: string, exceptId?: string) => openNameTaken(db, userId, name, exceptId);
-  // Sessions whose tmux session is being started: reconcile must not take "not there yet" for "gone".
-  const starting = new Set<string>();
+  const output = deps.output ? createSessionOutput(deps.output, { db, tmux, log }) : null;
+  const launchDeps: LaunchDeps = { ...deps, output: deps.output };
+  /** Sessions being started or closed: reconcile leaves them alone, the sweep spares them. */
+  const busy = new Set<string>();
   const startTmux = async (r: SessionRow, size?: { cols?: number; rows?: number }) => {
-    starting.add(r.id);
+    busy.add(r.id);
     try {
-      await launchSession(deps, r, size);
+      await launchSession(launchDeps, r, size);
     } finally {
-      starting.delete(r.id);
+      busy.delete(r.id);
     }
   };
+  const continuity = createSessionContinuity({ ...deps, output, launchDeps, busy, row, update, nameTaken, startTmux });
 
   const service: SessionService = {
     async create(userId, input) {
@@ -137,8 +174,6 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
         .from(schema.sessions)
         .where(eq(schema.sessions.userId, userId))
         .get();
-      // In flight from before its row exists until its tmux session does (startTmux ends it).
-      starting.add(id);
       const inserted = db
         .insert(schema.sessions)
         .values({
@@ -245,33 +280,15 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
       }
       return update(id, { status: 'active', lastActivityAt: new Date() });
     },
-    async close(userId, id) {
+    close: (userId, id) => continuity.close(userId, id),
+    restore: (userId, trashId) => continuity.fromTrash(userId, trashId),
+    restoreLost: (userId, request) => continuity.restoreLost(userId, request),
+    readOutput(userId, id, options) {
       const r = row(userId, id);
-      if (r.status === 'closed' || r.status === 'trashed') return toSession(r);
-      await tmux.killSession(r.tmuxName);
-      if (r.worktreeId && deps.worktrees) {
-        const wt = deps.worktrees.get(userId, r.worktreeId);
-        if (wt.status === 'active') {
-          await deps.worktrees.trash(userId, wt.id, id);
-          log.info({ sessionId: id, worktreeId: wt.id }, 'session closed; its worktree is in the trash');
-          return update(id, { status: 'trashed', closedAt: new Date() }, 'session.closed');
-        }
-      }
-      log.info({ sessionId: id }, 'session closed');
-      return update(id, { status: 'closed', closedAt: new Date() }, 'session.closed');
+      if (!output) throw new AppError('unavailable', 'output logs are not kept on this server');
+      return output.read(r.id, options);
     },
-    async restore(userId, trashId) {
-      if (!deps.worktrees) throw new AppError('unavailable', 'worktrees are not enabled on this server');
-      const entry = await deps.worktrees.restore(userId, trashId);
-      if (!entry.sessionId) return null;
-      const r = row(userId, entry.sessionId);
-      if (r.status !== 'trashed') return toSession(r);
-      if (nameTaken(userId, r.name, r.id)) {
-        throw new AppError('conflict', `the worktree is back, but a session named "${r.name}" is open; rename that one to restore this session`);
-      }
-      await startTmux(r);
-      return update(r.id, { status: 'active', closedAt: null, lastActivityAt: new Date() });
-    },
+    locateOutput: (sessionId) => output?.locate(sessionId) ?? null,
     noteAgentSession(userId, id, agentSessionId) {
       const r = row(userId, id);
       if (r.agentSessionId === agentSessionId) return toSession(r);
@@ -300,15 +317,7 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
       const text = await tmux.capturePane(r.tmuxName, { historyLines: lines });
       return { sessionId: id, lines: text ? text.replace(/\n$/, '').split('\n').length : 0, text };
     },
-    reconcile: () =>
-      reconcileWithTmux({
-        db,
-        tmux,
-        log,
-        exitStatusDir: deps.exitStatusDir,
-        markClosed: (id, exitCode) => update(id, { status: 'closed', closedAt: new Date(), exitCode }, 'session.closed'),
-        starting: () => starting,
-      }),
+    reconcile: (options) => continuity.reconcile(options),
     countOpen() {
       return db
         .select({ id: schema.sessions.id })

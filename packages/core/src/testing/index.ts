@@ -9,7 +9,7 @@ import { ensureOwner } from '../auth/index.js';
 import { openDb, type DbHandle } from '../db/index.js';
 import { createEventBus } from '../events/index.js';
 import { createFolderService } from '../folder/index.js';
-import { createSessionService } from '../session/index.js';
+import { createSessionService, type SessionServiceDeps } from '../session/index.js';
 import { createSilentLogger } from '../log/index.js';
 import { createTmux, type Tmux } from '../tmux/index.js';
 import { makeFakeAgents } from './fake-agents.js';
@@ -107,14 +107,14 @@ export function useRepo(scope: Scope = 'test'): TestRepo {
  * The session stack on real resources: a migrated database, its own tmux server, events,
  * folders, sessions (shell /bin/sh, cwd `home`) and the owner user.
  */
-export function useSessions(scope: Scope = 'test') {
+export function useSessions(scope: Scope = 'test', options: Partial<SessionServiceDeps> = {}) {
   const { db } = useDb(scope);
   const tmux = useTmux(scope);
   const events = createEventBus(db);
   const folders = createFolderService({ db, events });
   const home = useTempDir(scope);
   const log = testLogger();
-  const sessions = createSessionService({
+  const deps: SessionServiceDeps = {
     db,
     tmux,
     folders,
@@ -124,9 +124,15 @@ export function useSessions(scope: Scope = 'test') {
     defaultCwd: home,
     apiSocket: join(home, 'run', 'api.sock'),
     exitStatusDir: join(home, 'exit-status'),
-  });
+    output: { sessionsDir: join(home, 'sessions'), home, maxBytes: 1024 * 1024 },
+    stopTimeoutMs: 2000,
+    ...options,
+  };
+  const sessions = createSessionService(deps);
   const owner = ensureOwner(db, { email: '', cliTokenPath: join(home, 'cli-token'), log }).owner;
-  return { db, tmux, events, folders, sessions, log, home, userId: owner.id };
+  /** A new session service over the same database, tmux server and home: the api started again. */
+  const restart = (changes: Partial<SessionServiceDeps> = {}) => createSessionService({ ...deps, ...changes });
+  return { db, tmux, events, folders, sessions, log, home, userId: owner.id, restart };
 }
 
 export { startPushEndpoint, usePushEndpoint, type PushEndpoint, type ReceivedPush, type TestPushSubscription } from './push-endpoint.js';
@@ -139,3 +145,4 @@ export { FAKE_AGENT_NAMES, FAKE_AGENT_SCRIPT, makeFakeAgents, type FakeAgents } 
 export function useFakeAgents(scope: Scope = 'file') {
   return makeFakeAgents(useTempDir(scope, 'rdv-agents-'));
 }
+export { useRecordingAgents, type RecordingAgents } from './recording-agents.js';

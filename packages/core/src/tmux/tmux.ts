@@ -29,6 +29,11 @@ export interface NewSessionOptions {
   env?: Record<string, string>;
   /** argv to run instead of the default shell; several elements are exec'd without a shell. */
   command?: string[];
+  /**
+   * Pipes the new pane's output from its first byte: in the same tmux call, the session
+   * option `option` is set to `value` and `command` (see `pipePane`) gets the output.
+   */
+  pipe?: { option: string; value: string; command: string };
 }
 
 export interface Tmux {
@@ -84,7 +89,8 @@ interface RunResult {
 export const NO_SERVER = /no server running|error connecting to|server exited unexpectedly/i;
 /** The server is not running (no socket, or a stale one): it really has no sessions. */
 const SERVER_GONE = /no server running|error connecting to .*\((No such file or directory|Connection refused)\)/i;
-const NO_SESSION = /can't find (session|window|pane)|session not found|no such session/i;
+// "no current target": the server was exiting (its last session just ended) when asked.
+const NO_SESSION = /can't find (session|window|pane)|session not found|no such session|no current target/i;
 
 function checkName(name: string): void {
   if (!TMUX_NAME_PATTERN.test(name)) throw new AppError('invalid_input', `invalid tmux session name: ${JSON.stringify(name)}`);
@@ -159,6 +165,13 @@ export function createTmux(options: CreateTmuxOptions): Tmux {
         ...envArgs,
         ...(o.command?.length ? ['--', ...o.command] : []),
       ];
+      if (o.pipe) {
+        if (!OPTION_PATTERN.test(o.pipe.option)) throw new AppError('invalid_input', `invalid tmux option: ${o.pipe.option}`);
+        // Chained into the same call: tmux runs these before it reads the new pane, so the first prompt is kept too.
+        const target = pane(o.name);
+        args.push(';', 'set-option', '-t', target, o.pipe.option, escapeTrailingSemicolon(o.pipe.value));
+        args.push(';', 'pipe-pane', '-o', '-t', target, escapeTrailingSemicolon(o.pipe.command));
+      }
       const r = await run(args);
       if (r.code !== 0) {
         if (/duplicate session/i.test(r.stderr)) throw new AppError('conflict', `tmux session ${o.name} already exists`);

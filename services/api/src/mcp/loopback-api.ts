@@ -49,6 +49,8 @@ export function loopbackApi(socketPath: string, authorization: string): RdvApi {
     exec: (id, command) => call('POST', session(id, '/exec'), { body: { command } }),
     requestAttention: (id, message) => call('POST', session(id, '/attention'), { body: { message } }),
     scrollback: (id, lines) => call('GET', session(id, '/scrollback'), { query: { lines } }),
+    readLog: (id, query) => call('GET', session(id, '/output'), { query }),
+    search: (query) => call('GET', '/api/search', { query }),
 
     listFolders: () => call('GET', '/api/folders'),
     createFolder: (body) => call('POST', '/api/folders', { body }),

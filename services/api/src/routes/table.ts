@@ -13,6 +13,7 @@ import { mcpRoutes } from './mcp.js';
 import { metricsRoutes } from './metrics.js';
 import { notificationRoutes } from './notifications.js';
 import { orchestratorRoutes } from './orchestrators.js';
+import { outputRoutes } from './output.js';
 import { sessionRoutes } from './sessions.js';
 import { systemRoutes } from './system.js';
 import { tokenRoutes } from './tokens.js';
@@ -33,6 +34,7 @@ export const ROUTE_TABLE: readonly RouteModule[] = [
   systemRoutes,
   eventRoutes,
   sessionRoutes,
+  outputRoutes,
   agentEventRoutes,
   folderRoutes,
   knowledgeRoutes,

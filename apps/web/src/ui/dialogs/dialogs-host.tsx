@@ -5,6 +5,7 @@ import { FolderNotificationsDialog } from '../notifications/folder-notifications
 import { KnowledgeDialog } from './knowledge-dialog';
 import { MoveDialog } from './move-dialog';
 import { NewSessionDialog } from './new-session-dialog';
+import { SearchDialog } from './search-dialog';
 
 /** Renders whichever dialog is open. */
 export function DialogsHost({ dialog }: { dialog: DialogSpec | null }) {
@@ -21,6 +22,8 @@ export function DialogsHost({ dialog }: { dialog: DialogSpec | null }) {
       return <ConfirmDialog {...dialog} onClose={close} />;
     case 'shortcuts':
       return <ShortcutsDialog onClose={close} />;
+    case 'searchAll':
+      return <SearchDialog onClose={close} />;
     case 'paste':
       return <PasteDialog onPaste={(text) => ui.terminal(state.activeId)?.paste(text)} onClose={close} />;
     case 'knowledge': {

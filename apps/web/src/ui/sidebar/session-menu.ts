@@ -7,12 +7,16 @@ import { foldersIn, sessionsIn } from '../state/model';
 export function sessionMenu(ui: Ui, s: Session): MenuItem[] {
   const { actions, state } = ui;
   if (s.status === 'closed' || s.status === 'trashed') {
-    return [{ label: 'Dismiss', onSelect: () => ui.dispatch({ type: 'dismiss', id: s.id }) }];
+    return [
+      { label: 'Output log', onSelect: () => ui.select(s.id) },
+      { label: 'Dismiss', onSelect: () => ui.dispatch({ type: 'dismiss', id: s.id }) },
+    ];
   }
   const siblings = sessionsIn(state.sessions, state.folders, s.folderId ?? null);
   const i = siblings.findIndex((x) => x.id === s.id);
   return [
     { label: 'Open', onSelect: () => ui.select(s.id) },
+    { label: 'Output log', onSelect: () => ui.dispatch({ type: 'openAt', id: s.id, offset: null, q: null }) },
     {
       label: 'Rename…',
       onSelect: () =>

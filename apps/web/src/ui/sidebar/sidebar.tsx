@@ -2,7 +2,7 @@
 import { useUi } from '../app-context';
 import { AttentionList } from './attention';
 import { Bell } from '../notifications/bell';
-import { CloseIcon, FolderPlusIcon, KeyboardIcon, MoonIcon, PlusIcon, SignOutIcon, SunIcon, SystemIcon } from '../icons';
+import { CloseIcon, FolderPlusIcon, KeyboardIcon, MoonIcon, PlusIcon, SearchIcon, SignOutIcon, SunIcon, SystemIcon } from '../icons';
 import { Tree } from './tree';
 import type { ThemeChoice } from '../theme';
 
@@ -37,6 +37,9 @@ export function Sidebar(props: { whoami: Whoami | null; theme: ThemeChoice; onTh
           </span>
         </div>
         <div className="head-actions">
+          <button type="button" className="icon-button" title="Search all sessions (Ctrl K)" aria-label="Search all sessions" onClick={() => ui.show({ kind: 'searchAll' })}>
+            <SearchIcon />
+          </button>
           <Bell />
           <button type="button" className="icon-button" title="New folder (Alt Shift M)" aria-label="New folder" onClick={() => ui.show({ kind: 'prompt', title: 'New folder', label: 'Name', initial: '', submit: 'Create', onSubmit: async (name) => void (await ui.actions.createFolder(name, null)) })}>
             <FolderPlusIcon />

@@ -3,7 +3,7 @@ import type { Folder, Session } from '@rdv/core/schemas';
 import { useEffect, useState, type DragEvent, type MouseEvent } from 'react';
 import { useUi } from '../app-context';
 import { ChevronIcon, DotsIcon, FolderIcon } from '../icons';
-import { STATUS_LABEL, displayStatus, foldersIn, sessionsIn } from '../state/model';
+import { STATUS_LABEL, displayStatus, foldersIn, isOpen, sessionsIn } from '../state/model';
 import { folderMenu, sessionMenu } from './session-menu';
 
 const DRAG_TYPE = 'application/x-rdv-item';
@@ -79,6 +79,16 @@ function shortPath(p: string): string {
   return m ? `~${m[2] ?? ''}` : p;
 }
 
+/** "restored" on a session rdv brought back after a reboot or a lost tmux server; "lost" on one waiting to be. */
+function ContinuityBadge({ session }: { session: Session }) {
+  if (session.lostAt && !isOpen(session)) {
+    return <span className="badge lost" title="Its tmux session vanished (a reboot or a tmux crash); restore it from its output log or with `rdv session restore`">lost</span>;
+  }
+  if (!session.restoredAt || !isOpen(session)) return null;
+  const at = new Date(session.restoredAt).toLocaleString();
+  return <span className="badge restored" title={`Restored ${at}, after a reboot or a lost tmux server`}>restored</span>;
+}
+
 function SessionRow({ session, depth }: { session: Session; depth: number }) {
   const ui = useUi();
   const { dropping, props: dragProps } = useDragItem({ what: 'session', id: session.id }, (d) => {
@@ -107,7 +117,10 @@ function SessionRow({ session, depth }: { session: Session; depth: number }) {
     >
       <span className={`dot ${status}`} title={STATUS_LABEL[status]} />
       <span className="row-text">
-        <span className="row-name">{session.name}</span>
+        <span className="row-name">
+          {session.name}
+          <ContinuityBadge session={session} />
+        </span>
         <span className="row-detail">{detail}</span>
       </span>
       <button type="button" className="icon-button row-more" aria-label={`${session.name} actions`} onClick={(e) => { e.stopPropagation(); open(e); }}>

@@ -15,6 +15,14 @@ export interface Insight {
 
 export type LiveState = 'connecting' | 'live' | 'reconnecting';
 
+/** A place in a session's output log to show (a search hit): its byte offset and the words found there. */
+export interface Place {
+  offset: number | null;
+  q: string | null;
+  /** Changes with every request, so asking for the same place again scrolls there again. */
+  seq: number;
+}
+
 export interface State {
   ready: boolean;
   loadError: string | null;
@@ -34,6 +42,8 @@ export interface State {
   signedOut: boolean;
   /** Sessions the person closed or dismissed here: late events must not bring them back. */
   gone: string[];
+  /** Sessions whose tab shows their output log (read-only) rather than the live terminal, at a place. */
+  places: Record<string, Place>;
 }
 
 export type Action =
@@ -46,6 +56,8 @@ export type Action =
   | { type: 'insights'; items: Insight[] }
   | { type: 'insight'; insight: Insight; resolved: boolean }
   | { type: 'open'; id: string }
+  | { type: 'openAt'; id: string; offset: number | null; q: string | null }
+  | { type: 'backToLive'; id: string }
   | { type: 'closeTab'; id: string }
   | { type: 'restoreTabs'; tabs: string[]; activeId: string | null }
   | { type: 'live'; value: LiveState }
@@ -69,9 +81,20 @@ export const initialState: State = {
   notificationsVersion: 0,
   signedOut: false,
   gone: [],
+  places: {},
 };
 
-const isOpen = (s: Session) => s.status === 'active' || s.status === 'suspended';
+export const isOpen = (s: Pick<Session, 'status'>) => s.status === 'active' || s.status === 'suspended';
+
+/** Whether a tab shows the session's output log, read-only: it has ended, or a place in its log was asked for. */
+export const showsHistory = (state: Pick<State, 'places'>, s: Session) => !isOpen(s) || state.places[s.id] !== undefined;
+
+function withoutPlace(places: Record<string, Place>, id: string): Record<string, Place> {
+  if (!(id in places)) return places;
+  const next = { ...places };
+  delete next[id];
+  return next;
+}
 
 function upsert<T extends { id: string }>(list: T[], item: T): T[] {
   const i = list.findIndex((x) => x.id === item.id);
@@ -86,7 +109,7 @@ function closeTab(state: State, id: string): State {
   if (i < 0) return state;
   const tabs = state.tabs.filter((t) => t !== id);
   const activeId = state.activeId === id ? (tabs[Math.min(i, tabs.length - 1)] ?? null) : state.activeId;
-  return { ...state, tabs, activeId };
+  return { ...state, tabs, activeId, places: withoutPlace(state.places, id) };
 }
 
 /** All UI state changes; events from the server and the person's actions both land here. */
@@ -128,6 +151,15 @@ export function reducer(state: State, action: Action): State {
       const tabs = state.tabs.includes(action.id) ? state.tabs : [...state.tabs, action.id];
       return { ...state, tabs, activeId: action.id };
     }
+    case 'openAt': {
+      const tabs = state.tabs.includes(action.id) ? state.tabs : [...state.tabs, action.id];
+      const seq = (state.places[action.id]?.seq ?? 0) + 1;
+      // Asked for again by the person: a session dismissed here may come back.
+      const gone = state.gone.filter((g) => g !== action.id);
+      return { ...state, tabs, gone, activeId: action.id, places: { ...state.places, [action.id]: { offset: action.offset, q: action.q, seq } } };
+    }
+    case 'backToLive':
+      return { ...state, places: withoutPlace(state.places, action.id) };
     case 'closeTab':
       return closeTab(state, action.id);
     case 'restoreTabs':

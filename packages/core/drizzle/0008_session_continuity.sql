@@ -1,0 +1,2 @@
+ALTER TABLE `sessions` ADD `lost_at` integer;--> statement-breakpoint
+ALTER TABLE `sessions` ADD `restored_at` integer;
