@@ -12,7 +12,6 @@ const session = (over: Partial<Session>): Session => ({
   tmuxName: 'rdv-x',
   kind: 'shell',
   agent: null,
-  agentSessionId: null,
   command: null,
   cwd: '/home/me',
   folderId: null,
