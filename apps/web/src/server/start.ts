@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { createSocketClient } from '@rdv/client/node';
@@ -23,6 +23,10 @@ type NextApp = ReturnType<typeof NextModule.default>;
 
 /** Next.js, loaded after the edge listens (it is most of the start time). */
 async function loadNext(appDir: string): Promise<NextApp> {
+  // Next keeps rendered pages in .next/server/route-cache under a key that survives a rebuild,
+  // so after an update it would keep serving the old UI's HTML (naming the old chunks); it is
+  // only a cache, rebuilt on the first request.
+  rmSync(join(appDir, '.next', 'server', 'route-cache'), { recursive: true, force: true });
   const mod = (await import('next')) as unknown as { default?: unknown };
   // next is CommonJS (module.exports = createServer) while its types declare a default export.
   const next = ((mod.default as { default?: unknown } | undefined)?.default ?? mod.default ?? mod) as typeof NextModule.default;
