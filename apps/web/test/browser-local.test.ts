@@ -55,7 +55,8 @@ beforeEach(() => stack.reset());
 
 describe('local mode', () => {
   it('prints a login link at start and refuses a browser without one', async () => {
-    expect(stack.webOutput()).toMatch(LINK);
+    // Printed once the edge listens; the pipe may deliver it after the first health check answers.
+    await expect.poll(() => stack.webOutput()).toMatch(LINK);
     const ctx = await freshContext();
     const page = await ctx.newPage();
     const res = await page.goto(stack.url);
@@ -65,6 +66,7 @@ describe('local mode', () => {
   });
 
   it('signs in with the link once; the cookie is HttpOnly and SameSite=Strict', async () => {
+    await expect.poll(() => stack.webOutput()).toMatch(LINK);
     const link = LINK.exec(stack.webOutput())![0];
     const ctx = await freshContext();
     const page = await ctx.newPage();
