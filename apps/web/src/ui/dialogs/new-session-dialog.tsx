@@ -40,8 +40,9 @@ export function NewSessionDialog(props: {
   const { api } = useUi();
   const [agent, setAgent] = useState<Agent>('claude');
   const [command, setCommand] = useState('');
-  const [name, setName] = useState(() => suggestName('shell', props.sessions));
-  const [nameTouched, setNameTouched] = useState(false);
+  // What the person typed, else a suggestion derived on each render: a suggestion stored and
+  // updated by an effect could land after the first typed key and undo it.
+  const [typedName, setTypedName] = useState<string | null>(null);
   const [cwd, setCwd] = useState('');
   const [defaultCwd, setDefaultCwd] = useState<string | null>(null);
   const [useWorktree, setUseWorktree] = useState(false);
@@ -71,9 +72,11 @@ export function NewSessionDialog(props: {
     };
   }, [api, folderId]);
 
-  useEffect(() => {
-    if (!nameTouched) setName(suggestName(kind === 'shell' ? 'shell' : agent === 'custom' ? 'agent' : agent, props.sessions));
-  }, [kind, agent, nameTouched, props.sessions]);
+  const suggestedName = useMemo(
+    () => suggestName(kind === 'shell' ? 'shell' : agent === 'custom' ? 'agent' : agent, props.sessions),
+    [kind, agent, props.sessions],
+  );
+  const name = typedName ?? suggestedName;
 
   const nameCheck = NameSchema.safeParse(name);
   const { busy, error, onSubmit } = useSubmit(async () => {
@@ -123,8 +126,7 @@ export function NewSessionDialog(props: {
             value={name}
             maxLength={64}
             onChange={(e) => {
-              setName(e.target.value);
-              setNameTouched(true);
+              setTypedName(e.target.value);
             }}
             aria-invalid={!nameCheck.success}
           />
