@@ -120,7 +120,7 @@ describe('GET /api/search', () => {
     expect((await api.call('GET', `/api/search?q=common-2word&since=${encodeURIComponent(future)}`)).body.items).toEqual([]);
     expect((await api.call('GET', '/api/search?q=')).status).toBe(400);
     expect((await api.call('GET', '/api/search?q=x&since=yesterday')).status).toBe(400);
-  });
+  }, 90_000);
 });
 
 describe('closing and losing sessions', () => {
