@@ -3,6 +3,7 @@ import { createTmux } from '@rdv/core/tmux';
 import type { Session } from '@rdv/core/schemas';
 import { examples } from '../args.js';
 import { contextFor, type CliContext } from '../context.js';
+import { runningWebUrl } from './login-link.js';
 import { cliCredentials } from '../credentials.js';
 import { EXIT } from '../errors.js';
 import { duration, tildify } from '../output.js';
@@ -72,7 +73,7 @@ export async function runStatus(ctx: CliContext): Promise<number> {
       s.name,
       s.pid === null ? '-' : String(s.pid),
       s.pid === null ? '-' : s.alive ? 'yes' : 'no (stale pid file)',
-      s.socket ? `${tildify(s.socket)}${s.socketPresent ? '' : ' (missing)'}` : s.name === 'web' ? `tcp ${config.web.listen}` : '-',
+      s.socket ? `${tildify(s.socket)}${s.socketPresent ? '' : ' (missing)'}` : s.name === 'web' ? (runningWebUrl(config) ?? `tcp ${config.web.listen}`) : '-',
       healthCell(s),
     ]),
   );
