@@ -2,6 +2,7 @@
 // edge that reconnect by themselves, as the UI does, and remember what they saw.
 import { request } from 'node:http';
 import WebSocket from 'ws';
+import { createSseParser } from '@rdv/client';
 
 export interface TerminalWatcher {
   readonly sessionId: string;
@@ -80,18 +81,11 @@ export function watchEvents(origin: string, cookie: string): EventWatcher {
         res.on('end', retry);
         return;
       }
-      let buf = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        buf += chunk;
-        let idx;
-        while ((idx = buf.indexOf('\n\n')) >= 0) {
-          const block = buf.slice(0, idx);
-          buf = buf.slice(idx + 2);
-          const id = /^id: (\d+)$/m.exec(block)?.[1];
-          if (id) ids.push(Number(id));
-        }
+      const parser = createSseParser((m) => {
+        if (m.id !== undefined && /^\d+$/.test(m.id)) ids.push(Number(m.id));
       });
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => parser.push(chunk));
       res.on('end', retry);
       res.on('close', retry);
       res.on('error', retry);
