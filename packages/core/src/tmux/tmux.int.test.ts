@@ -23,6 +23,16 @@ describe('sanitizedEnv', () => {
 });
 
 describe('tmux wrapper (real tmux)', () => {
+  it('creates a session right after the last one ended, while its server is still going away', async () => {
+    const tmux = useTmux();
+    for (let i = 0; i < 30; i++) {
+      await tmux.newSession({ name: `rdv-last${i}`, cwd: '/', command: ['sleep', '600'] });
+      expect(await tmux.killSession(`rdv-last${i}`)).toBe(true);
+    }
+    await tmux.newSession({ name: 'rdv-after', cwd: '/', command: ['sleep', '600'] });
+    expect((await tmux.listSessions()).map((s) => s.name)).toEqual(['rdv-after']);
+  });
+
   it('creates, lists, types, captures, resizes and kills', async () => {
     const tmux = useTmux();
     const cwd = useTempDir();

@@ -90,6 +90,8 @@ export const NO_SERVER = /no server running|error connecting to|server exited un
 /** The server is not running (no socket, or a stale one): it really has no sessions. */
 const SERVER_GONE = /no server running|error connecting to .*\((No such file or directory|Connection refused)\)/i;
 // "no current target": the server was exiting (its last session just ended) when asked.
+/** A client reached a server that was already shutting down (its last session had just closed). */
+const SERVER_EXITING = /server exited unexpectedly|lost server/i;
 const NO_SESSION = /can't find (session|window|pane)|session not found|no such session|no current target/i;
 
 function checkName(name: string): void {
@@ -172,7 +174,12 @@ export function createTmux(options: CreateTmuxOptions): Tmux {
         args.push(';', 'set-option', '-t', target, o.pipe.option, escapeTrailingSemicolon(o.pipe.value));
         args.push(';', 'pipe-pane', '-o', '-t', target, escapeTrailingSemicolon(o.pipe.command));
       }
-      const r = await run(args);
+      let r = await run(args);
+      // The last session just ended and its server is still going away: a new server starts on the next try.
+      for (let tries = 0; r.code !== 0 && SERVER_EXITING.test(r.stderr) && tries < 5; tries++) {
+        await new Promise((resolve) => setTimeout(resolve, 20 * (tries + 1)));
+        r = await run(args);
+      }
       if (r.code !== 0) {
         if (/duplicate session/i.test(r.stderr)) throw new AppError('conflict', `tmux session ${o.name} already exists`);
         throw new AppError('unavailable', `tmux new-session failed: ${r.stderr.trim() || `exit ${r.code}`}`);
