@@ -12,6 +12,7 @@ export {
   type VerifyTokenResult,
 } from './tokens.js';
 export { openServiceTokenStore, writeSecretFile, type ServiceTokenStore } from './service-token.js';
+export { openSecretBox, type SecretBox } from './secret-box.js';
 export { ensureOwner, getOwner, getUser, resolveUserByEmail, toUser, type EnsureOwnerResult } from './users.js';
 export { listAudit, pruneAudit, writeAudit, type AuditInput } from './audit.js';
 export { createRateLimiter, type RateLimiter } from './rate-limit.js';

@@ -146,3 +146,4 @@ export function useFakeAgents(scope: Scope = 'file') {
   return makeFakeAgents(useTempDir(scope, 'rdv-agents-'));
 }
 export { useRecordingAgents, type RecordingAgents } from './recording-agents.js';
+export { makeSshKey, useSshd, type Sshd, type SshKeyPair } from './sshd.js';
