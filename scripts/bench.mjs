@@ -8,8 +8,16 @@
 //      (scripts/bench-attention.mjs; `--runs N`);
 //   4. continuity: terminal throughput with output logging on vs off, search over 1 GB of
 //      logs and the index's size (scripts/bench-continuity.mjs; BENCH_LOG_MB shrinks it).
+//   5. edge: the terminal stream and keystroke echo through the web edge over TCP vs
+//      terminal.sock directly (scripts/bench/edge.mjs; `--mb`, `--keys`);
+//   6. browser: Chromium with the real UI, DOM and WebGL renderers: keystroke to glyph,
+//      opening a session, a 20 MB stream (scripts/bench/browser.mjs; `--keys`, `--mb`);
+//   7. scale: 1000 tmux sessions: list, health, creates, sidebar, monitoring CPU, SSE
+//      fan-out, memory per session (scripts/bench/scale.mjs; `--sessions 200` for a quick run);
+//   8. api: autocannon against api.sock vs a bare Express app (scripts/bench/api.mjs; `--seconds`);
+//   9. start: `npm start` and `rdv up` until running (scripts/bench/start.mjs; `--runs`).
 // Installs and builds first when needed (turbo skips what is up to date).
-// `npm run bench -- terminal`, `-- monitoring`, `-- attention` or `-- continuity` runs one of them.
+// `npm run bench -- <name>` runs one of them, e.g. `npm run bench -- scale --sessions 200`.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT, build, ensureInstalled, step, toolEnv } from './ensure.mjs';
@@ -19,6 +27,11 @@ const BENCHES = {
   monitoring: [join(ROOT, 'scripts/bench-monitoring.mjs')],
   attention: [join(ROOT, 'scripts/bench-attention.mjs')],
   continuity: [join(ROOT, 'scripts/bench-continuity.mjs')],
+  edge: [join(ROOT, 'scripts/bench/edge.mjs')],
+  browser: [join(ROOT, 'scripts/bench/browser.mjs')],
+  scale: [join(ROOT, 'scripts/bench/scale.mjs')],
+  api: [join(ROOT, 'scripts/bench/api.mjs')],
+  start: [join(ROOT, 'scripts/bench/start.mjs')],
 };
 const args = process.argv.slice(2);
 const wanted = args.filter((a) => a in BENCHES);

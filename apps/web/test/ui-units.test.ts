@@ -4,7 +4,8 @@ import { forReplay } from '../src/ui/terminal/replay.js';
 import { shortcutFor } from '../src/ui/shortcuts.js';
 import { chunkInput } from '../src/ui/terminal/terminal-socket.js';
 import { keySequence, withCtrl } from '../src/ui/terminal/keys.js';
-import { isTerminalReply, type Session } from '@rdv/core/schemas';
+import { isTerminalReply, type Folder, type Session } from '@rdv/core/schemas';
+import { treeLines, type TreeLine } from '../src/ui/sidebar/tree-lines.js';
 
 const session = (over: Partial<Session>): Session => ({
   id: '6f1c2b9a-1d2e-4f3a-8b4c-5d6e7f809a1b',
@@ -124,5 +125,36 @@ describe('output logs in the UI', () => {
     expect(shortcutFor(key({ code: 'KeyK', altKey: true, shiftKey: true }))).toBe('searchAll');
     expect(shortcutFor(key({ code: 'KeyK', ctrlKey: true, shiftKey: true }))).toBeNull();
     expect(shortcutFor(key({ code: 'KeyL', ctrlKey: true }))).toBeNull();
+  });
+});
+
+describe('the flattened tree of a long sidebar', () => {
+  const folder = (id: string, over: Partial<Folder> = {}): Folder => ({
+    id,
+    name: id.slice(0, 4),
+    parentId: null,
+    position: 0,
+    defaultCwd: null,
+    defaultAgent: null,
+    env: {},
+    notifications: {},
+    createdAt: '2026-01-01T00:00:00Z',
+    updatedAt: '2026-01-01T00:00:00Z',
+    ...over,
+  });
+  const F1 = '11111111-1111-4111-8111-111111111111';
+  const F2 = '22222222-2222-4222-8222-222222222222';
+  const S = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+
+  it('lists folders before sessions at each level, with depths, skips collapsed insides and marks empty folders', () => {
+    const folders = [folder(F1, { name: 'Work' }), folder(F2, { name: 'Sub', parentId: F1 })];
+    const sessions = [
+      session({ id: S(1), name: 'top', position: 1 }),
+      session({ id: S(2), name: 'in-work', folderId: F1 }),
+      session({ id: S(3), name: 'orphan', folderId: '33333333-3333-4333-8333-333333333333', position: 0 }),
+    ];
+    const show = (lines: TreeLine[]) => lines.map((l) => `${l.depth}:${l.kind === 'folder' ? l.folder.name : l.kind === 'session' ? l.session.name : 'empty'}`);
+    expect(show(treeLines(sessions, folders, new Set()))).toEqual(['0:Work', '1:Sub', '1:empty', '1:in-work', '0:orphan', '0:top']);
+    expect(show(treeLines(sessions, folders, new Set([F1])))).toEqual(['0:Work', '0:orphan', '0:top']);
   });
 });

@@ -42,6 +42,17 @@ export interface RouteDef<B extends z.ZodType = z.ZodType, Q extends z.ZodType =
   handler: (ctx: RouteContext<z.output<B>, z.output<Q>>) => unknown;
 }
 
+/**
+ * A JSON answer already serialized, with its entity tag: sent as it is (Express answers a
+ * matching If-None-Match with 304 by itself). For big answers kept between requests.
+ */
+export class JsonText {
+  constructor(
+    readonly text: string,
+    readonly etag: string,
+  ) {}
+}
+
 export const defineRoute = <B extends z.ZodType, Q extends z.ZodType>(def: RouteDef<B, Q>): RouteDef =>
   def as unknown as RouteDef;
 
@@ -61,6 +72,11 @@ export function mountRoutes(router: Router, routes: RouteDef[], before: (def: Ro
       };
       const result = await def.handler(ctx);
       if (def.raw) return;
+      if (result instanceof JsonText) {
+        res.status(def.status ?? 200).setHeader('ETag', result.etag);
+        res.type('application/json').send(result.text);
+        return;
+      }
       if (result === undefined) {
         res.status(def.status ?? 204).end();
         return;

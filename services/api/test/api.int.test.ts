@@ -57,6 +57,24 @@ describe('api over its unix socket', () => {
     expect(tmuxLs().filter((n) => n.startsWith('rdv-')).sort()).toEqual(names);
   });
 
+  it('answers the session list from its cache until something is written, with an entity tag for conditional requests', async () => {
+    const created = await api.call<any>('POST', '/api/sessions', { name: 'cached', kind: 'shell' });
+    const first = await api.call<any>('GET', '/api/sessions');
+    const etag = String(first.headers.etag);
+    expect(etag).toMatch(/^W\/"/);
+    expect(first.body.items.map((x: any) => x.id)).toContain(created.body.id);
+    expect((await api.call('GET', '/api/sessions', undefined, { 'if-none-match': etag })).status).toBe(304);
+    // Another filter is another entry, not the open list's answer.
+    expect((await api.call<any>('GET', '/api/sessions?status=all')).body.items.length).toBeGreaterThanOrEqual(first.body.items.length);
+    await api.call('PATCH', `/api/sessions/${created.body.id}`, { name: 'cached-renamed' });
+    const after = await api.call<any>('GET', '/api/sessions', undefined, { 'if-none-match': etag });
+    expect(after.status).toBe(200);
+    expect(after.headers.etag).not.toBe(etag);
+    expect(after.body.items.find((x: any) => x.id === created.body.id).name).toBe('cached-renamed');
+    await api.call('DELETE', `/api/sessions/${created.body.id}`);
+    expect((await api.call<any>('GET', '/api/sessions')).body.items.map((x: any) => x.id)).not.toContain(created.body.id);
+  });
+
   it('renames, moves, suspends, resumes and closes (idempotently)', async () => {
     const s = (await api.call('POST', '/api/sessions', { name: 'lifecycle', kind: 'shell' })).body;
     const folder = (await api.call('POST', '/api/folders', { name: 'Projects' })).body;

@@ -4,7 +4,7 @@ import { authError, authorizeScrape, createCredentialWatch, createRequestAuthent
 import { ConfigSchema, type ConfigFile } from '@rdv/core/config';
 import type { DbHandle } from '@rdv/core/db';
 import { AppError, toAppError } from '@rdv/core/errors';
-import { answerClientErrors, baseHealth, refuseUpgrade } from '@rdv/core/lifecycle';
+import { answerClientErrors, baseHealth, cachedCount, refuseUpgrade } from '@rdv/core/lifecycle';
 import type { Logger } from '@rdv/core/log';
 import { attachTmuxPty, type PtyProcess } from '@rdv/core/pty';
 import { checkRequestTarget, formatZodError, IdSchema, type Session } from '@rdv/core/schemas';
@@ -193,12 +193,14 @@ export function createTerminalServer(deps: TerminalServerDeps): TerminalServer {
     );
   };
 
+  // Polled by supervisors and probes: tmux is counted at most every 2 s, not once per call.
+  const countTmuxSessions = cachedCount(async () => (await tmux.listSessions()).length, 2000);
   const health = async () => {
     const { tmuxSessions, ...base } = await baseHealth({
       version: deps.version,
       startedAt: deps.startedAt,
       database: deps.db.ping(),
-      countTmuxSessions: async () => (await tmux.listSessions()).length,
+      countTmuxSessions,
     });
     const s = stats();
     return {

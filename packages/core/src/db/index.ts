@@ -81,3 +81,14 @@ export function migrateDb(path: string): void {
 
 export const now = (): Date => new Date();
 export const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
+
+/**
+ * A value that changes whenever the database may have: rows this connection changed
+ * (`total_changes()`) and commits by other connections (`PRAGMA data_version`). Equal
+ * values mean nothing was written in between, so whatever was read then is still true;
+ * for caches of answers built from many rows.
+ */
+export function writeVersion(handle: Pick<DbHandle, 'sqlite'>): () => string {
+  const changes = handle.sqlite.prepare('SELECT total_changes()').pluck();
+  return () => `${changes.get() as number}.${handle.sqlite.pragma('data_version', { simple: true }) as number}`;
+}

@@ -34,3 +34,33 @@ export async function baseHealth(options: {
     tmuxSessions,
   };
 }
+
+/**
+ * A count that is expensive to take (a tmux client spawned per call, slower the more
+ * sessions there are), kept for `maxAgeMs` so a health check stays cheap however often it
+ * is polled: a fresh value is returned as it is; an older one is returned at once while one
+ * refresh runs behind it; only the very first call waits. A failed count is remembered the
+ * same way (it rejects), so a tmux that cannot run still shows as unhealthy.
+ */
+export function cachedCount(count: () => Promise<number>, maxAgeMs: number): () => Promise<number> {
+  let last: { at: number; value: Promise<number> } | null = null;
+  let refreshing: Promise<number> | null = null;
+  const refresh = () => {
+    if (!refreshing) {
+      const value = count();
+      refreshing = value;
+      // Settled either way: the next refresh may start, and this result is the cached one.
+      const settle = () => {
+        last = { at: Date.now(), value };
+        refreshing = null;
+      };
+      value.then(settle, settle);
+    }
+    return refreshing;
+  };
+  return () => {
+    if (!last) return refresh();
+    if (Date.now() - last.at > maxAgeMs) void refresh().catch(() => undefined);
+    return last.value;
+  };
+}

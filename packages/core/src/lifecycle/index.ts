@@ -1,5 +1,5 @@
 export { afterBody, answerClientErrors } from './client-errors.js';
-export { baseHealth, type BaseHealth } from './health.js';
+export { baseHealth, cachedCount, type BaseHealth } from './health.js';
 export { DisposableStore, toDisposable, type Disposable } from '../disposable/index.js';
 export { disposer, GOING_AWAY, type DrainOptions } from './drain.js';
 export { createJob, createScheduler, type Job, type JobSpec, type Scheduler } from './jobs.js';

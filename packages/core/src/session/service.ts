@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, eq, inArray, max } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, max } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import { AppError } from '../errors/index.js';
 import { schema, type Db } from '../db/index.js';
@@ -319,11 +319,7 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
     },
     reconcile: (options) => continuity.reconcile(options),
     countOpen() {
-      return db
-        .select({ id: schema.sessions.id })
-        .from(schema.sessions)
-        .where(inArray(schema.sessions.status, OPEN_STATUSES))
-        .all().length;
+      return db.select({ n: count() }).from(schema.sessions).where(inArray(schema.sessions.status, OPEN_STATUSES)).get()?.n ?? 0;
     },
   };
   return service;

@@ -26,6 +26,17 @@ export function createSseRegistry(): SseRegistry {
   };
 }
 
+/** Frames by event: one event fanned out to many streams is serialized once. */
+const frames = new WeakMap<RdvEvent, string>();
+function sseFrame(event: RdvEvent): string {
+  let frame = frames.get(event);
+  if (frame === undefined) {
+    frame = `id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
+    frames.set(event, frame);
+  }
+  return frame;
+}
+
 /** GET /api/events: the caller's events as server-sent events, resumable with Last-Event-ID. */
 export function eventRoutes(deps: RouteDeps): RouteDef[] {
   const { events, sse } = deps;
@@ -53,7 +64,7 @@ export function eventRoutes(deps: RouteDeps): RouteDef[] {
           'X-Accel-Buffering': 'no',
         });
         res.flushHeaders();
-        const write = (event: RdvEvent) => res.write(`id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+        const write = (event: RdvEvent) => res.write(sseFrame(event));
         res.write('retry: 3000\n: connected\n\n');
         let sent = lastId ?? 0;
         const queue: RdvEvent[] = [];

@@ -14,6 +14,7 @@ import {
 } from '@rdv/core/schemas';
 import { auditAs } from '../context.js';
 import { defineRoute, type RouteDef } from '../route.js';
+import { createListCache } from './list-cache.js';
 import type { RouteDeps } from './table.js';
 
 const tag = 'sessions';
@@ -21,6 +22,8 @@ const tag = 'sessions';
 export function sessionRoutes(deps: RouteDeps): RouteDef[] {
   const { sessions } = deps;
   const audit = auditAs.bind(null, deps);
+  // The sidebar and every client poll this list; with a thousand sessions building it is the cost.
+  const listCache = createListCache(deps.db);
 
   return [
     defineRoute({
@@ -30,7 +33,7 @@ export function sessionRoutes(deps: RouteDeps): RouteDef[] {
       summary: 'List sessions (open ones unless ?status= says otherwise)',
       query: ListSessionsQuerySchema,
       response: listOf(SessionSchema),
-      handler: ({ auth, query }) => ({ items: sessions.list(auth.user.id, query) }),
+      handler: ({ auth, query }) => listCache.get(`${auth.user.id} ${query.status ?? ''} ${query.folderId ?? ''}`, () => ({ items: sessions.list(auth.user.id, query) })),
     }),
     defineRoute({
       method: 'post',

@@ -1,5 +1,5 @@
 import { createLoginLink, listAudit } from '@rdv/core/auth';
-import { baseHealth } from '@rdv/core/lifecycle';
+import { baseHealth, cachedCount } from '@rdv/core/lifecycle';
 import { AuditEntrySchema, AuditQuerySchema, HealthSchema, LoginLinkSchema, MeSchema, listOf } from '@rdv/core/schemas';
 import { auditAs } from '../context.js';
 import { defineRoute, type RouteDef } from '../route.js';
@@ -8,6 +8,8 @@ import type { RouteDeps } from './table.js';
 /** Health, who-am-I, login links and the audit log (the edge's own calls are in edge.ts). */
 export function systemRoutes(deps: RouteDeps): RouteDef[] {
   const db = deps.db.db;
+  // Polled by supervisors and probes: tmux is counted at most every 2 s, not once per call.
+  const countTmuxSessions = cachedCount(async () => (await deps.tmux.listSessions()).length, 2000);
   return [
     defineRoute({
       method: 'get',
@@ -21,7 +23,7 @@ export function systemRoutes(deps: RouteDeps): RouteDef[] {
           version: deps.version,
           startedAt: deps.startedAt,
           database: deps.db.ping(),
-          countTmuxSessions: async () => (await deps.tmux.listSessions()).length,
+          countTmuxSessions,
         });
         return {
           ...base,

@@ -5,6 +5,8 @@ import { useUi } from '../app-context';
 import { ChevronIcon, DotsIcon, FolderIcon } from '../icons';
 import { STATUS_LABEL, displayStatus, foldersIn, isOpen, sessionsIn } from '../state/model';
 import { folderMenu, sessionMenu } from './session-menu';
+import { VIRTUAL_ABOVE, treeLines } from './tree-lines';
+import { VirtualRows } from './virtual-tree';
 
 const DRAG_TYPE = 'application/x-rdv-item';
 type Dragged = { what: 'session' | 'folder'; id: string };
@@ -89,7 +91,7 @@ function ContinuityBadge({ session }: { session: Session }) {
   return <span className="badge restored" title={`Restored ${at}, after a reboot or a lost tmux server`}>restored</span>;
 }
 
-function SessionRow({ session, depth }: { session: Session; depth: number }) {
+export function SessionRow({ session, depth, level }: { session: Session; depth: number; level?: number }) {
   const ui = useUi();
   const { dropping, props: dragProps } = useDragItem({ what: 'session', id: session.id }, (d) => {
     if (d.what === 'session' && d.id !== session.id) void ui.actions.placeSession(d.id, session.folderId ?? null, session.id);
@@ -111,6 +113,7 @@ function SessionRow({ session, depth }: { session: Session; depth: number }) {
       onContextMenu={open}
       role="treeitem"
       aria-selected={active}
+      aria-level={level}
       aria-label={`${session.name}, ${STATUS_LABEL[status]}`}
       tabIndex={0}
       onKeyDown={(e) => e.key === 'Enter' && ui.select(session.id)}
@@ -130,41 +133,56 @@ function SessionRow({ session, depth }: { session: Session; depth: number }) {
   );
 }
 
-function FolderNode({ folder, depth, collapsed, toggle }: { folder: Folder; depth: number; collapsed: Set<string>; toggle: (id: string) => void }) {
+/** A folder's own row: click toggles it, drop a session or a folder on it to move that inside. */
+export function FolderRow({ folder, depth, open, count, toggle, level }: { folder: Folder; depth: number; open: boolean; count: number; toggle: (id: string) => void; level?: number }) {
   const ui = useUi();
   const { dropping, props: dragProps } = useDragItem({ what: 'folder', id: folder.id }, (d) => {
     if (d.what === 'session') void ui.actions.moveSession(d.id, folder.id);
     if (d.what === 'folder' && d.id !== folder.id) void ui.actions.moveFolder(d.id, folder.id);
   });
-  const { sessions, folders } = ui.state;
-  const children = foldersIn(folders, folder.id);
-  const mine = sessionsIn(sessions, folders, folder.id);
-  const isOpen = !collapsed.has(folder.id);
-  const open = (e: MouseEvent) => {
+  const menu = (e: MouseEvent) => {
     e.preventDefault();
     ui.openMenu({ ...menuAt(e), items: folderMenu(ui, folder), label: `${folder.name} actions` });
   };
   return (
+    <div
+      className={`row folder${dropping ? ' drop-into' : ''}`}
+      style={{ paddingLeft: 6 + depth * 14 }}
+      {...dragProps}
+      onClick={() => toggle(folder.id)}
+      onContextMenu={menu}
+      role="treeitem"
+      aria-expanded={open}
+      aria-level={level}
+      tabIndex={0}
+      onKeyDown={(e) => e.key === 'Enter' && toggle(folder.id)}
+    >
+      <ChevronIcon className={open ? 'chevron open' : 'chevron'} />
+      <FolderIcon className="folder-icon" />
+      <span className="row-name">{folder.name}</span>
+      <span className="count">{count || ''}</span>
+      <button type="button" className="icon-button row-more" aria-label={`${folder.name} actions`} onClick={(e) => { e.stopPropagation(); menu(e); }}>
+        <DotsIcon />
+      </button>
+    </div>
+  );
+}
+
+/** Shown inside an open folder with nothing in it. */
+export const EmptyFolderRow = ({ depth }: { depth: number }) => (
+  <div className="row-empty" style={{ paddingLeft: 30 + depth * 14 }}>
+    Empty — drag a session here
+  </div>
+);
+
+function FolderNode({ folder, depth, collapsed, toggle }: { folder: Folder; depth: number; collapsed: Set<string>; toggle: (id: string) => void }) {
+  const { sessions, folders } = useUi().state;
+  const children = foldersIn(folders, folder.id);
+  const mine = sessionsIn(sessions, folders, folder.id);
+  const isOpen = !collapsed.has(folder.id);
+  return (
     <div role="group">
-      <div
-        className={`row folder${dropping ? ' drop-into' : ''}`}
-        style={{ paddingLeft: 6 + depth * 14 }}
-        {...dragProps}
-        onClick={() => toggle(folder.id)}
-        onContextMenu={open}
-        role="treeitem"
-        aria-expanded={isOpen}
-        tabIndex={0}
-        onKeyDown={(e) => e.key === 'Enter' && toggle(folder.id)}
-      >
-        <ChevronIcon className={isOpen ? 'chevron open' : 'chevron'} />
-        <FolderIcon className="folder-icon" />
-        <span className="row-name">{folder.name}</span>
-        <span className="count">{mine.length || ''}</span>
-        <button type="button" className="icon-button row-more" aria-label={`${folder.name} actions`} onClick={(e) => { e.stopPropagation(); open(e); }}>
-          <DotsIcon />
-        </button>
-      </div>
+      <FolderRow folder={folder} depth={depth} open={isOpen} count={mine.length} toggle={toggle} />
       {isOpen && (
         <div>
           {children.map((f) => (
@@ -173,11 +191,7 @@ function FolderNode({ folder, depth, collapsed, toggle }: { folder: Folder; dept
           {mine.map((s) => (
             <SessionRow key={s.id} session={s} depth={depth + 1} />
           ))}
-          {children.length === 0 && mine.length === 0 && (
-            <div className="row-empty" style={{ paddingLeft: 30 + depth * 14 }}>
-              Empty — drag a session here
-            </div>
-          )}
+          {children.length === 0 && mine.length === 0 && <EmptyFolderRow depth={depth} />}
         </div>
       )}
     </div>
@@ -190,6 +204,8 @@ export function Tree() {
   const [collapsed, toggle] = useCollapsed();
   const [dropping, setDropping] = useState(false);
   const { sessions, folders } = ui.state;
+  // Beyond a few screens of rows only the visible ones are rendered (virtual-tree.tsx).
+  const lines = sessions.length + folders.length > VIRTUAL_ABOVE ? treeLines(sessions, folders, collapsed) : null;
   return (
     <div
       className={`tree${dropping ? ' drop-root' : ''}`}
@@ -209,12 +225,29 @@ export function Tree() {
         if (d?.what === 'folder') void ui.actions.moveFolder(d.id, null);
       }}
     >
-      {foldersIn(folders, null).map((f) => (
-        <FolderNode key={f.id} folder={f} depth={0} collapsed={collapsed} toggle={toggle} />
-      ))}
-      {sessionsIn(sessions, folders, null).map((s) => (
-        <SessionRow key={s.id} session={s} depth={0} />
-      ))}
+      {lines ? (
+        <VirtualRows
+          lines={lines}
+          render={(line) =>
+            line.kind === 'folder' ? (
+              <FolderRow folder={line.folder} depth={line.depth} open={line.open} count={line.count} toggle={toggle} level={line.depth + 1} />
+            ) : line.kind === 'session' ? (
+              <SessionRow session={line.session} depth={line.depth} level={line.depth + 1} />
+            ) : (
+              <EmptyFolderRow depth={line.depth} />
+            )
+          }
+        />
+      ) : (
+        <>
+          {foldersIn(folders, null).map((f) => (
+            <FolderNode key={f.id} folder={f} depth={0} collapsed={collapsed} toggle={toggle} />
+          ))}
+          {sessionsIn(sessions, folders, null).map((s) => (
+            <SessionRow key={s.id} session={s} depth={0} />
+          ))}
+        </>
+      )}
     </div>
   );
 }

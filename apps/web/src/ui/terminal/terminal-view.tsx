@@ -6,6 +6,7 @@ import { isTerminalReply } from '@rdv/core/schemas';
 import { TerminalSocket, type ConnectionState } from './terminal-socket';
 import { keySequence, withCtrl, type KeyName } from './keys';
 import { TERMINAL_FONT, TERMINAL_THEMES } from './terminal-theme';
+import { loadRenderer, rendererChoice } from './renderer';
 import { isShortcut } from '../shortcuts';
 
 /** What the rest of the UI can do with a mounted terminal (key bar, search, shortcuts). */
@@ -81,6 +82,14 @@ export function TerminalView(props: TerminalViewProps) {
       term.loadAddon(new WebLinksAddon((_e, uri) => window.open(uri, '_blank', 'noopener,noreferrer')));
       term.open(host.current);
       termRef.current = term;
+      // Reachable from its element for devtools and the browser bench (what is in the buffer, when it rendered).
+      const el = host.current as HTMLDivElement & { terminal?: Terminal };
+      el.terminal = term;
+      store.add(toDisposable(() => void delete el.terminal));
+      const renderer = await loadRenderer(term, rendererChoice(), (r) => host.current?.setAttribute('data-renderer', r));
+      // Unmounted while the renderer loaded: the terminal went with the store, its addons with it.
+      if (store.isDisposed) return;
+      store.add(renderer);
       // Shortcuts belong to the app, not the shell.
       term.attachCustomKeyEventHandler((e) => !isShortcut(e));
       const refit = () => {
