@@ -1,14 +1,15 @@
 #!/usr/bin/env node
 // The api under load: autocannon against api.sock (GET /api/sessions with `--sessions` (20)
-// sessions, POST /api/sessions/:id/exec), against a bare Express app on a unix socket in this
-// process answering the same paths with the same bodies (JSON parsed, nothing else), in
+// sessions, POST /api/sessions/:id/exec), against a bare Express app on a unix socket in a process
+// of its own (bare-express.mjs) answering the same paths with the same bodies (JSON parsed, nothing else), in
 // alternating rounds. Goal: requests per second >= 0.7x the bare app's.
 // `--seconds N` per run (default 10), `--connections N` (default 10).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import express from 'express';
 import { fmt, machine, numberArg, out, verdict, withStack } from './stack.mjs';
 
 const SESSIONS = numberArg('sessions', 'BENCH_SESSIONS', 20);
@@ -17,16 +18,16 @@ const CONNECTIONS = numberArg('connections', 'BENCH_CONNECTIONS', 10);
 const ROUNDS = 2;
 const GOAL = 0.7;
 
-/** The floor: Express with JSON parsing and the same answers, nothing else. */
-async function bareApp(socketPath, listText, execAnswer) {
-  const app = express();
-  app.use(express.json({ limit: '1mb' }));
-  app.get('/api/sessions', (_req, res) => res.type('application/json').send(listText));
-  app.post('/api/sessions/:id/exec', (req, res) => res.json({ ...execAnswer, sessionId: req.params.id, echoed: typeof req.body.command }));
-  const server = await new Promise((resolve) => {
-    const s = app.listen(socketPath, () => resolve(s));
+/** The floor: bare-express.mjs in its own process (ended by closing its stdin). */
+async function bareApp(socketPath, listText) {
+  const listFile = `${socketPath}.json`;
+  writeFileSync(listFile, listText);
+  const child = spawn(process.execPath, [fileURLToPath(new URL('./bare-express.mjs', import.meta.url)), socketPath, listFile], { stdio: ['pipe', 'pipe', 'inherit'] });
+  await new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`bare-express exited ${code}`)));
+    child.stdout.once('data', resolve);
   });
-  return { close: () => new Promise((r) => server.close(r)) };
+  return { close: () => new Promise((r) => (child.once('exit', r), child.stdin.end())) };
 }
 
 function cannon(socketPath, path, method, headers, body) {
@@ -42,7 +43,7 @@ function cannon(socketPath, path, method, headers, body) {
 }
 
 await withStack(
-  { prefix: 'rdvba-', env: { RDV_RATE_LIMIT_REQUESTS_PER_MINUTE: '100000000', RDV_RATE_LIMIT_SENSITIVE_PER_MINUTE: '100000000' } },
+  { prefix: 'rdvba-', env: { RDV_RATE_LIMIT_REQUESTS_PER_MINUTE: '1000000', RDV_RATE_LIMIT_SENSITIVE_PER_MINUTE: '1000000' } },
   async (stack) => {
     out(`api bench: autocannon, ${CONNECTIONS} connections, ${SECONDS} s per run, ${ROUNDS} rounds, ${SESSIONS} sessions listed; ${machine()}`);
     await stack.start('api');
@@ -52,7 +53,7 @@ await withStack(
     const list = await stack.api('GET', '/api/sessions');
     const dir = mkdtempSync(join(tmpdir(), 'rdvba-bare-'));
     const bareSocket = join(dir, 'bare.sock');
-    const bare = await bareApp(bareSocket, JSON.stringify(list), { sent: true });
+    const bare = await bareApp(bareSocket, JSON.stringify(list));
     const cases = [
       { name: 'GET /api/sessions', path: '/api/sessions', method: 'GET' },
       // `:` is a no-op in the shell: the session types it and Enter, and stays idle.

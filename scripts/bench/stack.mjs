@@ -127,7 +127,9 @@ export async function createStack({ env: extraEnv = {}, prefix = 'rdvb-' } = {})
     pid: (name) => procs.get(name)?.pid,
     token: () => token,
     async start(name) {
-      const proc = spawn(process.execPath, [ENTRY[name]], { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+      // BENCH_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) go to every service started.
+      const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+      const proc = spawn(process.execPath, [...nodeArgs, ENTRY[name]], { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
       let output = '';
       proc.stdout.on('data', (c) => (output += c));
       proc.stderr.on('data', (c) => (output += c));

@@ -15,7 +15,7 @@ import type { Logger } from '@rdv/core/log';
 import { createOrchestratorService } from '@rdv/core/orchestrator';
 import { createOutputIndexer, createOutputSearch } from '@rdv/core/output';
 import { createSessionService } from '@rdv/core/session';
-import { openConfiguredTmux } from '@rdv/core/tmux';
+import { createKeyTyper, openConfiguredTmux } from '@rdv/core/tmux';
 import { createWorktreeService } from '@rdv/core/worktree';
 import { createApp } from './app.js';
 import { startApiJobs } from './jobs.js';
@@ -86,9 +86,12 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
   // Agents report their own state through hooks running `node <cli main.js> hook <agent>`.
   const agentHooks = existsSync(CLI_MAIN) ? { rdvArgv: [process.execPath, CLI_MAIN], runDir: paths.sessionRunDir } : null;
   if (!agentHooks) log.warn({ expected: CLI_MAIN }, 'the rdv CLI is not built; agents start without hooks (their screens still tell)');
+  const typer = createKeyTyper({ tmux, log: log.child({ component: 'typer' }) });
+  shutdown.add('tmux typer', () => typer.dispose());
   const sessions = createSessionService({
     db: db.db,
     tmux,
+    typer,
     folders,
     events,
     log: log.child({ component: 'sessions' }),

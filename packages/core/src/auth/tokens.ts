@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { and, desc, eq } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import { AppError } from '../errors/index.js';
 import { iso, schema, type Db } from '../db/index.js';
 import { TOKEN_ABILITIES, type Token, type TokenKind } from '../schemas/index.js';
@@ -104,6 +104,16 @@ export type VerifyTokenResult =
   | { ok: true; token: VerifiedToken }
   | { ok: false; reason: 'unknown' | 'revoked' | 'expired'; tokenId?: string };
 
+// Every authenticated request looks its token up: the query is built and prepared once per database.
+const byHash = new WeakMap<Db, ReturnType<typeof prepareTokenByHash>>();
+const prepareTokenByHash = (db: Db) =>
+  db.select().from(schema.tokens).where(eq(schema.tokens.hash, sql.placeholder('hash'))).prepare();
+function tokenByHash(db: Db) {
+  let q = byHash.get(db);
+  if (!q) byHash.set(db, (q = prepareTokenByHash(db)));
+  return q;
+}
+
 /**
  * Checks a bearer secret. Looks the row up by digest, then compares digests in constant
  * time. Updates last-used at most once a minute per token.
@@ -111,7 +121,7 @@ export type VerifyTokenResult =
 export function verifyToken(db: Db, secret: string, at = new Date()): VerifyTokenResult {
   if (!secret || secret.length > 512) return { ok: false, reason: 'unknown' };
   const digest = hashToken(secret);
-  const row = db.select().from(schema.tokens).where(eq(schema.tokens.hash, digest)).get();
+  const row = tokenByHash(db).get({ hash: digest });
   if (!row || !timingSafeEqual(Buffer.from(row.hash, 'hex'), Buffer.from(digest, 'hex'))) {
     return { ok: false, reason: 'unknown' };
   }

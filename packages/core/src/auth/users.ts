@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import { AppError } from '../errors/index.js';
 import { schema, type Db } from '../db/index.js';
@@ -20,8 +20,14 @@ export function toUser(row: UserRow): User {
   };
 }
 
+// Every authenticated request reads its user: the query is built and prepared once per database.
+const byId = new WeakMap<Db, ReturnType<typeof prepareUserById>>();
+const prepareUserById = (db: Db) => db.select().from(schema.users).where(eq(schema.users.id, sql.placeholder('id'))).prepare();
+
 export function getUser(db: Db, id: string): User | null {
-  const row = db.select().from(schema.users).where(eq(schema.users.id, id)).get();
+  let query = byId.get(db);
+  if (!query) byId.set(db, (query = prepareUserById(db)));
+  const row = query.get({ id });
   return row ? toUser(row) : null;
 }
 

@@ -90,5 +90,6 @@ export const iso = (d: Date | null | undefined): string | null => (d ? d.toISOSt
  */
 export function writeVersion(handle: Pick<DbHandle, 'sqlite'>): () => string {
   const changes = handle.sqlite.prepare('SELECT total_changes()').pluck();
-  return () => `${changes.get() as number}.${handle.sqlite.pragma('data_version', { simple: true }) as number}`;
+  const dataVersion = handle.sqlite.prepare('PRAGMA data_version').pluck();
+  return () => `${changes.get() as number}.${dataVersion.get() as number}`;
 }

@@ -70,7 +70,6 @@ export async function launchSession(deps: LaunchDeps, r: SessionRow, size?: { co
     // A resumed conversation has had its folder's knowledge already.
     const knowledge = line ? null : deps.startupKnowledge?.(r);
     const typed = knowledge ? commandWithKnowledge(r.agent as Agent | null, launch.line, knowledge) : launch.line;
-    await tmux.sendLiteral(r.tmuxName, typed);
-    await tmux.sendKeys(r.tmuxName, ['Enter']);
+    await tmux.sendLiteral(r.tmuxName, typed, { thenKeys: ['Enter'] });
   }
 }

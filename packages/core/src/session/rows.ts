@@ -1,4 +1,4 @@
-import { and, eq, inArray, ne } from 'drizzle-orm';
+import { and, eq, inArray, ne, sql } from 'drizzle-orm';
 import { iso, schema, type Db } from '../db/index.js';
 import { AppError } from '../errors/index.js';
 import { IdSchema, type Agent, type Session, type SessionStatus } from '../schemas/index.js';
@@ -35,14 +35,21 @@ export function toSession(row: SessionRow): Session {
   };
 }
 
+// Nearly every session request starts here: the query is built and prepared once per database.
+const rowById = new WeakMap<Db, ReturnType<typeof prepareRowById>>();
+const prepareRowById = (db: Db) =>
+  db
+    .select()
+    .from(schema.sessions)
+    .where(and(eq(schema.sessions.id, sql.placeholder('id')), eq(schema.sessions.userId, sql.placeholder('userId'))))
+    .prepare();
+
 /** The row of one user's session; not_found for a malformed id or anyone else's. */
 export function sessionRow(db: Db, userId: string, id: string): SessionRow {
   if (!IdSchema.safeParse(id).success) throw new AppError('not_found', `session ${id} not found`);
-  const r = db
-    .select()
-    .from(schema.sessions)
-    .where(and(eq(schema.sessions.id, id), eq(schema.sessions.userId, userId)))
-    .get();
+  let query = rowById.get(db);
+  if (!query) rowById.set(db, (query = prepareRowById(db)));
+  const r = query.get({ id, userId });
   if (!r) throw new AppError('not_found', `session ${id} not found`);
   return r;
 }

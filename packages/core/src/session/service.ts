@@ -16,7 +16,7 @@ import {
   type Session,
   type SessionStatus,
 } from '../schemas/index.js';
-import type { Tmux } from '../tmux/index.js';
+import type { KeyTyper, Tmux } from '../tmux/index.js';
 import type { WorktreeService } from '../worktree/index.js';
 import { requireInstalled, resolveAgent } from './agents.js';
 import { removeAgentHooks, type AgentHookConfig } from './agent-hooks.js';
@@ -55,6 +55,8 @@ export interface SessionServiceDeps {
   stopTimeoutMs?: number;
   /** Which lost sessions come back by themselves (`[sessions] restore`, default "all"). */
   restore?: RestorePolicy;
+  /** Types `exec`'s command lines without a tmux process each (see createKeyTyper); without it, tmux is spawned. */
+  typer?: KeyTyper;
 }
 
 export type { ReconcileResult };
@@ -298,8 +300,8 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
       const r = row(userId, id);
       requireOpen(r, 'run a command');
       try {
-        await tmux.sendLiteral(r.tmuxName, command);
-        await tmux.sendKeys(r.tmuxName, ['Enter']);
+        if (deps.typer) await deps.typer.type(r.tmuxName, command, ['Enter']);
+        else await tmux.sendLiteral(r.tmuxName, command, { thenKeys: ['Enter'] });
       } catch (err) {
         if (err instanceof AppError && err.code === 'not_found') {
           await service.reconcile();

@@ -36,3 +36,4 @@ export {
   type TmuxReader,
   type TmuxReaderOptions,
 } from './tmux-reader.js';
+export { createKeyTyper, type KeyTyper } from './typer.js';

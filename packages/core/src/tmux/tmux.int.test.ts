@@ -62,6 +62,10 @@ describe('tmux wrapper (real tmux)', () => {
     await tmux.sendKeys('rdv-t1', ['Enter']);
     await waitFor(async () => (await tmux.capturePane('rdv-t1')).includes('back;\n'), 'semicolons typed as given');
     expect(await tmux.capturePane('rdv-t1')).toMatch(/[#$] echo semi;\n/);
+    // Text and keys after it in one tmux call: the text still arrives as typed, the keys as keys.
+    await tmux.sendLiteral('rdv-t1', "printf '%s\\n' chained\\;", { thenKeys: ['Enter'] });
+    await waitFor(async () => (await tmux.capturePane('rdv-t1')).includes('chained;\n'), 'text and Enter in one call');
+    await expect(tmux.sendLiteral('rdv-t1', 'x', { thenKeys: ['Enter; kill-server'] })).rejects.toThrow(/unknown key name/);
 
     await tmux.resize('rdv-t1', 120, 40);
     await waitFor(async () => (await tmux.listSessions())[0]?.width === 120, 'resize');

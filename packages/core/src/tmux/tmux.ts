@@ -51,7 +51,8 @@ export interface Tmux {
   listSessions(): Promise<TmuxSessionInfo[]>;
   /** The visible screen, or with `historyLines` that many lines of scrollback above it too. */
   capturePane(name: string, options?: { historyLines?: number; escapes?: boolean }): Promise<string>;
-  sendLiteral(name: string, text: string): Promise<void>;
+  /** Types `text` as it is; `thenKeys` (key names such as Enter) follow in the same tmux call, one process instead of two. */
+  sendLiteral(name: string, text: string, options?: { thenKeys?: string[] }): Promise<void>;
   sendKeys(name: string, keys: string[]): Promise<void>;
   resize(name: string, cols: number, rows: number): Promise<void>;
   setOption(name: string, option: string, value: string): Promise<void>;
@@ -93,6 +94,12 @@ const SERVER_GONE = /no server running|error connecting to .*\((No such file or 
 /** A client reached a server that was already shutting down (its last session had just closed). */
 const SERVER_EXITING = /server exited unexpectedly|lost server/i;
 const NO_SESSION = /can't find (session|window|pane)|session not found|no such session|no current target/i;
+
+function checkKeys(keys: readonly string[]): void {
+  for (const key of keys) {
+    if (!TMUX_KEY_PATTERN.test(key)) throw new AppError('invalid_input', `unknown key name: ${JSON.stringify(key)}`);
+  }
+}
 
 function checkName(name: string): void {
   if (!TMUX_NAME_PATTERN.test(name)) throw new AppError('invalid_input', `invalid tmux session name: ${JSON.stringify(name)}`);
@@ -215,14 +222,15 @@ export function createTmux(options: CreateTmuxOptions): Tmux {
       // tmux pads the screen with blank lines below the cursor; they are not content.
       return out.replace(/\n+$/, '\n').replace(/^\n$/, '');
     },
-    async sendLiteral(name, text) {
-      if (text.length === 0) return;
-      await must(['send-keys', '-t', pane(name), '-l', '--', escapeTrailingSemicolon(text)], 'send-keys');
+    async sendLiteral(name, text, o = {}) {
+      const keys = o.thenKeys ?? [];
+      checkKeys(keys);
+      const args = text.length ? ['send-keys', '-t', pane(name), '-l', '--', escapeTrailingSemicolon(text)] : [];
+      if (keys.length) args.push(...(args.length ? [';'] : []), 'send-keys', '-t', pane(name), ...keys);
+      if (args.length) await must(args, 'send-keys');
     },
     async sendKeys(name, keys) {
-      for (const key of keys) {
-        if (!TMUX_KEY_PATTERN.test(key)) throw new AppError('invalid_input', `unknown key name: ${JSON.stringify(key)}`);
-      }
+      checkKeys(keys);
       if (keys.length) await must(['send-keys', '-t', pane(name), ...keys], 'send-keys');
     },
     async resize(name, cols, rows) {
