@@ -16,10 +16,19 @@ export function rendererChoice(): RendererChoice {
   }
 }
 
-/** WebGL2 in this browser; unless `software` is enough, only where the GPU does the work (software WebGL is slower than the DOM). */
+/** Renderers that draw WebGL on the CPU: slower than the DOM renderer, so `auto` keeps to the DOM there. */
+const SOFTWARE_GL = /swiftshader|llvmpipe|softpipe|software/i;
+
+/** WebGL2 in this browser; unless `software` is enough, only where a GPU does the work. */
 const hasWebGl2 = (software: boolean): boolean => {
   try {
-    return document.createElement('canvas').getContext('webgl2', { failIfMajorPerformanceCaveat: !software }) !== null;
+    const gl = document.createElement('canvas').getContext('webgl2', { failIfMajorPerformanceCaveat: !software });
+    if (!gl) return false;
+    const info = gl.getExtension('WEBGL_debug_renderer_info');
+    const name = info ? String(gl.getParameter(info.UNMASKED_RENDERER_WEBGL)) : '';
+    // The probe's context is let go at once: browsers cap how many a page may hold.
+    gl.getExtension('WEBGL_lose_context')?.loseContext();
+    return software || !SOFTWARE_GL.test(name);
   } catch {
     return false;
   }
