@@ -60,22 +60,21 @@ export function createTerminalBridge(options: { socketPath: string; log: Logger 
     });
     alive.set(browser, true);
     browser.on('pong', () => alive.set(browser, true));
-    let drainTimer: NodeJS.Timeout | null = null;
-    const waitForDrain = () => {
-      if (drainTimer) return;
-      upstream.pause();
-      drainTimer = setInterval(() => {
-        if (browser.readyState !== WebSocket.OPEN || browser.bufferedAmount < LOW_WATER_BYTES) {
-          clearInterval(drainTimer!);
-          drainTimer = null;
-          if (upstream.readyState === WebSocket.OPEN) upstream.resume();
-        }
-      }, 20);
+    // Paused above the high watermark; each frame's write completing checks the low one, so the
+    // stream resumes the moment the browser has caught up (no polling delay on a fast link).
+    let paused = false;
+    const resumeIfDrained = () => {
+      if (!paused || (browser.readyState === WebSocket.OPEN && browser.bufferedAmount >= LOW_WATER_BYTES)) return;
+      paused = false;
+      if (upstream.readyState === WebSocket.OPEN) upstream.resume();
     };
     upstream.on('message', (data: RawData, isBinary: boolean) => {
       if (browser.readyState !== WebSocket.OPEN) return;
-      browser.send(data, { binary: isBinary });
-      if (browser.bufferedAmount > HIGH_WATER_BYTES) waitForDrain();
+      browser.send(data, { binary: isBinary }, resumeIfDrained);
+      if (!paused && browser.bufferedAmount > HIGH_WATER_BYTES) {
+        paused = true;
+        upstream.pause();
+      }
     });
     browser.on('message', (data: RawData, isBinary: boolean) => {
       // Only protocol frames go through: a browser cannot smuggle anything else upstream.
@@ -95,7 +94,6 @@ export function createTerminalBridge(options: { socketPath: string; log: Logger 
     const cleanup = () => {
       live.delete(pair);
       untrack?.();
-      if (drainTimer) clearInterval(drainTimer);
     };
     upstream.on('close', (code: number, reason: Buffer) => {
       cleanup();
