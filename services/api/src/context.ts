@@ -3,6 +3,7 @@ import type { DbHandle } from '@rdv/core/db';
 import type { EventBus } from '@rdv/core/events';
 import type { FolderService } from '@rdv/core/folder';
 import type { HookStore } from '@rdv/core/hooks';
+import type { HostService } from '@rdv/core/hosts';
 import type { KnowledgeService } from '@rdv/core/knowledge';
 import type { Logger } from '@rdv/core/log';
 import { writeAudit, type CredentialWatch, type LoginSessionPolicy, type ServiceTokenStore } from '@rdv/core/auth';
@@ -24,6 +25,8 @@ export interface AppDeps {
   knowledge: KnowledgeService;
   hooks: HookStore;
   sessions: SessionService;
+  /** Other machines running rdv, joined over ssh. */
+  hosts: HostService;
   worktrees: WorktreeService;
   orchestrator: OrchestratorService;
   notifications: Notifications;

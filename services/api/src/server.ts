@@ -3,14 +3,16 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createCredentialWatch, ensureOwner, openServiceTokenStore } from '@rdv/core/auth';
+import { createCredentialWatch, createRequestAuthenticator, ensureOwner, openSecretBox, openServiceTokenStore } from '@rdv/core/auth';
 import { expandHome, type RdvConfig } from '@rdv/core/config';
 import { openDb } from '@rdv/core/db';
 import { createEventBus } from '@rdv/core/events';
 import { createFolderService } from '@rdv/core/folder';
 import { createHookDispatcher, createHookStore } from '@rdv/core/hooks';
+import { createHostService } from '@rdv/core/hosts';
 import { createKnowledgeService } from '@rdv/core/knowledge';
-import { acquirePidFile, answerClientErrors, disposer, ensurePrivateDir, listenUnix, type ShutdownController } from '@rdv/core/lifecycle';
+import { acquirePidFile, answerClientErrors, disposer, ensurePrivateDir, listenUnix, refuseUpgrade, type ShutdownController } from '@rdv/core/lifecycle';
+import { AppError } from '@rdv/core/errors';
 import type { Logger } from '@rdv/core/log';
 import { createOrchestratorService } from '@rdv/core/orchestrator';
 import { createOutputIndexer, createOutputSearch } from '@rdv/core/output';
@@ -18,6 +20,7 @@ import { createSessionService } from '@rdv/core/session';
 import { openConfiguredTmux } from '@rdv/core/tmux';
 import { createWorktreeService } from '@rdv/core/worktree';
 import { createApp } from './app.js';
+import { createHostTerminals } from './host-terminal.js';
 import { startApiJobs } from './jobs.js';
 import { createApiMetrics } from './metrics.js';
 import { createNotifications } from './notifier.js';
@@ -161,8 +164,34 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
   orchestrator.ensureMaster(owner.id);
   orchestrator.start();
 
+  // Other machines running rdv: one ssh link each, started here, ended before the database.
+  const hosts = createHostService({
+    db: db.db,
+    events,
+    secrets: openSecretBox(paths.serverDir),
+    log: log.child({ component: 'hosts' }),
+    runDir: paths.runDir,
+    version: VERSION,
+    ssh: {
+      ssh: config.hosts.ssh,
+      keepaliveSeconds: config.hosts.keepalive_seconds,
+      keepaliveCount: config.hosts.keepalive_count,
+      connectTimeoutSeconds: config.hosts.connect_timeout_seconds,
+      defaultKnownHosts: join(paths.home, 'known_hosts'),
+    },
+    probeIntervalMs: config.hosts.probe_interval_seconds * 1000,
+    reconnectMaxMs: config.hosts.reconnect_max_seconds * 1000,
+  });
+  shutdown.add('host links', () => hosts.dispose());
+
   const watch = createCredentialWatch({ db: db.db, onError: (err) => log.warn({ err }, 'could not re-check the credentials of open event streams') });
   shutdown.add('credential watch', () => watch.dispose());
+  const limits = {
+    requestsPerMinute: config.rate_limit.requests_per_minute,
+    sensitivePerMinute: config.rate_limit.sensitive_per_minute,
+    authFailuresPerMinute: config.rate_limit.auth_failures_per_minute,
+    eventStreamsPerUser: config.rate_limit.event_streams_per_user,
+  };
   const api = createApp({
     watch,
     onRevoked: (credential) => {
@@ -175,6 +204,7 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
     knowledge,
     hooks,
     sessions,
+    hosts,
     worktrees,
     orchestrator,
     notifications,
@@ -183,12 +213,7 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
     log,
     version: VERSION,
     startedAt: Date.now(),
-    limits: {
-      requestsPerMinute: config.rate_limit.requests_per_minute,
-      sensitivePerMinute: config.rate_limit.sensitive_per_minute,
-      authFailuresPerMinute: config.rate_limit.auth_failures_per_minute,
-      eventStreamsPerUser: config.rate_limit.event_streams_per_user,
-    },
+    limits,
     cliTokenExpiryDays: config.auth.cli_token_expiry_days,
     loginSessions: {
       idleMs: config.auth.login_session_idle_hours * 3_600_000,
@@ -203,12 +228,24 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
   const server = createServer(api.app);
   server.keepAliveTimeout = 5000;
   answerClientErrors(server);
+  const hostTerminals = createHostTerminals({
+    hosts,
+    log: log.child({ component: 'host-terminals' }),
+    authenticator: createRequestAuthenticator({ db: db.db, serviceToken, log, service: 'api', limits }),
+  });
+  server.on('upgrade', (req, socket, head) => {
+    if (!hostTerminals.handleUpgrade(req, socket, head)) refuseUpgrade(socket, new AppError('not_found', 'no websocket here'));
+  });
+  shutdown.add('host terminals', () => hostTerminals.dispose());
   const removeSocket = await listenUnix(server, paths.apiSocket);
   shutdown.add('socket file', removeSocket);
   const drain = disposer(server, {
     deadlineMs: Math.max(100, config.shutdown.deadline_ms - 1000),
     pending: api.pending,
-    closeStreams: () => api.sse.closeAll(),
+    closeStreams: () => {
+      api.sse.closeAll();
+      hostTerminals.closeAll(1001, 'rdv is shutting down');
+    },
   });
   shutdown.add('http server', () => drain.dispose());
 

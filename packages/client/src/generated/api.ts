@@ -94,7 +94,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List sessions (open ones unless ?status= says otherwise) */
+        /** List sessions (open ones unless ?status= says otherwise); ?host=all merges every host, ?host=<id or name> lists one */
         get: operations["getApiSessions"];
         put?: never;
         /** Create a session: a shell or an agent in its own tmux session */
@@ -745,6 +745,59 @@ export interface paths {
         post?: never;
         /** Delete one trashed worktree for good (its branch stays in the repository) */
         delete: operations["deleteApiTrashId"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/hosts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List hosts with the state of their links (connected, latency, last error, rdv version) */
+        get: operations["getApiHosts"];
+        put?: never;
+        /** Add a host: an ssh destination and a CLI token of its owner; the link starts at once */
+        post: operations["postApiHosts"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/hosts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a host (by id or name) */
+        get: operations["getApiHostsId"];
+        put?: never;
+        post?: never;
+        /** Remove a host: ends its link and forgets its token */
+        delete: operations["deleteApiHostsId"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/hosts/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reconnect now if the link is down, probe the host, and return its state */
+        post: operations["postApiHostsIdTest"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1496,6 +1549,7 @@ export interface operations {
             query?: {
                 status?: "active" | "suspended" | "closed" | "trashed" | "open" | "all";
                 folderId?: string;
+                host?: string;
             };
             header?: never;
             path?: never;
@@ -1542,6 +1596,13 @@ export interface operations {
                             lostAt: string | null;
                             /** @description ISO 8601 timestamp */
                             restoredAt: string | null;
+                            host?: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                /** @enum {string} */
+                                state: "connecting" | "connected" | "unreachable" | "unauthorized";
+                            } | null;
                         }[];
                     };
                 };
@@ -1565,7 +1626,10 @@ export interface operations {
     };
     postApiSessions: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -1637,6 +1701,13 @@ export interface operations {
                         lostAt: string | null;
                         /** @description ISO 8601 timestamp */
                         restoredAt: string | null;
+                        host?: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            /** @enum {string} */
+                            state: "connecting" | "connected" | "unreachable" | "unauthorized";
+                        } | null;
                     };
                 };
             };
@@ -1659,7 +1730,10 @@ export interface operations {
     };
     postApiSessionsReorder: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -1711,6 +1785,13 @@ export interface operations {
                             lostAt: string | null;
                             /** @description ISO 8601 timestamp */
                             restoredAt: string | null;
+                            host?: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                /** @enum {string} */
+                                state: "connecting" | "connected" | "unreachable" | "unauthorized";
+                            } | null;
                         }[];
                     };
                 };
@@ -1734,7 +1815,10 @@ export interface operations {
     };
     getApiSessionsId: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -1781,6 +1865,13 @@ export interface operations {
                         lostAt: string | null;
                         /** @description ISO 8601 timestamp */
                         restoredAt: string | null;
+                        host?: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            /** @enum {string} */
+                            state: "connecting" | "connected" | "unreachable" | "unauthorized";
+                        } | null;
                     };
                 };
             };
@@ -1803,7 +1894,10 @@ export interface operations {
     };
     deleteApiSessionsId: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -1850,6 +1944,13 @@ export interface operations {
                         lostAt: string | null;
                         /** @description ISO 8601 timestamp */
                         restoredAt: string | null;
+                        host?: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            /** @enum {string} */
+                            state: "connecting" | "connected" | "unreachable" | "unauthorized";
+                        } | null;
                     };
                 };
             };
@@ -1872,7 +1973,10 @@ export interface operations {
     };
     patchApiSessionsId: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -1927,6 +2031,13 @@ export interface operations {
                         lostAt: string | null;
                         /** @description ISO 8601 timestamp */
                         restoredAt: string | null;
+                        host?: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            /** @enum {string} */
+                            state: "connecting" | "connected" | "unreachable" | "unauthorized";
+                        } | null;
                     };
                 };
             };
@@ -1949,7 +2060,10 @@ export interface operations {
     };
     postApiSessionsIdSuspend: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -1996,6 +2110,13 @@ export interface operations {
                         lostAt: string | null;
                         /** @description ISO 8601 timestamp */
                         restoredAt: string | null;
+                        host?: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            /** @enum {string} */
+                            state: "connecting" | "connected" | "unreachable" | "unauthorized";
+                        } | null;
                     };
                 };
             };
@@ -2018,7 +2139,10 @@ export interface operations {
     };
     postApiSessionsIdResume: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -2065,6 +2189,13 @@ export interface operations {
                         lostAt: string | null;
                         /** @description ISO 8601 timestamp */
                         restoredAt: string | null;
+                        host?: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            /** @enum {string} */
+                            state: "connecting" | "connected" | "unreachable" | "unauthorized";
+                        } | null;
                     };
                 };
             };
@@ -2087,7 +2218,10 @@ export interface operations {
     };
     postApiSessionsIdExec: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -2137,6 +2271,8 @@ export interface operations {
         parameters: {
             query?: {
                 lines?: number;
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
             };
             header?: never;
             path: {
@@ -2179,7 +2315,10 @@ export interface operations {
     };
     putApiSessionsIdFolder: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -2233,6 +2372,13 @@ export interface operations {
                         lostAt: string | null;
                         /** @description ISO 8601 timestamp */
                         restoredAt: string | null;
+                        host?: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            /** @enum {string} */
+                            state: "connecting" | "connected" | "unreachable" | "unauthorized";
+                        } | null;
                     };
                 };
             };
@@ -2260,6 +2406,8 @@ export interface operations {
                 tail?: number;
                 from?: number;
                 limit?: number;
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
             };
             header?: never;
             path: {
@@ -2316,6 +2464,8 @@ export interface operations {
                 since?: string;
                 limit?: number;
                 perSession?: number;
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
             };
             header?: never;
             path?: never;
@@ -2370,7 +2520,10 @@ export interface operations {
     };
     postApiSessionsRestore: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2497,7 +2650,10 @@ export interface operations {
     };
     postApiSessionsIdAttention: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -2576,7 +2732,10 @@ export interface operations {
     };
     getApiFolders: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2633,7 +2792,10 @@ export interface operations {
     };
     postApiFolders: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2702,7 +2864,10 @@ export interface operations {
     };
     postApiFoldersReorder: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2770,7 +2935,10 @@ export interface operations {
     };
     getApiFoldersId: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -2827,7 +2995,10 @@ export interface operations {
     };
     deleteApiFoldersId: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -2869,7 +3040,10 @@ export interface operations {
     };
     patchApiFoldersId: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -2944,7 +3118,10 @@ export interface operations {
     };
     getApiFoldersIdChildren: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -3003,7 +3180,10 @@ export interface operations {
     };
     getApiFoldersIdContext: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -3114,6 +3294,13 @@ export interface operations {
                             lostAt: string | null;
                             /** @description ISO 8601 timestamp */
                             restoredAt: string | null;
+                            host?: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                /** @enum {string} */
+                                state: "connecting" | "connected" | "unreachable" | "unauthorized";
+                            } | null;
                         }[];
                         preferences: {
                             defaultCwd: string | null;
@@ -3267,6 +3454,8 @@ export interface operations {
             query?: {
                 own?: "true" | "false";
                 tag?: string;
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
             };
             header?: never;
             path: {
@@ -3327,7 +3516,10 @@ export interface operations {
     };
     postApiFoldersIdKnowledge: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -3399,6 +3591,8 @@ export interface operations {
             query: {
                 q: string;
                 limit?: number;
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
             };
             header?: never;
             path: {
@@ -3465,6 +3659,8 @@ export interface operations {
         parameters: {
             query?: {
                 maxChars?: number;
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
             };
             header?: never;
             path: {
@@ -3508,7 +3704,10 @@ export interface operations {
     };
     getApiFoldersIdKnowledgeEntryId: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -3567,7 +3766,10 @@ export interface operations {
     };
     deleteApiFoldersIdKnowledgeEntryId: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -3608,7 +3810,10 @@ export interface operations {
     };
     patchApiFoldersIdKnowledgeEntryId: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -3675,7 +3880,10 @@ export interface operations {
     };
     getApiSessionsIdNotes: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -3722,7 +3930,10 @@ export interface operations {
     };
     postApiSessionsIdNotes: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -3773,7 +3984,10 @@ export interface operations {
     };
     getApiFoldersIdHooks: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -3828,7 +4042,10 @@ export interface operations {
     };
     postApiFoldersIdHooks: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -3896,7 +4113,10 @@ export interface operations {
     };
     deleteApiFoldersIdHooksHookId: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -3937,7 +4157,10 @@ export interface operations {
     };
     patchApiFoldersIdHooksHookId: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -4004,6 +4227,8 @@ export interface operations {
         parameters: {
             query?: {
                 limit?: number;
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
             };
             header?: never;
             path: {
@@ -4387,6 +4612,8 @@ export interface operations {
             query?: {
                 repoPath?: string;
                 status?: "active" | "trashed" | "removed" | "all";
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
             };
             header?: never;
             path?: never;
@@ -4449,7 +4676,10 @@ export interface operations {
     };
     postApiWorktrees: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -4517,7 +4747,10 @@ export interface operations {
     };
     deleteApiWorktrees: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -4591,6 +4824,8 @@ export interface operations {
                 id?: string;
                 path?: string;
                 repoPath?: string;
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
             };
             header?: never;
             path?: never;
@@ -4670,7 +4905,10 @@ export interface operations {
     };
     postApiWorktreesCleanup: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -4875,6 +5113,13 @@ export interface operations {
                             lostAt: string | null;
                             /** @description ISO 8601 timestamp */
                             restoredAt: string | null;
+                            host?: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                /** @enum {string} */
+                                state: "connecting" | "connected" | "unreachable" | "unauthorized";
+                            } | null;
                         } | null;
                     };
                 };
@@ -4935,9 +5180,302 @@ export interface operations {
             };
         };
     };
-    getApiOrchestrators: {
+    getApiHosts: {
         parameters: {
             query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            destination: string;
+                            port: number | null;
+                            identityFile: string | null;
+                            knownHostsFile: string | null;
+                            remoteHome: string | null;
+                            /** @enum {string} */
+                            state: "connecting" | "connected" | "unreachable" | "unauthorized";
+                            latencyMs: number | null;
+                            lastError: string | null;
+                            version: string | null;
+                            versionMatches: boolean | null;
+                            /** @description ISO 8601 timestamp */
+                            lastConnectedAt: string | null;
+                            /** @description ISO 8601 timestamp */
+                            createdAt: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postApiHosts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    destination: string;
+                    port?: number;
+                    identityFile?: string;
+                    knownHostsFile?: string;
+                    remoteHome?: string;
+                    token: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        destination: string;
+                        port: number | null;
+                        identityFile: string | null;
+                        knownHostsFile: string | null;
+                        remoteHome: string | null;
+                        /** @enum {string} */
+                        state: "connecting" | "connected" | "unreachable" | "unauthorized";
+                        latencyMs: number | null;
+                        lastError: string | null;
+                        version: string | null;
+                        versionMatches: boolean | null;
+                        /** @description ISO 8601 timestamp */
+                        lastConnectedAt: string | null;
+                        /** @description ISO 8601 timestamp */
+                        createdAt: string;
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getApiHostsId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        destination: string;
+                        port: number | null;
+                        identityFile: string | null;
+                        knownHostsFile: string | null;
+                        remoteHome: string | null;
+                        /** @enum {string} */
+                        state: "connecting" | "connected" | "unreachable" | "unauthorized";
+                        latencyMs: number | null;
+                        lastError: string | null;
+                        version: string | null;
+                        versionMatches: boolean | null;
+                        /** @description ISO 8601 timestamp */
+                        lastConnectedAt: string | null;
+                        /** @description ISO 8601 timestamp */
+                        createdAt: string;
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    deleteApiHostsId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        destination: string;
+                        port: number | null;
+                        identityFile: string | null;
+                        knownHostsFile: string | null;
+                        remoteHome: string | null;
+                        /** @enum {string} */
+                        state: "connecting" | "connected" | "unreachable" | "unauthorized";
+                        latencyMs: number | null;
+                        lastError: string | null;
+                        version: string | null;
+                        versionMatches: boolean | null;
+                        /** @description ISO 8601 timestamp */
+                        lastConnectedAt: string | null;
+                        /** @description ISO 8601 timestamp */
+                        createdAt: string;
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postApiHostsIdTest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        destination: string;
+                        port: number | null;
+                        identityFile: string | null;
+                        knownHostsFile: string | null;
+                        remoteHome: string | null;
+                        /** @enum {string} */
+                        state: "connecting" | "connected" | "unreachable" | "unauthorized";
+                        latencyMs: number | null;
+                        lastError: string | null;
+                        version: string | null;
+                        versionMatches: boolean | null;
+                        /** @description ISO 8601 timestamp */
+                        lastConnectedAt: string | null;
+                        /** @description ISO 8601 timestamp */
+                        createdAt: string;
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getApiOrchestrators: {
+        parameters: {
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -4992,7 +5530,10 @@ export interface operations {
     };
     postApiOrchestrators: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -5064,7 +5605,10 @@ export interface operations {
     };
     getApiOrchestratorsId: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -5119,7 +5663,10 @@ export interface operations {
     };
     deleteApiOrchestratorsId: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -5159,7 +5706,10 @@ export interface operations {
     };
     patchApiOrchestratorsId: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -5230,6 +5780,8 @@ export interface operations {
                 open?: "0" | "1" | "true" | "false";
                 sessionId?: string;
                 limit?: number;
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
             };
             header?: never;
             path: {
@@ -5305,7 +5857,10 @@ export interface operations {
     };
     postApiOrchestratorsIdInject: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -5370,7 +5925,10 @@ export interface operations {
     };
     postApiOrchestratorsIdMonitoringStart: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -5440,7 +5998,10 @@ export interface operations {
     };
     postApiOrchestratorsIdMonitoringStop: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -5510,7 +6071,10 @@ export interface operations {
     };
     getApiOrchestratorsIdMonitoringStatus: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -5580,7 +6144,10 @@ export interface operations {
     };
     getApiOrchestratorsIdStalledsessions: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -5638,6 +6205,8 @@ export interface operations {
                 open?: "0" | "1" | "true" | "false";
                 sessionId?: string;
                 limit?: number;
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
             };
             header?: never;
             path?: never;
@@ -5711,7 +6280,10 @@ export interface operations {
     };
     postApiInsightsIdResolve: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -5788,6 +6360,8 @@ export interface operations {
                 unread?: "0" | "1" | "true" | "false";
                 limit?: number;
                 before?: string;
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
             };
             header?: never;
             path?: never;
@@ -5845,7 +6419,10 @@ export interface operations {
     };
     postApiNotificationsRead: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;

@@ -8,6 +8,7 @@ import {
   NameSchema,
   TimestampSchema,
 } from './common.js';
+import { HostParamSchema, HostRefSchema } from './hosts.js';
 import { NotifyPreferencesSchema } from './notify.js';
 import { CreateWorktreeSchema } from './worktree.js';
 
@@ -45,6 +46,8 @@ export const SessionSchema = z.object({
   lostAt: TimestampSchema.nullable(),
   /** When rdv last brought the session back after a reboot or a lost tmux server. */
   restoredAt: TimestampSchema.nullable(),
+  /** The machine it runs on, in lists across hosts (`?host=`); absent or null: this one. */
+  host: HostRefSchema.nullable().optional(),
 });
 export type Session = z.infer<typeof SessionSchema>;
 
@@ -90,6 +93,7 @@ export const ListSessionsQuerySchema = z
   .object({
     status: z.enum([...SESSION_STATUSES, 'open', 'all']).default('open'),
     folderId: IdSchema.optional(),
+    host: HostParamSchema.optional(),
   })
   .strict();
 
@@ -313,6 +317,8 @@ export const EVENT_TYPES = [
   'agent.state',
   'notification.created',
   'notification.read',
+  'host.state',
+  'host.event',
 ] as const;
 export const EventTypeSchema = z.enum(EVENT_TYPES);
 export type EventType = z.infer<typeof EventTypeSchema>;

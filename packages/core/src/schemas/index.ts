@@ -264,3 +264,14 @@ export type {
   RestorePlanItem,
   RestoreResult,
 } from './continuity.js';
+export {
+  HOST_STATES,
+  HostStateSchema,
+  SshDestinationSchema,
+  HostTokenSchema,
+  HostSchema,
+  CreateHostSchema,
+  HostRefSchema,
+  HostParamSchema,
+} from './hosts.js';
+export type { HostState, Host, CreateHost, HostRef } from './hosts.js';

@@ -6,6 +6,7 @@ import { agentEventRoutes } from './agent-events.js';
 import { eventRoutes, type SseRegistry } from './events.js';
 import { folderRoutes } from './folders.js';
 import { hookRoutes } from './hooks.js';
+import { hostRoutes } from './hosts.js';
 import { internalRoutes } from './internal.js';
 import { loginSessionRoutes } from './login-sessions.js';
 import { knowledgeRoutes } from './knowledge.js';
@@ -42,6 +43,7 @@ export const ROUTE_TABLE: readonly RouteModule[] = [
   tokenRoutes,
   loginSessionRoutes,
   worktreeRoutes,
+  hostRoutes,
   orchestratorRoutes,
   notificationRoutes,
   internalRoutes,

@@ -1,0 +1,80 @@
+// The other machine of the host tests: a second rdv (api + terminal from their built dist
+// files) on its own RDV_HOME, tmux socket and owner; or a stand-in api that answers like
+// another rdv version would.
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createServer, type ServerResponse } from 'node:http';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { socketRequest, type ApiResponse } from '@rdv/core/lifecycle';
+import { requireBuilt, startService, useRdvEnv, useTempDir } from '@rdv/core/testing';
+
+const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const API = join(REPO, 'services/api/dist/main.js');
+const TERMINAL = join(REPO, 'services/terminal/dist/main.js');
+
+export interface RemoteRdv {
+  home: string;
+  ownerToken: string;
+  /** Calls the host's own api directly (not through the link). */
+  call<T = any>(method: string, path: string, body?: unknown): Promise<ApiResponse<T>>;
+  stop(): Promise<void>;
+}
+
+/** A second rdv on this machine, for the primary to reach over ssh; stopped by the caller. */
+export async function startRemoteRdv(env: Record<string, string> = {}): Promise<RemoteRdv> {
+  requireBuilt([API, TERMINAL]);
+  const { home, env: childEnv } = useRdvEnv('file', { prefix: 'rdv-host-', env });
+  const api = await startService(API, { env: childEnv, cwd: REPO, health: { socket: join(home, 'run', 'api.sock') }, name: 'host api', stopAfter: 'caller', timeoutMs: 30_000 });
+  const terminal = await startService(TERMINAL, { env: childEnv, cwd: REPO, health: { socket: join(home, 'run', 'terminal.sock') }, name: 'host terminal', stopAfter: 'caller', timeoutMs: 30_000 });
+  const ownerToken = readFileSync(join(home, 'cli-token'), 'utf8').trim();
+  return {
+    home,
+    ownerToken,
+    call: (method, path, body) => socketRequest(join(home, 'run', 'api.sock'), path, { method, body, headers: { authorization: `Bearer ${ownerToken}` } }),
+    async stop() {
+      await terminal.stop();
+      await api.stop();
+    },
+  };
+}
+
+export interface FakeHost {
+  home: string;
+  setHealth(body: Record<string, unknown>): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * An api.sock that answers /health with what it is given (another version, unknown fields),
+ * accepts any token and holds an empty event stream open.
+ */
+export async function startFakeHost(health: { version?: string; extra?: Record<string, unknown> }): Promise<FakeHost> {
+  const home = useTempDir('file', 'rdv-fake-');
+  mkdirSync(join(home, 'run'), { mode: 0o700 });
+  let body: Record<string, unknown> = { status: 'healthy', version: health.version, ...health.extra };
+  const streams = new Set<ServerResponse>();
+  const server = createServer((req, res) => {
+    if (req.url === '/health') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    if (req.url === '/api/auth/me') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ user: { id: 'x' }, unknown: 1 }));
+    if (req.url === '/api/events') {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(': connected\n\n');
+      streams.add(res);
+      res.on('close', () => streams.delete(res));
+      return;
+    }
+    res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"code":"not_found","message":"no"}}');
+  });
+  await new Promise<void>((resolve) => server.listen(join(home, 'run', 'api.sock'), resolve));
+  return {
+    home,
+    setHealth: (next) => {
+      body = next;
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        for (const res of streams) res.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}

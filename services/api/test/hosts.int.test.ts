@@ -1,0 +1,183 @@
+// Two rdv instances on this machine joined over a real OpenSSH server on loopback: the
+// primary (this process) keeps an `ssh -N` link to the host's api.sock and terminal.sock.
+// Lists, create, exec, attach and events across both; the link cut and restored under an
+// attached terminal; a refused token and another rdv version reported, not crashed on.
+import { randomBytes } from 'node:crypto';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { makeSshKey, useFakeAgents, useSshd, useTempDir, waitFor } from '@rdv/core/testing';
+import { openSse, useApi } from './helpers.js';
+import { startFakeHost, startRemoteRdv } from './host-helpers.js';
+
+const keys = useTempDir('file', 'rdv-keys-');
+const key = makeSshKey(keys, 'primary');
+const sshd = await useSshd({ authorizedKeys: [key.publicKey] });
+const knownHosts = join(keys, 'known_hosts');
+writeFileSync(knownHosts, `${sshd.knownHostsLine()}\n`);
+const fakes = useFakeAgents();
+const remote = await startRemoteRdv({ RDV_NOTIFICATIONS_COALESCE_SECONDS: '0' });
+const api = await useApi({ RDV_HOSTS_RECONNECT_MAX_SECONDS: '2', RDV_HOSTS_PROBE_INTERVAL_SECONDS: '1', RDV_HOSTS_KEEPALIVE_SECONDS: '1' });
+
+const hostBody = (name: string, remoteHome: string, token: string) => ({
+  name,
+  destination: `${sshd.user}@127.0.0.1`,
+  port: sshd.port,
+  identityFile: key.privateKeyPath,
+  knownHostsFile: knownHosts,
+  remoteHome,
+  token,
+});
+const hostState = async (name: string) => (await api.call('GET', `/api/hosts/${name}`)).body;
+const waitForState = (name: string, state: string, timeoutMs = 30_000) =>
+  waitFor(async () => (await hostState(name)).state === state, `host ${name} ${state}`, timeoutMs);
+
+/** A websocket attached to a session of `host` through the primary's api.sock. */
+function attach(hostId: string, sessionId: string) {
+  const ws = new WebSocket(`ws+unix://${api.socket}:/ws/hosts/${hostId}/terminal/${sessionId}?cols=100&rows=30`, {
+    headers: { authorization: `Bearer ${api.ownerToken}` },
+  });
+  let text = '';
+  let closed: number | null = null;
+  ws.on('message', (data: Buffer, binary: boolean) => {
+    if (binary) text += data.toString('utf8');
+    else {
+      const frame = JSON.parse(data.toString()) as { type: string; data?: string };
+      if (frame.type === 'output') text += frame.data ?? '';
+    }
+  });
+  ws.on('close', (code) => (closed = code));
+  ws.on('error', () => {
+    // A refused or cut websocket ends in 'close', which the test looks at.
+  });
+  const opened = new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`attach refused: ${res.statusCode}`)));
+  });
+  return { ws, opened, text: () => text, closed: () => closed, type: (s: string) => ws.send(JSON.stringify({ type: 'input', data: s })) };
+}
+
+afterAll(() => remote.stop(), 30_000);
+
+describe('hosts over ssh', () => {
+  let hostId = '';
+  let remoteSession = '';
+
+  it('adds a host with its owner\'s token, kept sealed and never returned; the link comes up', async () => {
+    expect((await api.call('POST', '/api/hosts', { ...hostBody('x', remote.home, remote.ownerToken), destination: '-oProxyCommand=touch' })).status).toBe(400);
+    const added = await api.call('POST', '/api/hosts', hostBody('box2', remote.home, remote.ownerToken));
+    expect(added.status).toBe(201);
+    expect(added.text).not.toContain(remote.ownerToken);
+    hostId = added.body.id;
+    await waitForState('box2', 'connected');
+    const host = await hostState('box2');
+    expect(host).toMatchObject({ name: 'box2', state: 'connected', lastError: null, versionMatches: true });
+    expect(host.version).toMatch(/^\d+\.\d+\.\d+/);
+    expect(host.latencyMs).toBeGreaterThan(0);
+    // The forwarded sockets are private, in run/hosts/<id>/.
+    expect(statSync(join(api.home, 'run', 'hosts', hostId, 'api.sock')).mode & 0o777).toBe(0o600);
+    const db = readFileSync(join(api.home, 'sqlite.db'));
+    expect(db.includes(Buffer.from(remote.ownerToken))).toBe(false);
+    expect((await api.call('GET', '/api/hosts')).text).not.toContain(remote.ownerToken);
+    expect((await api.call('POST', '/api/hosts', hostBody('box2', remote.home, remote.ownerToken))).status).toBe(409);
+  });
+
+  it('creates and drives a session on the host, listed with this machine\'s in one view', async () => {
+    const sse = openSse(api.socket, api.ownerToken);
+    const local = await api.call('POST', '/api/sessions', { name: 'here', kind: 'shell' });
+    expect(local.status).toBe(201);
+    const created = await api.call('POST', '/api/sessions?host=box2', { name: 'there', kind: 'shell' });
+    expect(created.status).toBe(201);
+    expect(created.body.host).toEqual({ id: hostId, name: 'box2', state: 'connected' });
+    remoteSession = created.body.id;
+    // It lives on the host: the host's own api lists it, this machine's does not.
+    expect((await remote.call('GET', `/api/sessions/${remoteSession}`)).status).toBe(200);
+    expect((await api.call('GET', `/api/sessions/${remoteSession}`)).status).toBe(404);
+
+    const all = (await api.call('GET', '/api/sessions?host=all')).body.items;
+    expect(all.find((s: any) => s.id === local.body.id).host).toBeNull();
+    expect(all.find((s: any) => s.id === remoteSession).host).toEqual({ id: hostId, name: 'box2', state: 'connected' });
+    expect((await api.call('GET', '/api/sessions?host=box2')).body.items.map((s: any) => s.id)).toEqual([remoteSession]);
+    expect((await api.call('GET', '/api/sessions')).body.items.map((s: any) => s.id)).toEqual([local.body.id]);
+
+    await waitFor(async () => /\S/.test((await api.call('GET', `/api/sessions/${remoteSession}/scrollback?host=box2`)).body.text ?? ''), 'the remote prompt');
+    expect((await api.call('POST', `/api/sessions/${remoteSession}/exec?host=${hostId}`, { command: 'echo remote-$((6*7))' })).body).toEqual({ sessionId: remoteSession, sent: true });
+    await waitFor(async () => /remote-42/.test((await api.call('GET', `/api/sessions/${remoteSession}/scrollback?host=box2`)).body.text), 'exec output on the host');
+    // The host's events come back on this stream with its id.
+    await waitFor(() => sse.events.some((e) => e.event === 'host.event' && e.data.data.host.id === hostId && e.data.data.type === 'session.created'), 'host.event session.created');
+    sse.close();
+  });
+
+  it('re-publishes the host\'s notifications with its id', async () => {
+    const sse = openSse(api.socket, api.ownerToken);
+    const agent = await api.call('POST', '/api/sessions?host=box2', { name: 'agent there', kind: 'agent', agent: 'claude', env: fakes.env });
+    expect(agent.status).toBe(201);
+    await waitFor(() => fakes.entries().some((e) => e.started), 'the agent on the host started', 20_000);
+    await api.call('POST', `/api/sessions/${agent.body.id}/exec?host=box2`, { command: 'permission make deploy' });
+    const event = await waitFor(
+      () => sse.events.find((e) => e.event === 'host.event' && e.data.data.type === 'notification.created'),
+      'a notification from the host',
+      20_000,
+    );
+    expect(event!.data.data.host).toEqual({ id: hostId, name: 'box2' });
+    expect(event!.data.data.data.notification).toMatchObject({ sessionId: agent.body.id, type: 'permission' });
+    const centre = await api.call('GET', '/api/notifications?host=box2');
+    expect(centre.body.items.some((n: any) => n.sessionId === agent.body.id)).toBe(true);
+    sse.close();
+  });
+
+  it('attaches to the host\'s terminal through the primary; a cut link greys the host out and it comes back', async () => {
+    const t = attach(hostId, remoteSession);
+    await t.opened;
+    t.type('echo attached-$((40+2))\r');
+    await waitFor(() => /attached-42/.test(t.text()), 'typed through the link');
+
+    sshd.cutConnections();
+    await waitFor(() => t.closed() !== null, 'the attached terminal closed with the link');
+    await waitFor(async () => (await hostState('box2')).state !== 'connected', 'host marked down');
+    await sshd.stop();
+    await waitForState('box2', 'unreachable');
+    const down = await hostState('box2');
+    expect(down.lastError).toBeTruthy();
+    // Its sessions stay listed, marked unreachable; nothing is deleted.
+    const listed = (await api.call('GET', '/api/sessions?host=all')).body.items.find((s: any) => s.id === remoteSession);
+    expect(listed.host).toEqual({ id: hostId, name: 'box2', state: 'unreachable' });
+    const refused = await api.call('POST', `/api/sessions/${remoteSession}/exec?host=box2`, { command: 'true' });
+    expect(refused.status).toBe(503);
+    expect(refused.body.error.message).toContain('box2');
+
+    await sshd.start();
+    await waitFor(async () => (await api.call('POST', '/api/hosts/box2/test')).body.state === 'connected', 'host back', 30_000);
+    const back = (await api.call('GET', '/api/sessions?host=all')).body.items.find((s: any) => s.id === remoteSession);
+    expect(back.host.state).toBe('connected');
+    const again = attach(hostId, remoteSession);
+    await again.opened;
+    again.type('echo back-$((50+5))\r');
+    await waitFor(() => /back-55/.test(again.text()), 'the terminal re-attached after the link came back');
+    // What was typed before the cut is still on the host's screen: the session lived on.
+    expect(again.text()).toMatch(/attached-42/);
+    again.ws.close();
+  });
+
+  it('reports a refused token as its own state', async () => {
+    const added = await api.call('POST', '/api/hosts', hostBody('wrong', remote.home, `rdv_cli_${randomBytes(32).toString('base64url')}`));
+    expect(added.status).toBe(201);
+    await waitForState('wrong', 'unauthorized');
+    expect((await hostState('wrong')).lastError).toMatch(/refused the token/);
+    expect((await api.call('GET', '/api/sessions?host=wrong')).body.items).toEqual([]);
+    expect((await api.call('DELETE', '/api/hosts/wrong')).status).toBe(200);
+    expect((await api.call('GET', '/api/hosts/wrong')).status).toBe(404);
+  });
+
+  it('reports a host running another rdv version instead of failing on it', async () => {
+    const fake = await startFakeHost({ version: '0.0.1-elsewhere', extra: { somethingNew: { nested: true } } });
+    await api.call('POST', '/api/hosts', hostBody('older', fake.home, remote.ownerToken));
+    await waitForState('older', 'connected');
+    expect(await hostState('older')).toMatchObject({ version: '0.0.1-elsewhere', versionMatches: false, lastError: null });
+    fake.setHealth({ status: 'ok' });
+    await waitFor(async () => /shape this rdv does not know/.test((await hostState('older')).lastError ?? ''), 'an unknown /health shape reported');
+    expect((await hostState('older')).state).toBe('connected');
+    await fake.stop();
+  });
+});
