@@ -1,21 +1,24 @@
-import { masterOrchestrator, readOutputText, resolveFolder, resolveSession, worktreeStatus, type RdvClient } from '@rdv/client';
+import { masterOrchestrator, readOutputText, resolveFolder, worktreeStatus, type RdvClient } from '@rdv/client';
 import type { RdvApi } from '@rdv/core/mcp';
+import { lookupSession } from './lookup.js';
 
 const byId = (id: string) => ({ params: { path: { id } } });
+/** `?host=` when a tool names another machine. */
+const on = (host?: string) => (host && host !== 'local' ? { host } : {});
 
 /** The MCP server's view of the api, over the typed client. */
 export function mcpApi(api: RdvClient): RdvApi {
   return {
     listSessions: (query = {}) => api.GET('/api/sessions', { params: { query } }),
-    resolveSession: (ref) => resolveSession(api, ref),
-    createSession: (body) => api.POST('/api/sessions', { body }),
+    resolveSession: (ref, host) => lookupSession(api, ref, host),
+    createSession: (body, host) => api.POST('/api/sessions', { body, params: { query: on(host) } }),
     renameSession: (id, name) => api.PATCH('/api/sessions/{id}', { ...byId(id), body: { name } }),
     closeSession: (id) => api.DELETE('/api/sessions/{id}', byId(id)),
     suspendSession: (id) => api.POST('/api/sessions/{id}/suspend', byId(id)),
     resumeSession: (id) => api.POST('/api/sessions/{id}/resume', byId(id)),
-    exec: (id, command) => api.POST('/api/sessions/{id}/exec', { ...byId(id), body: { command } }),
+    exec: (id, command, host) => api.POST('/api/sessions/{id}/exec', { params: { path: { id }, query: on(host) }, body: { command } }),
     requestAttention: (id, message) => api.POST('/api/sessions/{id}/attention', { ...byId(id), body: { message } }),
-    scrollback: (id, lines) => api.GET('/api/sessions/{id}/scrollback', { params: { path: { id }, query: { lines } } }),
+    scrollback: (id, lines, host) => api.GET('/api/sessions/{id}/scrollback', { params: { path: { id }, query: { lines, ...on(host) } } }),
     readLog: (id, query) => readOutputText(api, id, query),
     search: (query) => api.GET('/api/search', { params: { query } }),
 

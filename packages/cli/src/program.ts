@@ -7,6 +7,7 @@ import { registerDown } from './commands/down.js';
 import { registerFolder } from './commands/folder.js';
 import { registerHook } from './commands/hook.js';
 import { registerHooks } from './commands/hooks.js';
+import { registerHost } from './commands/host.js';
 import { registerKnowledge } from './commands/knowledge.js';
 import { registerLoginLink } from './commands/login-link.js';
 import { registerLogin } from './commands/login.js';
@@ -71,6 +72,7 @@ export function createProgram(): Command {
   registerSession(program);
   registerSearch(program);
   registerAttach(program);
+  registerHost(program);
   registerFolder(program);
   registerKnowledge(program);
   registerHooks(program);

@@ -11,6 +11,8 @@ import { requireBuilt, startService, useRdvEnv, useTempDir } from '@rdv/core/tes
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const API = join(REPO, 'services/api/dist/main.js');
 const TERMINAL = join(REPO, 'services/terminal/dist/main.js');
+/** The built `rdv` command. */
+export const CLI_MAIN = join(REPO, 'packages/cli/dist/main.js');
 
 export interface RemoteRdv {
   home: string;
@@ -22,7 +24,7 @@ export interface RemoteRdv {
 
 /** A second rdv on this machine, for the primary to reach over ssh; stopped by the caller. */
 export async function startRemoteRdv(env: Record<string, string> = {}): Promise<RemoteRdv> {
-  requireBuilt([API, TERMINAL]);
+  requireBuilt([API, TERMINAL, CLI_MAIN]);
   const { home, env: childEnv } = useRdvEnv('file', { prefix: 'rdv-host-', env });
   const api = await startService(API, { env: childEnv, cwd: REPO, health: { socket: join(home, 'run', 'api.sock') }, name: 'host api', stopAfter: 'caller', timeoutMs: 30_000 });
   const terminal = await startService(TERMINAL, { env: childEnv, cwd: REPO, health: { socket: join(home, 'run', 'terminal.sock') }, name: 'host terminal', stopAfter: 'caller', timeoutMs: 30_000 });

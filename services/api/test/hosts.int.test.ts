@@ -7,9 +7,12 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { makeSshKey, useFakeAgents, useSshd, useTempDir, waitFor } from '@rdv/core/testing';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { Agent, fetch as undiciFetch } from 'undici';
+import { makeSshKey, spawnNode, useFakeAgents, useSshd, useTempDir, waitFor } from '@rdv/core/testing';
 import { openSse, useApi } from './helpers.js';
-import { startFakeHost, startRemoteRdv } from './host-helpers.js';
+import { CLI_MAIN, startFakeHost, startRemoteRdv } from './host-helpers.js';
 
 const keys = useTempDir('file', 'rdv-keys-');
 const key = makeSshKey(keys, 'primary');
@@ -59,6 +62,27 @@ function attach(hostId: string, sessionId: string) {
 }
 
 afterAll(() => remote.stop(), 30_000);
+
+/** Runs the built `rdv` against the primary, as its owner. */
+async function rdv(...args: string[]) {
+  const proc = spawnNode(CLI_MAIN, { args, env: { PATH: process.env.PATH, HOME: api.home, RDV_HOME: api.home } });
+  const exit = await proc.exited;
+  return { code: exit.code, stdout: proc.stdout(), stderr: proc.stderr() };
+}
+
+/** An MCP client on the primary's /mcp with an API key. */
+async function mcpClient(): Promise<{ client: Client; close(): Promise<void> }> {
+  const key = await api.call('POST', '/api/tokens', { name: 'mcp-hosts', kind: 'api_key' });
+  const agent = new Agent({ connect: { socketPath: api.socket } });
+  const transport = new StreamableHTTPClientTransport(new URL('http://rdv/mcp'), {
+    requestInit: { headers: { authorization: `Bearer ${key.body.token}` } },
+    fetch: (url, init) => undiciFetch(url, { ...(init as object), dispatcher: agent }) as unknown as Promise<Response>,
+  });
+  const client = new Client({ name: 'test', version: '1.0.0' });
+  await client.connect(transport);
+  return { client, close: async () => (await client.close(), await agent.close()) };
+}
+const toolJson = (result: any) => JSON.parse(result.content[0].text);
 
 describe('hosts over ssh', () => {
   let hostId = '';
@@ -125,6 +149,40 @@ describe('hosts over ssh', () => {
     const centre = await api.call('GET', '/api/notifications?host=box2');
     expect(centre.body.items.some((n: any) => n.sessionId === agent.body.id)).toBe(true);
     sse.close();
+  });
+
+  it('the CLI and MCP reach sessions on the host with --host and a host argument', async () => {
+    const hosts = await rdv('host', 'list', '--json');
+    expect(hosts.code).toBe(0);
+    expect(JSON.parse(hosts.stdout).items.find((h: any) => h.name === 'box2').state).toBe('connected');
+    const listed = await rdv('session', 'list', '--host', 'all');
+    expect(listed.stdout).toMatch(/HOST/);
+    expect(listed.stdout).toMatch(/there\s+\S+\s+box2/);
+    expect((await rdv('session', 'exec', 'there', '--host', 'box2', '--', 'echo', 'cli-$((1+1))')).code).toBe(0);
+    await waitFor(async () => /cli-2/.test((await rdv('session', 'scrollback', 'there', '--host', 'box2')).stdout), 'CLI exec on the host');
+    const created = await rdv('session', 'create', 'from-cli', '--host', 'box2', '--json');
+    expect(JSON.parse(created.stdout).host.name).toBe('box2');
+    expect((await rdv('host', 'test', 'box2')).stdout).toMatch(/state\s+connected/);
+    const missing = await rdv('host', 'test', 'nowhere');
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toMatch(/no host "nowhere"/);
+
+    const mcp = await mcpClient();
+    try {
+      const all = toolJson(await mcp.client.callTool({ name: 'session_list', arguments: { host: 'all' } }));
+      expect(all.items.some((s: any) => s.name === 'from-cli' && s.host?.name === 'box2')).toBe(true);
+      const sent = await mcp.client.callTool({ name: 'session_send_input', arguments: { session: 'there', host: 'box2', text: 'echo mcp-$((3*3))' } });
+      expect(sent.isError).toBeFalsy();
+      await waitFor(
+        async () => /mcp-9/.test(toolJson(await mcp.client.callTool({ name: 'session_read_output', arguments: { session: 'there', host: 'box2' } })).text),
+        'MCP input on the host',
+      );
+      const made = toolJson(await mcp.client.callTool({ name: 'session_create', arguments: { name: 'from-mcp', host: 'box2' } }));
+      expect(made.host.name).toBe('box2');
+      expect((await remote.call('GET', `/api/sessions/${made.id}`)).body.name).toBe('from-mcp');
+    } finally {
+      await mcp.close();
+    }
   });
 
   it('attaches to the host\'s terminal through the primary; a cut link greys the host out and it comes back', async () => {

@@ -33,16 +33,17 @@ type List<T> = { items: T[] };
 export interface RdvApi {
   listSessions(query?: z.input<typeof ListSessionsQuerySchema>): Promise<List<Session>>;
   /** A session by id, by name (an open one first, then the newest) or by id prefix. */
-  resolveSession(ref: string): Promise<Session>;
-  createSession(body: z.input<typeof CreateSessionSchema>): Promise<Session>;
+  resolveSession(ref: string, host?: string): Promise<Session>;
+  /** `host`: on another machine (a host id or name, see `rdv host list`); absent: this one. */
+  createSession(body: z.input<typeof CreateSessionSchema>, host?: string): Promise<Session>;
   renameSession(id: string, name: string): Promise<Session>;
   closeSession(id: string): Promise<Session>;
   suspendSession(id: string): Promise<Session>;
   resumeSession(id: string): Promise<Session>;
-  exec(id: string, command: string): Promise<{ sessionId: string; sent: true }>;
+  exec(id: string, command: string, host?: string): Promise<{ sessionId: string; sent: true }>;
   /** The session waits for its human with this message (it notifies like a question). */
   requestAttention(id: string, message: string): Promise<Loose>;
-  scrollback(id: string, lines: number): Promise<{ sessionId: string; lines: number; text: string }>;
+  scrollback(id: string, lines: number, host?: string): Promise<{ sessionId: string; lines: number; text: string }>;
   /** A text page of a session's output log (closed sessions too): its last `tail` lines, or from a byte offset. */
   readLog(id: string, query: { tail?: number; from?: number; limit?: number }): Promise<OutputText>;
   search(query: { q: string; sessionId?: string; since?: string; limit?: number }): Promise<SearchResult>;

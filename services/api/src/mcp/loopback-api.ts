@@ -37,18 +37,18 @@ export function loopbackApi(socketPath: string, authorization: string): RdvApi {
   const session = (id: string, action = '') => `/api/sessions/${enc(id)}${action}`;
   return {
     listSessions: (query = {}) => call('GET', '/api/sessions', { query }),
-    async resolveSession(ref) {
-      if (IdSchema.safeParse(ref).success) return call('GET', session(ref));
-      return findSession((await call<List<Session>>('GET', '/api/sessions', { query: { status: 'all' } })).items, ref);
+    async resolveSession(ref, host) {
+      if (IdSchema.safeParse(ref).success) return call('GET', session(ref), { query: { host } });
+      return findSession((await call<List<Session>>('GET', '/api/sessions', { query: { status: 'all', host } })).items, ref);
     },
-    createSession: (body) => call('POST', '/api/sessions', { body }),
+    createSession: (body, host) => call('POST', '/api/sessions', { body, query: { host } }),
     renameSession: (id, name) => call('PATCH', session(id), { body: { name } }),
     closeSession: (id) => call('DELETE', session(id)),
     suspendSession: (id) => call('POST', session(id, '/suspend')),
     resumeSession: (id) => call('POST', session(id, '/resume')),
-    exec: (id, command) => call('POST', session(id, '/exec'), { body: { command } }),
+    exec: (id, command, host) => call('POST', session(id, '/exec'), { body: { command }, query: { host } }),
     requestAttention: (id, message) => call('POST', session(id, '/attention'), { body: { message } }),
-    scrollback: (id, lines) => call('GET', session(id, '/scrollback'), { query: { lines } }),
+    scrollback: (id, lines, host) => call('GET', session(id, '/scrollback'), { query: { lines, host } }),
     readLog: (id, query) => call('GET', session(id, '/output'), { query }),
     search: (query) => call('GET', '/api/search', { query }),
 
