@@ -15,7 +15,7 @@ export function DialogsHost({ dialog }: { dialog: DialogSpec | null }) {
   const { state, actions } = ui;
   switch (dialog.kind) {
     case 'newSession':
-      return <NewSessionDialog folders={state.folders} sessions={state.sessions} folderId={dialog.folderId} worktrees={state.features.worktrees} onCreate={(input) => actions.createSession(input).then((s) => (ui.select(s.id), s))} onClose={close} />;
+      return <NewSessionDialog folders={state.folders} sessions={state.sessions} folderId={dialog.folderId} worktrees={state.features.worktrees} onCreate={(input, hostId) => actions.createSession(input, hostId).then((s) => (ui.select(s.id), s))} onClose={close} />;
     case 'prompt':
       return <PromptDialog {...dialog} onClose={close} />;
     case 'confirm':

@@ -89,6 +89,14 @@ function ContinuityBadge({ session }: { session: Session }) {
   return <span className="badge restored" title={`Restored ${at}, after a reboot or a lost tmux server`}>restored</span>;
 }
 
+/** The machine a session of another host runs on; greyed out (with the row) while that host is unreachable. */
+function HostBadge({ session }: { session: Session }) {
+  if (!session.host) return null;
+  const down = session.host.state !== 'connected';
+  const title = down ? `On ${session.host.name}, which is ${session.host.state}: shown as last seen` : `On ${session.host.name}`;
+  return <span className={`badge host${down ? ' down' : ''}`} title={title}>{session.host.name}</span>;
+}
+
 function SessionRow({ session, depth }: { session: Session; depth: number }) {
   const ui = useUi();
   const { dropping, props: dragProps } = useDragItem({ what: 'session', id: session.id }, (d) => {
@@ -104,14 +112,14 @@ function SessionRow({ session, depth }: { session: Session; depth: number }) {
   };
   return (
     <div
-      className={`row session${active ? ' active' : ''}${dropping ? ' drop-before' : ''} status-${status}`}
+      className={`row session${active ? ' active' : ''}${dropping ? ' drop-before' : ''} status-${status}${session.host && session.host.state !== 'connected' ? ' unreachable' : ''}`}
       style={{ paddingLeft: 10 + depth * 14 }}
       {...dragProps}
       onClick={() => ui.select(session.id)}
       onContextMenu={open}
       role="treeitem"
       aria-selected={active}
-      aria-label={`${session.name}, ${STATUS_LABEL[status]}`}
+      aria-label={`${session.name}${session.host ? ` on ${session.host.name}${session.host.state === 'connected' ? '' : ` (${session.host.state})`}` : ''}, ${STATUS_LABEL[status]}`}
       tabIndex={0}
       onKeyDown={(e) => e.key === 'Enter' && ui.select(session.id)}
     >
@@ -120,6 +128,7 @@ function SessionRow({ session, depth }: { session: Session; depth: number }) {
         <span className="row-name">
           {session.name}
           <ContinuityBadge session={session} />
+          <HostBadge session={session} />
         </span>
         <span className="row-detail">{detail}</span>
       </span>

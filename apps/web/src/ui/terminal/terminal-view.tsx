@@ -22,6 +22,8 @@ export interface TerminalHandle {
 
 export interface TerminalViewProps {
   sessionId: string;
+  /** The host the session runs on; absent: this machine. */
+  hostId?: string;
   visible: boolean;
   scheme: 'light' | 'dark';
   compact: boolean;
@@ -61,7 +63,7 @@ export function TerminalView(props: TerminalViewProps) {
         import('@xterm/addon-search'),
       ]);
       if (store.isDisposed || !host.current) return;
-      const { sessionId } = latest.current;
+      const { sessionId, hostId } = latest.current;
       const term = store.add(
         new Terminal({
           fontFamily: TERMINAL_FONT,
@@ -100,7 +102,7 @@ export function TerminalView(props: TerminalViewProps) {
           onOutput: (data) => term.write(data),
           onAttach: () => term.reset(),
           onState: (state) => latest.current.onState(sessionId, state),
-        }),
+        }, hostId),
       );
       let ctrl = false;
       store.add(
