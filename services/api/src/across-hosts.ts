@@ -1,6 +1,5 @@
 import type { HostService } from '@rdv/core/hosts';
 import type { Host, HostRef } from '@rdv/core/schemas';
-import { withHost } from './host-proxy.js';
 
 /**
  * A list from several machines: this one's items (marked `host: null`) unless `host` names
@@ -13,10 +12,11 @@ export async function listAcrossHosts(
   userId: string,
   host: string,
   path: string,
-  local: () => object[],
+  local: () => object[] | Promise<object[]>,
+  mark: (body: unknown, host: HostRef) => unknown = withHost,
 ): Promise<unknown[]> {
   const targets: Host[] = host === 'all' ? hosts.list(userId) : [hosts.get(userId, host)];
-  const mine = host === 'all' ? local().map((item) => ({ ...item, host: null })) : [];
+  const mine = host === 'all' ? (await local()).map((item) => ({ ...item, host: null })) : [];
   const theirs = await Promise.all(
     targets.map(async (h) => {
       const ref: HostRef = { id: h.id, name: h.name, state: h.state };
@@ -25,15 +25,24 @@ export async function listAcrossHosts(
           const answer = await hosts.request<{ items?: unknown }>(userId, h.id, 'GET', path);
           if (answer.status === 200 && Array.isArray(answer.body?.items)) {
             hosts.remember(h.id, path, answer.body.items);
-            return (withHost(answer.body, ref) as { items: unknown[] }).items;
+            return (mark(answer.body, ref) as { items: unknown[] }).items;
           }
         } catch {
           // The link dropped between the state check and the request: the last list stands in.
         }
       }
       const stale: HostRef = { ...ref, state: h.state === 'connected' ? 'unreachable' : h.state };
-      return (withHost({ items: hosts.recall(h.id, path) }, stale) as { items: unknown[] }).items;
+      return (mark({ items: hosts.recall(h.id, path) }, stale) as { items: unknown[] }).items;
     }),
   );
   return [...mine, ...theirs.flat()];
+}
+
+/** Marks a session (or each session of a list) with its host. */
+export function withHost(body: unknown, host: HostRef): unknown {
+  const mark = (v: unknown) => (v && typeof v === 'object' && 'tmuxName' in v ? { ...v, host } : v);
+  if (body && typeof body === 'object' && Array.isArray((body as { items?: unknown }).items)) {
+    return { ...body, items: (body as { items: unknown[] }).items.map(mark) };
+  }
+  return mark(body);
 }

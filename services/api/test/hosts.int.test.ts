@@ -148,6 +148,13 @@ describe('hosts over ssh', () => {
     expect(event!.data.data.data.notification).toMatchObject({ sessionId: agent.body.id, type: 'permission' });
     const centre = await api.call('GET', '/api/notifications?host=box2');
     expect(centre.body.items.some((n: any) => n.sessionId === agent.body.id)).toBe(true);
+    // One view: this machine's lists with every host's items, each marked with its host.
+    const everywhere = await api.call('GET', '/api/notifications?host=all');
+    expect(everywhere.body.items.find((n: any) => n.sessionId === agent.body.id).host).toEqual({ id: hostId, name: 'box2', state: 'connected' });
+    await waitFor(async () => (await api.call('GET', '/api/insights?open=true&host=all')).body.items.some((i: any) => i.sessionId === agent.body.id && i.host?.name === 'box2'), 'the host\'s insight listed here');
+    const found = await waitFor(async () => (await api.call('GET', '/api/search?q=remote-42&host=all')).body.items.find((h: any) => h.sessionId === remoteSession), 'the host\'s output searched from here', 30_000, 250);
+    expect(found.host.name).toBe('box2');
+    expect((await api.call('POST', '/api/sessions/reorder?host=all', { ids: [remoteSession] })).status).toBe(400);
     sse.close();
   });
 
