@@ -1,6 +1,6 @@
-import { masterOrchestrator, readOutputText, resolveFolder, worktreeStatus, type RdvClient } from '@rdv/client';
+import { findSession, masterOrchestrator, readOutputText, resolveFolder, resolveSession, worktreeStatus, type RdvClient } from '@rdv/client';
+import { IdSchema } from '@rdv/core/schemas';
 import type { RdvApi } from '@rdv/core/mcp';
-import { lookupSession } from './lookup.js';
 
 const byId = (id: string) => ({ params: { path: { id } } });
 /** `?host=` when a tool names another machine. */
@@ -10,7 +10,11 @@ const on = (host?: string) => (host && host !== 'local' ? { host } : {});
 export function mcpApi(api: RdvClient): RdvApi {
   return {
     listSessions: (query = {}) => api.GET('/api/sessions', { params: { query } }),
-    resolveSession: (ref, host) => lookupSession(api, ref, host),
+    async resolveSession(ref, host) {
+      if (!on(host).host) return resolveSession(api, ref);
+      if (IdSchema.safeParse(ref).success) return api.GET('/api/sessions/{id}', { params: { path: { id: ref }, query: on(host) } });
+      return findSession((await api.GET('/api/sessions', { params: { query: { status: 'all', ...on(host) } } })).items, ref);
+    },
     createSession: (body, host) => api.POST('/api/sessions', { body, params: { query: on(host) } }),
     renameSession: (id, name) => api.PATCH('/api/sessions/{id}', { ...byId(id), body: { name } }),
     closeSession: (id) => api.DELETE('/api/sessions/{id}', byId(id)),

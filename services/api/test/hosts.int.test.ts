@@ -212,8 +212,20 @@ describe('hosts over ssh', () => {
     expect(refused.status).toBe(503);
     expect(refused.body.error.message).toContain('box2');
 
+    // What happens on the host meanwhile comes through once the link is back (Last-Event-ID).
+    const sse = openSse(api.socket, api.ownerToken);
+    const meanwhile = await remote.call('POST', '/api/sessions', { name: 'while away', kind: 'shell' });
+    expect(meanwhile.status).toBe(201);
+
     await sshd.start();
     await waitFor(async () => (await api.call('POST', '/api/hosts/box2/test')).body.state === 'connected', 'host back', 30_000);
+    await waitFor(
+      () => sse.events.some((e) => e.event === 'host.event' && e.data.data.type === 'session.created' && e.data.data.data.session?.id === meanwhile.body.id),
+      'the host\'s event from while the link was down',
+      15_000,
+    );
+    expect(sse.events.some((e) => e.event === 'host.state' && e.data.data.id === hostId && e.data.data.state === 'connected')).toBe(true);
+    sse.close();
     const back = (await api.call('GET', '/api/sessions?host=all')).body.items.find((s: any) => s.id === remoteSession);
     expect(back.host.state).toBe('connected');
     const again = attach(hostId, remoteSession);

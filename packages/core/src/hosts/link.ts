@@ -100,7 +100,7 @@ export function openHostLink(options: LinkOptions): HostLink {
     if (disposed || !child) return;
     const started = performance.now();
     try {
-      const health = await remoteRequest(sockets.api, '', 'GET', '/health', undefined, 5000);
+      const health = await remoteRequest(sockets.api, null, 'GET', '/health', undefined, 5000);
       const latencyMs = Math.round((performance.now() - started) * 10) / 10;
       const parsed = RemoteHealthSchema.safeParse(health.body);
       const version = parsed.success ? parsed.data.version : null;

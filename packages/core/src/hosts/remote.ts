@@ -18,16 +18,16 @@ export const RemoteEventSchema = z.looseObject({
 });
 export type RemoteEvent = z.infer<typeof RemoteEventSchema>;
 
-/** One request to the host's api with its owner's token; rejects only when the socket does not answer. */
+/** One request to the host's api with its owner's token (null: none, for /health); rejects only when the socket does not answer. */
 export function remoteRequest<T = unknown>(
   socket: string,
-  token: string,
+  token: string | null,
   method: string,
   path: string,
   body?: unknown,
   timeoutMs = 15_000,
 ): Promise<ApiResponse<T>> {
-  return socketRequest<T>(socket, path, { method, body, timeoutMs, headers: { authorization: `Bearer ${token}` } });
+  return socketRequest<T>(socket, path, { method, body, timeoutMs, headers: token === null ? {} : { authorization: `Bearer ${token}` } });
 }
 
 export interface RemoteEventStream {
