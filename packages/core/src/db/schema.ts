@@ -358,3 +358,4 @@ export const outputIndexState = sqliteTable('output_index_state', {
 });
 
 export { knowledgeEntries, sessionNotes, folderHooks, hookRuns } from './schema-knowledge.js';
+export { knowledgeProposals, learningCursors } from './schema-learnings.js';

@@ -313,6 +313,8 @@ export const EVENT_TYPES = [
   'agent.state',
   'notification.created',
   'notification.read',
+  'proposal.created',
+  'proposal.updated',
 ] as const;
 export const EventTypeSchema = z.enum(EVENT_TYPES);
 export type EventType = z.infer<typeof EventTypeSchema>;

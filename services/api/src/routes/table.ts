@@ -9,6 +9,7 @@ import { hookRoutes } from './hooks.js';
 import { internalRoutes } from './internal.js';
 import { loginSessionRoutes } from './login-sessions.js';
 import { knowledgeRoutes } from './knowledge.js';
+import { learningRoutes } from './learnings.js';
 import { mcpRoutes } from './mcp.js';
 import { metricsRoutes } from './metrics.js';
 import { notificationRoutes } from './notifications.js';
@@ -37,6 +38,8 @@ export const ROUTE_TABLE: readonly RouteModule[] = [
   outputRoutes,
   agentEventRoutes,
   folderRoutes,
+  // Before knowledgeRoutes: /knowledge/proposals is not an entry id.
+  learningRoutes,
   knowledgeRoutes,
   hookRoutes,
   tokenRoutes,
