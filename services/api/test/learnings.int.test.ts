@@ -4,13 +4,18 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { Agent, fetch as undiciFetch } from 'undici';
+import { afterAll, describe, expect, it } from 'vitest';
 import { socketRequest } from '@rdv/core/lifecycle';
 import { useFakeAgents, waitFor } from '@rdv/core/testing';
 import { openSse, useApi } from './helpers.js';
 
 const api = await useApi({ RDV_ALLOWED_EMAILS: 'eve@example.com' });
 const fakes = useFakeAgents();
+const agent = new Agent({ connect: { socketPath: api.socket } });
+afterAll(() => agent.close());
 const TRANSCRIPT = fileURLToPath(new URL('../../../packages/core/src/knowledge/learn/fixtures/shell-session.log', import.meta.url));
 
 async function agentIn(folderId: string, name: string): Promise<string> {
@@ -53,7 +58,7 @@ describe('learnings proposed from a session log', () => {
       expect((await asAgent('GET', `/api/folders/${folder.id}/knowledge/proposals`)).body.items).toHaveLength(3);
       const byAgent = await asAgent('POST', `/api/folders/${folder.id}/knowledge/proposals`, { title: 'Use nice for tests', body: 'nice -n 10', sessionId: id });
       expect(byAgent.status).toBe(201);
-      expect(byAgent.body).toMatchObject({ kind: 'agent', sessionName: 'learner' });
+      expect(byAgent.body).toMatchObject({ kind: 'direct', sessionName: 'learner' });
       expect((await asAgent('POST', `/api/folders/${folder.id}/knowledge/proposals`, { title: 'Use nice for tests', body: 'nice -n 10' })).status).toBe(409);
       for (const action of ['accept', 'dismiss']) {
         const refused = await asAgent('POST', `/api/folders/${folder.id}/knowledge/proposals/${npm.id}/${action}`, action === 'accept' ? {} : undefined);
@@ -125,5 +130,42 @@ describe('learnings proposed from a session log', () => {
     expect((await asOther('GET', '/api/knowledge/proposals?status=all')).body.items).toEqual([]);
     expect((await api.call('GET', `/api/folders/${folder.id}/knowledge/proposals`)).body.items.map((p: any) => p.title)).toEqual(['private lesson']);
     await api.call('DELETE', `/api/sessions/${s.id}`);
+  });
+
+  it('insight_extract and knowledge_propose over MCP on /mcp: proposals, never knowledge', async () => {
+    const folder = (await api.call('POST', '/api/folders', { name: 'learn-mcp' })).body;
+    const s = (await api.call('POST', '/api/sessions', { name: 'learn-mcp-s', kind: 'shell', folderId: folder.id })).body;
+    await api.call('POST', `/api/sessions/${s.id}/exec`, { command: `cat ${TRANSCRIPT}` });
+    const key = (await api.call('POST', '/api/tokens', { name: 'learn-mcp-agent', kind: 'api_key' })).body.token as string;
+    const transport = new StreamableHTTPClientTransport(new URL('http://rdv/mcp'), {
+      requestInit: { headers: { authorization: `Bearer ${key}` } },
+      fetch: (url, init) => undiciFetch(url, { ...(init as object), dispatcher: agent }) as unknown as Promise<Response>,
+    });
+    const client = new Client({ name: 'learn-test', version: '1.0.0' });
+    await client.connect(transport);
+    try {
+      const call = async (name: string, args: Record<string, unknown>) => {
+        const r = (await client.callTool({ name, arguments: args })) as { isError?: boolean; content: { text: string }[]; structuredContent?: any };
+        if (r.isError) throw new Error(`${name}: ${r.content[0]?.text}`);
+        return r.structuredContent;
+      };
+      // The log fills while the shell prints; asked until all three pairs are in it.
+      let proposed = 0;
+      await waitFor(async () => {
+        const r = await call('insight_extract', { session: 'learn-mcp-s' });
+        proposed += r.proposed.length;
+        return r.alreadyProposed + r.proposed.length === 3;
+      }, 'three proposals over MCP', 15_000, 200);
+      expect(proposed).toBe(3);
+      const p = await call('knowledge_propose', { folder: 'learn-mcp', title: 'Check the lockfile first', body: 'pnpm-lock.yaml means pnpm' });
+      expect(p).toMatchObject({ kind: 'direct', status: 'proposed', folderId: folder.id });
+      expect(await proposals(folder.id)).toHaveLength(4);
+      expect((await api.call('GET', `/api/folders/${folder.id}/knowledge`)).body.items).toEqual([]);
+      const names = (await client.listTools()).tools.map((t) => t.name);
+      expect(names.filter((n) => /accept|dismiss/.test(n))).toEqual([]);
+    } finally {
+      await client.close();
+      await api.call('DELETE', `/api/sessions/${s.id}`);
+    }
   });
 });

@@ -3394,7 +3394,7 @@ export interface operations {
                             sessionId: string | null;
                             sessionName: string | null;
                             /** @enum {string} */
-                            kind: "error_fix" | "unblock" | "agent";
+                            kind: "error_fix" | "unblock" | "direct";
                             title: string;
                             body: string;
                             evidence: string;
@@ -3457,7 +3457,7 @@ export interface operations {
                             sessionId: string | null;
                             sessionName: string | null;
                             /** @enum {string} */
-                            kind: "error_fix" | "unblock" | "agent";
+                            kind: "error_fix" | "unblock" | "direct";
                             title: string;
                             body: string;
                             evidence: string;
@@ -3529,7 +3529,7 @@ export interface operations {
                         sessionId: string | null;
                         sessionName: string | null;
                         /** @enum {string} */
-                        kind: "error_fix" | "unblock" | "agent";
+                        kind: "error_fix" | "unblock" | "direct";
                         title: string;
                         body: string;
                         evidence: string;
@@ -3598,7 +3598,7 @@ export interface operations {
                             sessionId: string | null;
                             sessionName: string | null;
                             /** @enum {string} */
-                            kind: "error_fix" | "unblock" | "agent";
+                            kind: "error_fix" | "unblock" | "direct";
                             title: string;
                             body: string;
                             evidence: string;
@@ -3688,7 +3688,7 @@ export interface operations {
                         sessionId: string | null;
                         sessionName: string | null;
                         /** @enum {string} */
-                        kind: "error_fix" | "unblock" | "agent";
+                        kind: "error_fix" | "unblock" | "direct";
                         title: string;
                         body: string;
                         evidence: string;
@@ -3750,7 +3750,7 @@ export interface operations {
                             sessionId: string | null;
                             sessionName: string | null;
                             /** @enum {string} */
-                            kind: "error_fix" | "unblock" | "agent";
+                            kind: "error_fix" | "unblock" | "direct";
                             title: string;
                             body: string;
                             evidence: string;
@@ -3815,7 +3815,7 @@ export interface operations {
                             sessionId: string | null;
                             sessionName: string | null;
                             /** @enum {string} */
-                            kind: "error_fix" | "unblock" | "agent";
+                            kind: "error_fix" | "unblock" | "direct";
                             title: string;
                             body: string;
                             evidence: string;

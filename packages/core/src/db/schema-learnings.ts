@@ -21,8 +21,8 @@ export const knowledgeProposals = sqliteTable(
     /** The session it came from; kept as text so a deleted session leaves its proposals readable. */
     sessionId: text('session_id'),
     sessionName: text('session_name'),
-    /** error_fix (an error, then the command that worked), unblock (what a person typed), agent (an agent proposed it). */
-    kind: text('kind', { enum: ['error_fix', 'unblock', 'agent'] }).notNull(),
+    /** error_fix (an error, then the command that worked), unblock (what a person typed), direct (proposed as it is, through the API or MCP). */
+    kind: text('kind', { enum: ['error_fix', 'unblock', 'direct'] }).notNull(),
     title: text('title').notNull(),
     body: text('body').notNull().default(''),
     /** The lines of the log (or the input) it was drawn from. */

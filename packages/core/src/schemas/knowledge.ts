@@ -126,7 +126,7 @@ export const CreateSessionNoteSchema = z.object({ body: markdown(16_384).pipe(z.
 
 // ---- learnings: proposed entries a person accepts or dismisses ----
 
-export const PROPOSAL_KINDS = ['error_fix', 'unblock', 'agent'] as const;
+export const PROPOSAL_KINDS = ['error_fix', 'unblock', 'direct'] as const;
 export const PROPOSAL_STATUSES = ['proposed', 'accepted', 'dismissed'] as const;
 
 /** A proposed knowledge entry: drawn from a session's log (or proposed by an agent); folder knowledge only once a person accepts it. */
@@ -135,7 +135,7 @@ export const KnowledgeProposalSchema = z.object({
   folderId: IdSchema,
   sessionId: IdSchema.nullable(),
   sessionName: z.string().nullable(),
-  /** error_fix: an error and the command that worked after it; unblock: what a person typed to a waiting agent; agent: an agent proposed it. */
+  /** error_fix: an error and the command that worked after it; unblock: what a person typed to a waiting agent; direct: proposed as it is, by an agent (knowledge_propose) or a person. */
   kind: z.enum(PROPOSAL_KINDS),
   title: z.string(),
   body: z.string(),

@@ -90,7 +90,7 @@ export function createProposalStore(deps: { db: Db; events: EventBus; folders: F
           .get() ?? null;
         if (!session) throw new AppError('not_found', `session ${input.sessionId} not found`);
       }
-      const p = insert(userId, { folderId, sessionId: session?.id ?? null, sessionName: session?.name ?? null, kind: 'agent', title: input.title, body: input.body, evidence: input.evidence });
+      const p = insert(userId, { folderId, sessionId: session?.id ?? null, sessionName: session?.name ?? null, kind: 'direct', title: input.title, body: input.body, evidence: input.evidence });
       if (!p) throw new AppError('conflict', 'the same proposal was made in this folder before');
       return p;
     },
