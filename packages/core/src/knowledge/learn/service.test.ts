@@ -61,6 +61,19 @@ describe('learnings, proposed not imposed', () => {
     expect(learnings.extract(userId, s.id)).toMatchObject({ proposed: [], alreadyProposed: 3 });
   });
 
+  it('proposes when a session closes too, and not for a session in no folder', async () => {
+    const { events, learnings, userId, folder, session } = setup();
+    const s = session();
+    s.write(FIXTURE);
+    events.publish(userId, 'session.closed', { session: { id: s.id } });
+    const loose = session(null);
+    loose.write(FIXTURE);
+    events.publish(userId, 'session.closed', { session: { id: loose.id } });
+    await learnings.idle();
+    expect(learnings.list(userId, { folderId: folder.id })).toHaveLength(3);
+    expect(learnings.list(userId, {})).toHaveLength(3);
+  });
+
   it('accepts with edits into knowledge written by the person, and a dismissed proposal stays out for good', () => {
     const { learnings, knowledge, userId, folder, session, published } = setup();
     const s = session();

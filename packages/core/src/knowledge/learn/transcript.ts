@@ -17,6 +17,8 @@ export interface Step {
 
 const MAX_OUTPUT_LINES = 200;
 const MAX_COMMAND_CHARS = 500;
+/** Longer lines (minified code, base64) are read only this far: no pattern needs more. */
+const MAX_LINE_CHARS = 4000;
 
 /**
  * How a command shows up in a log, and whether what follows it is told by indentation
@@ -96,7 +98,7 @@ const EMPTY_PROMPT = /^(?:\([\w.-]+\)\s+)?(?:\[[\w.-]+@[\w.-]+[^\]]*\]|[\w.-]+@[
 
 /** The commands in a log's text and what each printed, in order. */
 export function parseSteps(text: string): Step[] {
-  const lines = text.split('\n');
+  const lines = text.split('\n').map((l) => (l.length > MAX_LINE_CHARS ? l.slice(0, MAX_LINE_CHARS) : l));
   const steps: Step[] = [];
   let current: (Step & { indented: boolean }) | null = null;
   const close = () => {
