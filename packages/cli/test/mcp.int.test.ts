@@ -66,7 +66,7 @@ const TOOLS = [
   'session_send_input', 'session_read_output', 'session_read_log', 'session_search', 'folder_list', 'folder_create', 'folder_context', 'worktree_create',
   'worktree_list', 'worktree_remove', 'worktree_status', 'orchestrator_status', 'insight_list', 'insight_resolve', 'session_inject',
   'request_attention',
-  'knowledge_get', 'knowledge_add', 'knowledge_search', 'note_capture',
+  'knowledge_get', 'knowledge_add', 'knowledge_search', 'note_capture', 'insight_extract', 'knowledge_propose',
 ];
 
 describe('rdv mcp', () => {

@@ -10,7 +10,7 @@ import { createEventBus } from '@rdv/core/events';
 import { createFolderService } from '@rdv/core/folder';
 import { createHookDispatcher, createHookStore } from '@rdv/core/hooks';
 import { createHostService } from '@rdv/core/hosts';
-import { createKnowledgeService } from '@rdv/core/knowledge';
+import { createKnowledgeService, createLearningService } from '@rdv/core/knowledge';
 import { acquirePidFile, answerClientErrors, disposer, ensurePrivateDir, listenUnix, refuseUpgrade, type ShutdownController } from '@rdv/core/lifecycle';
 import { AppError } from '@rdv/core/errors';
 import type { Logger } from '@rdv/core/log';
@@ -130,6 +130,10 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
     log.error({ err }, 'could not reconcile sessions with tmux');
   }
 
+  // Proposes learnings when agents finish turns and sessions close; disposed before the database.
+  const learnings = createLearningService({ db: db.db, events, folders, knowledge, locate: sessions.locateOutput, log: log.child({ component: 'learnings' }) });
+  shutdown.add('learnings', () => learnings.dispose());
+
   const search = createOutputSearch({ db, locate: sessions.locateOutput });
   shutdown.add('output search', () => search.dispose());
   const indexer = createOutputIndexer({ db, locate: sessions.locateOutput, log: log.child({ component: 'output-index' }) });
@@ -202,6 +206,7 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
     events,
     folders,
     knowledge,
+    learnings,
     hooks,
     sessions,
     hosts,

@@ -359,3 +359,4 @@ export const outputIndexState = sqliteTable('output_index_state', {
 
 export { knowledgeEntries, sessionNotes, folderHooks, hookRuns } from './schema-knowledge.js';
 export { hosts } from './schema-hosts.js';
+export { knowledgeProposals, learningCursors } from './schema-learnings.js';

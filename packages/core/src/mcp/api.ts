@@ -2,14 +2,17 @@ import type { z } from 'zod';
 import type {
   CreateFolderSchema,
   CreateKnowledgeSchema,
+  CreateProposalSchema,
   CreateSessionSchema,
   CreateWorktreeSchema,
+  ExtractResult,
   Folder,
   FolderContextSchema,
   InjectSchema,
   KnowledgeDocument,
   KnowledgeEntry,
   KnowledgeHit,
+  KnowledgeProposal,
   ListSessionsQuerySchema,
   ListWorktreesQuerySchema,
   Orchestrator,
@@ -58,6 +61,10 @@ export interface RdvApi {
   addKnowledge(folderId: string, body: z.input<typeof CreateKnowledgeSchema>): Promise<KnowledgeEntry>;
   searchKnowledge(folderId: string, q: string, limit?: number): Promise<List<KnowledgeHit>>;
   addSessionNote(sessionId: string, body: string): Promise<SessionNote>;
+  /** Proposes a knowledge entry for the folder; a person accepts or dismisses it. */
+  proposeKnowledge(folderId: string, body: z.input<typeof CreateProposalSchema>): Promise<KnowledgeProposal>;
+  /** Reads the end of the session's log now and stores what it teaches as proposals. */
+  extractProposals(sessionId: string): Promise<ExtractResult>;
 
   listWorktrees(query: z.input<typeof ListWorktreesQuerySchema>): Promise<List<Loose>>;
   createWorktree(body: z.input<typeof CreateWorktreeSchema>): Promise<Loose>;

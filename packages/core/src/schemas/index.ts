@@ -212,6 +212,14 @@ export {
   KnowledgeDocumentSchema,
   SessionNoteSchema,
   CreateSessionNoteSchema,
+  PROPOSAL_KINDS,
+  PROPOSAL_STATUSES,
+  KnowledgeProposalSchema,
+  ListProposalsQuerySchema,
+  CreateProposalSchema,
+  AcceptProposalSchema,
+  AcceptedProposalSchema,
+  ExtractResultSchema,
 } from './knowledge.js';
 export type {
   KnowledgeAuthor,
@@ -221,6 +229,10 @@ export type {
   KnowledgeHit,
   KnowledgeDocument,
   SessionNote,
+  KnowledgeProposal,
+  CreateProposal,
+  AcceptProposal,
+  ExtractResult,
 } from './knowledge.js';
 export {
   HOOK_EVENTS,

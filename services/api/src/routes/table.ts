@@ -10,6 +10,7 @@ import { hostRoutes } from './hosts.js';
 import { internalRoutes } from './internal.js';
 import { loginSessionRoutes } from './login-sessions.js';
 import { knowledgeRoutes } from './knowledge.js';
+import { learningRoutes } from './learnings.js';
 import { mcpRoutes } from './mcp.js';
 import { metricsRoutes } from './metrics.js';
 import { notificationRoutes } from './notifications.js';
@@ -38,6 +39,8 @@ export const ROUTE_TABLE: readonly RouteModule[] = [
   outputRoutes,
   agentEventRoutes,
   folderRoutes,
+  // Before knowledgeRoutes: /knowledge/proposals is not an entry id.
+  learningRoutes,
   knowledgeRoutes,
   hookRoutes,
   tokenRoutes,
