@@ -8,7 +8,6 @@ const SGR = { reset: '\u001b[0m', bold: '\u001b[1m', red: '\u001b[31m', green: '
 
 // What the diff shows is the worktree's content, so it may hold escape sequences; on a
 // terminal they are shown, never obeyed (piped output stays byte for byte, for `git apply`).
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 const visible = (text: string) => text.replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 

@@ -2,7 +2,7 @@ import { readFileSync, statSync, writeFileSync, mkdirSync, rmSync } from 'node:f
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isAppError } from '../errors/index.js';
-import { useRepo, type TestRepo } from '../testing/index.js';
+import { useRepo, waitFor, type TestRepo } from '../testing/index.js';
 import { createPatchSplitter, parseNumstatZ, parseRawZ, quoteGitPath } from './diff-parse.js';
 import { diffWorktree } from './diff.js';
 
@@ -50,6 +50,22 @@ describe('diffWorktree (real git)', () => {
 
     expect(readFileSync(indexPath).equals(indexBefore)).toBe(true);
     expect(repo.git('status', '--porcelain')).toBe(statusBefore);
+  });
+
+  it('sees an edit that keeps the size, made in the second the index was written, when asked a second later', async () => {
+    const repo = useRepo();
+    repo.git('checkout', '-q', '-b', 'work');
+    const second = () => Math.floor(Date.now() / 1000);
+    // git compares whole seconds: the edit must land in the second of the commit's index write,
+    // and the diff be taken after it, when a freshly dated copy of the index would call the file clean.
+    await waitFor(() => (Date.now() % 1000 > 100 && Date.now() % 1000 < 400) || null, 'the start of a second', 5000, 10);
+    const at = second();
+    repo.commit('same.txt', 'v1\n');
+    writeFileSync(join(repo.path, 'same.txt'), 'w1\n');
+    expect(second()).toBe(at);
+    await waitFor(() => second() > at || null, 'the next second', 5000, 20);
+    const diff = await diffWorktree(repo.path, 'HEAD', limits);
+    expect(diff.files.map((f) => [f.path, f.additions, f.deletions])).toEqual([['same.txt', 1, 1]]);
   });
 
   it('lists binary files as binary, renames as renamed, and odd names as they are', async () => {

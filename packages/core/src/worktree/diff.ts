@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { AppError } from '../errors/index.js';
@@ -100,7 +100,14 @@ async function indexWithUntracked(dir: string): Promise<{ env: Record<string, st
     const indexPath = (await gitOrNull(dir, ['rev-parse', '--git-path', 'index']))?.trim();
     const own = indexPath ? (isAbsolute(indexPath) ? indexPath : join(dir, indexPath)) : null;
     const copy = join(tmp, 'index');
-    if (own && existsSync(own)) copyFileSync(own, copy);
+    if (own && existsSync(own)) {
+      copyFileSync(own, copy);
+      // git trusts an entry's cached stat only when the file is older than the index file
+      // ("racy git"); a copy made now would look newer and hide a same-size edit made in
+      // the index's last second. Dated a second earlier, such entries are checked by content.
+      const mtimeS = statSync(own).mtimeMs / 1000 - 1;
+      utimesSync(copy, mtimeS, mtimeS);
+    }
     const env = gitEnv({ GIT_INDEX_FILE: copy, GIT_OPTIONAL_LOCKS: '0' });
     const listed = await runGit(dir, ['ls-files', '-z', '--others', '--exclude-standard'], { env });
     // A nested repository is listed as `dir/`; it is not a file of this one.
