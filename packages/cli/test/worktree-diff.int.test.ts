@@ -50,8 +50,8 @@ describe('rdv worktree diff', SLOW, () => {
 
     const json = await h.json(['worktree', 'diff', 'review', '--base', 'HEAD']);
     expect(json.files.map((f: any) => f.path).sort()).toEqual(['app.js', 'untracked.txt']);
-    const byPath = await h.json(['worktree', 'diff', wt, '--max-bytes', '1024']);
-    expect(byPath).toMatchObject({ path: wt, maxBytes: 1024 });
+    const byPath = await h.json(['worktree', 'diff', wt, '--max-bytes', '1024', '--max-file-bytes', '2048']);
+    expect(byPath).toMatchObject({ path: wt, maxBytes: 1024, maxFileBytes: 2048 });
   });
 
   it('colours the diff on a terminal and shows control characters instead of obeying them', async () => {

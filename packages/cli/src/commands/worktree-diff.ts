@@ -54,13 +54,16 @@ export function registerWorktreeDiff(wt: Command): void {
     .argument('<session>', 'the session (name or id) whose worktree to diff, or a worktree path')
     .option('--base <ref>', "diff against this branch, tag or commit instead of the worktree's base")
     .option('--stat', 'only the files and their added/removed line counts')
-    .option('--max-bytes <bytes>', 'at most this much diff text (default 1 MiB); larger files are listed as too large')
-    .action(async (ref: string, o: { base?: string; stat?: boolean; maxBytes?: string }, command: Command) => {
+    .option('--max-bytes <bytes>', 'at most this much diff text in all (default 1 MiB); files past it are listed as too large')
+    .option('--max-file-bytes <bytes>', 'at most this much diff text for one file (default 256 KiB)')
+    .action(async (ref: string, o: { base?: string; stat?: boolean; maxBytes?: string; maxFileBytes?: string }, command: Command) => {
       const ctx = contextFor(command);
       const base = o.base === undefined ? undefined : parseArgs(DiffBaseSchema, o.base, '--base');
-      const maxBytes = o.maxBytes === undefined ? undefined : parseArgs(countArg(DIFF_MAX_BYTES_LIMIT), o.maxBytes, '--max-bytes');
+      const bytes = (value: string | undefined, flag: string) => (value === undefined ? undefined : parseArgs(countArg(DIFF_MAX_BYTES_LIMIT), value, flag));
+      const maxBytes = bytes(o.maxBytes, '--max-bytes');
+      const maxFileBytes = bytes(o.maxFileBytes, '--max-file-bytes');
       const target = ref.startsWith('/') || ref.startsWith('.') ? { path: parseArgs(PathArgSchema, ref, 'worktree path') } : { sessionId: (await ctx.session(ref)).id };
-      const diff = (await ctx.api().GET('/api/worktrees/diff', { params: { query: { ...target, base, maxBytes } } })) as WorktreeDiff;
+      const diff = (await ctx.api().GET('/api/worktrees/diff', { params: { query: { ...target, base, maxBytes, maxFileBytes } } })) as WorktreeDiff;
       if (ctx.out.json) return ctx.out.printJson(diff);
       const tty = Boolean(process.stdout.isTTY);
       if (!diff.files.length) return ctx.out.note(`no changes against ${diff.base} (merge base ${shortId(diff.mergeBase)})`);
@@ -68,5 +71,5 @@ export function registerWorktreeDiff(wt: Command): void {
       else printPatches(ctx, diff, tty);
       ctx.out.note(`${diff.files.length} file(s) changed, +${diff.additions} -${diff.deletions} against ${diff.base}${diff.truncated ? '; some files too large to show' : ''}`);
     });
-  examples(cmd, ['rdv worktree diff fix-42', 'rdv worktree diff fix-42 --stat', 'rdv worktree diff fix-42 --base origin/release | less -R', 'rdv worktree diff fix-42 --json | jq -r \'.files[].path\'']);
+  examples(cmd, ['rdv worktree diff fix-42', 'rdv worktree diff fix-42 --stat', 'rdv worktree diff fix-42 --base origin/release --max-file-bytes 4000000 | less', 'rdv worktree diff fix-42 --json | jq -r \'.files[].path\'']);
 }
