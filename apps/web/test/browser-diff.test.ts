@@ -118,7 +118,8 @@ describe('changes of a worktree session', () => {
     await page.context().close();
 
     await worktreeSession('phone');
-    const phone = await signedInPage(PHONE);
+    // In the dark theme too (it follows the system here): diff2html gets its dark scheme.
+    const phone = await signedInPage({ ...PHONE, colorScheme: 'dark' });
     await phone.getByRole('button', { name: 'Sessions' }).tap();
     await phone.getByRole('treeitem', { name: /phone/ }).waitFor();
     const dialog = await openChanges(phone, 'phone');
@@ -127,6 +128,12 @@ describe('changes of a worktree session', () => {
     expect(box && box.width <= 390).toBe(true);
     // The page itself does not scroll sideways; a long line scrolls inside its file.
     expect(await phone.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    expect(await dialog.locator('.d2h-wrapper.d2h-dark-color-scheme').count()).toBe(4);
+    // Both line numbers of a context line sit in its own row.
+    const context = dialog.getByRole('region', { name: 'app.js' }).locator('tr').filter({ hasText: 'const a = 1;' });
+    expect((await context.locator('.d2h-code-linenumber').innerText()).replace(/\s+/g, ' ').trim()).toBe('1 1');
+    const numbers = await context.locator('.line-num1, .line-num2').evaluateAll((els) => els.map((e) => Math.round(e.getBoundingClientRect().top)));
+    expect(new Set(numbers).size).toBe(1);
     await shot(phone, 'diff-02-phone');
     await dialog.getByRole('region', { name: 'zz-big.txt' }).scrollIntoViewIfNeeded();
     await shot(phone, 'diff-03-phone-file');
