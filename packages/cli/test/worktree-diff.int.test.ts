@@ -9,6 +9,8 @@ import { CLI_MAIN, useRdvHome, useScreen, useServices } from './helpers.js';
 const SLOW = { timeout: 120_000 };
 const h = useRdvHome();
 const services = useServices(h, ['api']);
+// At the top of the file: it stops its tmux server after all the tests.
+const screen = useScreen(h.env, 120, 40);
 beforeAll(() => services.start(), 60_000);
 
 /** A session `name` in a worktree with a commit, an uncommitted change and an untracked file. */
@@ -56,7 +58,6 @@ describe('rdv worktree diff', SLOW, () => {
 
   it('colours the diff on a terminal and shows control characters instead of obeying them', async () => {
     await sessionWithWork('coloured');
-    const screen = useScreen(h.env, 120, 40);
     screen.run(`node ${CLI_MAIN} worktree diff coloured --base HEAD; echo done-$((6*7))`);
     await screen.waitFor(/done-42/, 'the diff printed');
     const shown = execFileSync('tmux', ['-L', screen.socket, 'capture-pane', '-p', '-e', '-t', 'ui'], { encoding: 'utf8' });
