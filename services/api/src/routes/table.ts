@@ -18,6 +18,7 @@ import { outputRoutes } from './output.js';
 import { sessionRoutes } from './sessions.js';
 import { systemRoutes } from './system.js';
 import { tokenRoutes } from './tokens.js';
+import { worktreeDiffRoutes } from './worktree-diff.js';
 import { worktreeRoutes } from './worktrees.js';
 
 /** What every route module gets: the app's deps and what the app itself makes (live streams, requests in flight). */
@@ -45,6 +46,7 @@ export const ROUTE_TABLE: readonly RouteModule[] = [
   tokenRoutes,
   loginSessionRoutes,
   worktreeRoutes,
+  worktreeDiffRoutes,
   orchestratorRoutes,
   notificationRoutes,
   internalRoutes,
