@@ -43,6 +43,7 @@ export function mcpApi(api: RdvClient): RdvApi {
     createWorktree: (body) => api.POST('/api/worktrees', { body }),
     removeWorktree: (body) => api.DELETE('/api/worktrees', { body }),
     worktreeStatus: (ref) => worktreeStatus(api, ref),
+    worktreeDiff: (query) => api.GET('/api/worktrees/diff', { params: { query } }),
 
     listOrchestrators: () => api.GET('/api/orchestrators'),
     monitoringStatus: (id) => api.GET('/api/orchestrators/{id}/monitoring/status', byId(id)),

@@ -853,6 +853,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/worktrees/diff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Unified diff of a worktree (?sessionId=, ?id= or ?path=) against the merge base with its base (or ?base=): commits, uncommitted and untracked files, size-capped */
+        get: operations["getApiWorktreesDiff"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/hosts": {
         parameters: {
             query?: never;
@@ -5799,6 +5816,78 @@ export interface operations {
                 content: {
                     "application/json": {
                         emptied: number;
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getApiWorktreesDiff: {
+        parameters: {
+            query?: {
+                sessionId?: string;
+                id?: string;
+                path?: string;
+                base?: string;
+                maxBytes?: number;
+                maxFileBytes?: number;
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        worktreeId: string;
+                        /** Format: uuid */
+                        sessionId: string | null;
+                        path: string;
+                        branch: string | null;
+                        base: string;
+                        mergeBase: string;
+                        head: string | null;
+                        files: {
+                            path: string;
+                            oldPath: string | null;
+                            /** @enum {string} */
+                            status: "added" | "modified" | "deleted" | "renamed" | "copied" | "typechange" | "unmerged";
+                            binary: boolean;
+                            untracked: boolean;
+                            additions: number | null;
+                            deletions: number | null;
+                            patch: string;
+                            truncated: boolean;
+                            reason: string | null;
+                        }[];
+                        additions: number;
+                        deletions: number;
+                        truncated: boolean;
+                        maxBytes: number;
+                        maxFileBytes: number;
                     };
                 };
             };

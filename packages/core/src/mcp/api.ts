@@ -71,6 +71,8 @@ export interface RdvApi {
   removeWorktree(body: z.input<typeof RemoveWorktreeSchema>): Promise<Loose>;
   /** Git status of one worktree (id or path), one repository's, or (none given) every active one's. */
   worktreeStatus(ref: { id?: string; path?: string; repoPath?: string }): Promise<List<Loose>>;
+  /** The review diff of one worktree (by sessionId, id or path), against its base or `base`. */
+  worktreeDiff(query: { sessionId?: string; id?: string; path?: string; base?: string; maxBytes?: number; maxFileBytes?: number }): Promise<Loose & { files: Loose[] }>;
 
   listOrchestrators(): Promise<List<Orchestrator>>;
   monitoringStatus(orchestratorId: string): Promise<Loose>;

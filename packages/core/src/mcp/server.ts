@@ -6,6 +6,7 @@ import { registerLearningTools } from './learning-tools.js';
 import { registerOrchestratorTools } from './orchestrator-tools.js';
 import type { RdvApi } from './api.js';
 import { registerResources } from './resources.js';
+import { registerReviewTools } from './review-tools.js';
 import { registerSessionTools } from './session-tools.js';
 
 export interface McpServerDeps {
@@ -40,6 +41,7 @@ export function createMcpServer(deps: McpServerDeps): McpServer {
   registerSessionTools(server, api, log);
   registerFolderTools(server, api, log);
   registerWorktreeTools(server, api, log);
+  registerReviewTools(server, api, log);
   registerKnowledgeTools(server, api, log, deps.currentSessionId);
   registerLearningTools(server, api, log, deps.currentSessionId);
   registerOrchestratorTools(server, api, log, deps.currentSessionId);

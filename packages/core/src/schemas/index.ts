@@ -117,6 +117,17 @@ export {
 } from './worktree.js';
 export type { Worktree, CreateWorktree, TrashEntry } from './worktree.js';
 export {
+  DIFF_FILE_STATUSES,
+  DIFF_MAX_BYTES_DEFAULT,
+  DIFF_MAX_BYTES_LIMIT,
+  DIFF_MAX_FILE_BYTES_DEFAULT,
+  DiffBaseSchema,
+  WorktreeDiffFileSchema,
+  WorktreeDiffQuerySchema,
+  WorktreeDiffSchema,
+} from './worktree-diff.js';
+export type { WorktreeDiff, WorktreeDiffFile, WorktreeDiffQuery } from './worktree-diff.js';
+export {
   ORCHESTRATOR_KINDS,
   OrchestratorKindSchema,
   DEFAULT_NUDGE_TEXT,

@@ -75,6 +75,8 @@ export function loopbackApi(socketPath: string, authorization: string): RdvApi {
       return { items: lists.flatMap((l) => l.items) };
     },
 
+    worktreeDiff: (query) => call('GET', '/api/worktrees/diff', { query }),
+
     listOrchestrators: () => call('GET', '/api/orchestrators'),
     monitoringStatus: (id) => call('GET', `/api/orchestrators/${enc(id)}/monitoring/status`),
     insights: (id, all) => call('GET', id ? `/api/orchestrators/${enc(id)}/insights` : '/api/insights', { query: all ? {} : { open: 'true' } }),

@@ -19,6 +19,7 @@ import { outputRoutes } from './output.js';
 import { sessionRoutes } from './sessions.js';
 import { systemRoutes } from './system.js';
 import { tokenRoutes } from './tokens.js';
+import { worktreeDiffRoutes } from './worktree-diff.js';
 import { worktreeRoutes } from './worktrees.js';
 
 /** What every route module gets: the app's deps and what the app itself makes (live streams, requests in flight). */
@@ -46,6 +47,7 @@ export const ROUTE_TABLE: readonly RouteModule[] = [
   tokenRoutes,
   loginSessionRoutes,
   worktreeRoutes,
+  worktreeDiffRoutes,
   hostRoutes,
   orchestratorRoutes,
   notificationRoutes,
