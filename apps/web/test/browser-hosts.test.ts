@@ -2,7 +2,7 @@
 // loopback, its session in the sidebar with its host, its terminal reached through the
 // edge (edge → api → ssh link → the host's terminal service), greyed out while the link is
 // down and live again when it returns. Screenshots at desktop and phone width.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
@@ -13,7 +13,6 @@ import { REPO, useStack } from './helpers/stack.js';
 const keys = useTempDir('file', 'rdv-keys-');
 const key = makeSshKey(keys, 'primary');
 const sshd = await useSshd({ authorizedKeys: [key.publicKey] });
-writeFileSync(join(keys, 'known_hosts'), `${sshd.knownHostsLine()}\n`);
 
 // The other machine: its own RDV_HOME, tmux socket and owner; api and terminal only.
 const other = useRdvEnv('file', { prefix: 'rdv-box2-' });
@@ -30,28 +29,37 @@ interface Host {
 }
 const hostState = async () => (await stack.api<Host>('GET', '/api/hosts/box2')).state;
 
-const added = await stack.api<Host>('POST', '/api/hosts', {
-  name: 'box2',
-  destination: `${sshd.user}@127.0.0.1`,
-  port: sshd.port,
-  identityFile: key.privateKeyPath,
-  knownHostsFile: join(keys, 'known_hosts'),
-  remoteHome: other.home,
-  token: readFileSync(join(other.home, 'cli-token'), 'utf8').trim(),
-});
-await waitFor(async () => (await hostState()) === 'connected', 'box2 connected', 30_000);
-await stack.api('POST', '/api/sessions', { name: 'right here', kind: 'shell' });
-await stack.api('POST', `/api/sessions?host=${added.id}`, { name: 'far away', kind: 'shell' });
-
 const row = (p: Page) => p.getByRole('treeitem', { name: /^far away on box2/ });
+const machine = (p: Page) => p.getByRole('region', { name: 'Machines' }).locator('.host-row', { hasText: 'box2' });
 
 describe('sessions on another host in the browser', () => {
   let page: Page;
 
-  it('shows the host\'s session beside this machine\'s and attaches to it through the edge', async () => {
+  it('adds the machine from the sidebar and shows the state of its link', async () => {
     const ctx = await browser.newContext(DESKTOP);
     page = await ctx.newPage();
     await page.goto(await stack.loginLink());
+    await page.getByRole('button', { name: 'Add a machine' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Add a machine' });
+    await dialog.getByLabel('Name').fill('box2');
+    await dialog.getByLabel('SSH destination').fill(`${sshd.user}@127.0.0.1`);
+    await dialog.getByLabel('Port').fill(String(sshd.port));
+    await dialog.getByLabel('Identity file').fill(key.privateKeyPath);
+    await dialog.getByLabel('rdv home there').fill(other.home);
+    await dialog.getByLabel('Token').fill(readFileSync(join(other.home, 'cli-token'), 'utf8').trim());
+    await shot(page, 'hosts-00-add-machine');
+    await dialog.getByRole('button', { name: 'Add machine' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    // The first contact pins the host key in RDV_HOME/known_hosts (accept-new).
+    await waitFor(async () => (await hostState()) === 'connected', 'box2 connected', 30_000);
+    await expect.poll(() => machine(page).innerText(), { timeout: 15_000 }).toMatch(/box2\s+connected · \d+ ms · rdv \d/);
+    expect(readFileSync(join(stack.home, 'known_hosts'), 'utf8')).toContain(`[127.0.0.1]:${sshd.port}`);
+  });
+
+  it('shows the host\'s session beside this machine\'s and attaches to it through the edge', async () => {
+    const added = await stack.api<Host>('GET', '/api/hosts/box2');
+    await stack.api('POST', '/api/sessions', { name: 'right here', kind: 'shell' });
+    await stack.api('POST', `/api/sessions?host=${added.id}`, { name: 'far away', kind: 'shell' });
     await row(page).waitFor();
     await page.getByRole('treeitem', { name: /^right here,/ }).waitFor();
     await row(page).click();
@@ -82,6 +90,7 @@ describe('sessions on another host in the browser', () => {
     await waitFor(async () => (await hostState()) === 'unreachable', 'box2 unreachable', 30_000);
     await expect.poll(() => row(page).getAttribute('class'), { timeout: 15_000 }).toMatch(/unreachable/);
     await expect.poll(() => row(page).getAttribute('aria-label')).toMatch(/on box2 \(unreachable\)/);
+    await expect.poll(() => machine(page).innerText(), { timeout: 15_000 }).toMatch(/box2\s+unreachable: \S/);
     await shot(page, 'hosts-02-unreachable');
 
     const phone = await browser.newContext(PHONE);

@@ -14,6 +14,7 @@ export type DialogSpec =
   | { kind: 'knowledge'; folderId: string }
   | { kind: 'folderNotifications'; folderId: string }
   | { kind: 'diff'; sessionId: string }
+  | { kind: 'addHost' }
   | { kind: 'shortcuts' }
   | { kind: 'searchAll' }
   | { kind: 'paste' };

@@ -2,6 +2,7 @@
 import { useUi, type DialogSpec } from '../app-context';
 import { ConfirmDialog, PasteDialog, PromptDialog, ShortcutsDialog } from './dialog';
 import { FolderNotificationsDialog } from '../notifications/folder-notifications-dialog';
+import { AddHostDialog } from './add-host-dialog';
 import { DiffDialog } from './diff-dialog';
 import { KnowledgeDialog } from './knowledge-dialog';
 import { MoveDialog } from './move-dialog';
@@ -17,6 +18,8 @@ export function DialogsHost({ dialog }: { dialog: DialogSpec | null }) {
   switch (dialog.kind) {
     case 'newSession':
       return <NewSessionDialog folders={state.folders} sessions={state.sessions} folderId={dialog.folderId} worktrees={state.features.worktrees} onCreate={(input, hostId) => actions.createSession(input, hostId).then((s) => (ui.select(s.id), s))} onClose={close} />;
+    case 'addHost':
+      return <AddHostDialog onClose={close} />;
     case 'prompt':
       return <PromptDialog {...dialog} onClose={close} />;
     case 'confirm':

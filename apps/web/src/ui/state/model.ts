@@ -1,4 +1,4 @@
-import type { Folder, Session } from '@rdv/core/schemas';
+import type { Folder, Host, Session } from '@rdv/core/schemas';
 
 /** An orchestrator insight, as much of it as the UI needs (the API is newer than this UI may be). */
 export interface Insight {
@@ -28,6 +28,8 @@ export interface State {
   loadError: string | null;
   sessions: Session[];
   folders: Folder[];
+  /** Other machines running rdv, with the state of their links. */
+  hosts: Host[];
   insights: Insight[];
   /** Open tabs, in order; `activeId` is the one shown. */
   tabs: string[];
@@ -51,6 +53,7 @@ export interface State {
 export type Action =
   | { type: 'loaded'; sessions: Session[]; folders: Folder[] }
   | { type: 'loadFailed'; message: string }
+  | { type: 'hosts'; items: Host[] }
   | { type: 'session'; session: Session }
   | { type: 'exited'; id: string; code: number | null }
   | { type: 'dismiss'; id: string }
@@ -74,6 +77,7 @@ export const initialState: State = {
   loadError: null,
   sessions: [],
   folders: [],
+  hosts: [],
   insights: [],
   tabs: [],
   activeId: null,
@@ -119,6 +123,8 @@ function closeTab(state: State, id: string): State {
 /** All UI state changes; events from the server and the person's actions both land here. */
 export function reducer(state: State, action: Action): State {
   switch (action.type) {
+    case 'hosts':
+      return { ...state, hosts: action.items };
     case 'loaded': {
       // Sessions that ended while we watched stay (as exited) until dismissed.
       const known = new Set(action.sessions.map((s) => s.id));

@@ -66,6 +66,8 @@ export function useSync(api: RdvClient, dispatch: Dispatch<Action>, onPreference
       // Every host's sessions too: a host that is down contributes what it listed last, marked so.
       const [sessions, folders] = await Promise.all([api.GET('/api/sessions', { params: { query: { host: 'all' } } }), api.GET('/api/folders')]);
       dispatch({ type: 'loaded', sessions: sessions.items, folders: folders.items });
+      const hosts = await unlessMissing(api.GET('/api/hosts'));
+      dispatch({ type: 'hosts', items: hosts?.items ?? [] });
     } catch (err) {
       dispatch({ type: 'loadFailed', message: err instanceof Error ? err.message : String(err) });
     }
