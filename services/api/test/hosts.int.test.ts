@@ -245,6 +245,18 @@ describe('hosts over ssh', () => {
     expect((await api.call('GET', '/api/sessions?host=wrong')).body.items).toEqual([]);
     expect((await api.call('DELETE', '/api/hosts/wrong')).status).toBe(200);
     expect((await api.call('GET', '/api/hosts/wrong')).status).toBe(404);
+
+    // A token revoked on the host while linked: its event stream ends and the state says why.
+    const token = await remote.call('POST', '/api/tokens', { name: 'primary', kind: 'cli' });
+    await api.call('POST', '/api/hosts', hostBody('revoked', remote.home, token.body.token));
+    await waitForState('revoked', 'connected');
+    const seen = (await api.call('GET', '/api/sessions?host=revoked')).body.items;
+    expect(seen.length).toBeGreaterThan(0);
+    expect((await remote.call('DELETE', `/api/tokens/${token.body.id}`)).status).toBe(200);
+    await waitForState('revoked', 'unauthorized', 15_000);
+    const kept = (await api.call('GET', '/api/sessions?host=revoked')).body.items;
+    expect(kept.map((s: any) => s.id)).toEqual(seen.map((s: any) => s.id));
+    expect(kept.every((s: any) => s.host.state === 'unauthorized')).toBe(true);
   });
 
   it('reports a host running another rdv version instead of failing on it', async () => {

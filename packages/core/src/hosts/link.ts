@@ -88,10 +88,13 @@ export function openHostLink(options: LinkOptions): HostLink {
         lastEventId = event.id;
         options.onEvent(event);
       },
-      () => {
+      (why) => {
         stream = null;
-        // Resumed from the last id seen once the link is (still or again) up.
-        if (!disposed) streamTimer = setTimeout(followEvents, 1000);
+        if (disposed) return;
+        // A refused token is the probe's to report (and it stops the retries); anything else
+        // resumes from the last id seen once the link is (still or again) up.
+        if (why.status === 401 || why.status === 403) void probe();
+        else streamTimer = setTimeout(followEvents, 1000);
       },
     );
   };
@@ -183,7 +186,9 @@ export function openHostLink(options: LinkOptions): HostLink {
       return;
     }
     await probe();
-    if (child === proc && !probeTimer) probeTimer = setInterval(() => void probe(), options.probeIntervalMs);
+    // A refused token is not retried on its own (each try is a failed sign-in on the host):
+    // only test() asks again, e.g. after the token was allowed again on the host.
+    if (child === proc && !probeTimer) probeTimer = setInterval(() => status.state !== 'unauthorized' && void probe(), options.probeIntervalMs);
   };
 
   void connect();
