@@ -1,6 +1,7 @@
 // The other machine of the host tests: a second rdv (api + terminal from their built dist
 // files) on its own RDV_HOME, tmux socket and owner; or a stand-in api that answers like
 // another rdv version would.
+import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type ServerResponse } from 'node:http';
 import { dirname, join } from 'node:path';
@@ -13,6 +14,17 @@ const API = join(REPO, 'services/api/dist/main.js');
 const TERMINAL = join(REPO, 'services/terminal/dist/main.js');
 /** The built `rdv` command. */
 export const CLI_MAIN = join(REPO, 'packages/cli/dist/main.js');
+
+/** Runs the built `rdv` on RDV_HOME `home` as its owner, with `input` on its stdin. */
+export function runRdv(home: string, args: string[], input = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [CLI_MAIN, ...args], { env: { PATH: process.env.PATH, HOME: home, RDV_HOME: home }, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stdin.end(input);
+  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+}
 
 export interface RemoteRdv {
   home: string;

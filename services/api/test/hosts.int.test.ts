@@ -8,11 +8,12 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { Agent, fetch as undiciFetch } from 'undici';
-import { makeSshKey, spawnNode, useFakeAgents, useSshd, useTempDir, waitFor } from '@rdv/core/testing';
+import { makeSshKey, useFakeAgents, useSshd, useTempDir, waitFor } from '@rdv/core/testing';
 import { openSse, useApi } from './helpers.js';
-import { CLI_MAIN, startFakeHost, startRemoteRdv } from './host-helpers.js';
+import { CLI_MAIN, runRdv, startFakeHost, startRemoteRdv } from './host-helpers.js';
 
 const keys = useTempDir('file', 'rdv-keys-');
 const key = makeSshKey(keys, 'primary');
@@ -63,12 +64,9 @@ function attach(hostId: string, sessionId: string) {
 
 afterAll(() => remote.stop(), 30_000);
 
-/** Runs the built `rdv` against the primary, as its owner. */
-async function rdv(...args: string[]) {
-  const proc = spawnNode(CLI_MAIN, { args, env: { PATH: process.env.PATH, HOME: api.home, RDV_HOME: api.home } });
-  const exit = await proc.exited;
-  return { code: exit.code, stdout: proc.stdout(), stderr: proc.stderr() };
-}
+/** Runs the built `rdv` against the primary, as its owner (`input` on its stdin). */
+const rdv = (...args: string[]) => runRdv(api.home, args);
+const rdvWithStdin = (input: string, ...args: string[]) => runRdv(api.home, args, input);
 
 /** An MCP client on the primary's /mcp with an API key. */
 async function mcpClient(): Promise<{ client: Client; close(): Promise<void> }> {
@@ -170,6 +168,13 @@ describe('hosts over ssh', () => {
     const created = await rdv('session', 'create', 'from-cli', '--host', 'box2', '--json');
     expect(JSON.parse(created.stdout).host.name).toBe('box2');
     expect((await rdv('host', 'test', 'box2')).stdout).toMatch(/state\s+connected/);
+    // Added from the command line with the token on stdin and the port in an ssh:// destination.
+    const added = await rdvWithStdin(`${remote.ownerToken}\n`, 'host', 'add', 'viaurl', `ssh://${sshd.user}@127.0.0.1:${sshd.port}`, '--identity-file', key.privateKeyPath, '--known-hosts-file', knownHosts, '--remote-home', remote.home, '--token-stdin', '--json');
+    expect(added.code, added.stderr).toBe(0);
+    expect(added.stdout).not.toContain(remote.ownerToken);
+    expect(JSON.parse(added.stdout)).toMatchObject({ name: 'viaurl', destination: `${sshd.user}@127.0.0.1`, port: sshd.port });
+    await waitForState('viaurl', 'connected');
+    expect((await rdv('host', 'remove', 'viaurl')).stdout).toMatch(/removed host viaurl/);
     const missing = await rdv('host', 'test', 'nowhere');
     expect(missing.code).not.toBe(0);
     expect(missing.stderr).toMatch(/no host "nowhere"/);
@@ -189,6 +194,18 @@ describe('hosts over ssh', () => {
       expect((await remote.call('GET', `/api/sessions/${made.id}`)).body.name).toBe('from-mcp');
     } finally {
       await mcp.close();
+    }
+    // `rdv mcp` on stdio: the same tools over the typed client.
+    const apiKey = await api.call('POST', '/api/tokens', { name: 'mcp-stdio', kind: 'api_key' });
+    const stdio = new Client({ name: 'test', version: '1.0.0' });
+    await stdio.connect(new StdioClientTransport({ command: process.execPath, args: [CLI_MAIN, 'mcp'], env: { PATH: process.env.PATH ?? '', HOME: api.home, RDV_HOME: api.home, RDV_API_KEY: apiKey.body.token }, stderr: 'ignore' }));
+    try {
+      const got = toolJson(await stdio.callTool({ name: 'session_get', arguments: { session: 'from-mcp', host: 'box2' } }));
+      expect(got).toMatchObject({ name: 'from-mcp', host: { name: 'box2' } });
+      await stdio.callTool({ name: 'session_send_input', arguments: { session: 'there', host: 'box2', text: 'echo stdio-$((2*4))' } });
+      await waitFor(async () => /stdio-8/.test(toolJson(await stdio.callTool({ name: 'session_read_output', arguments: { session: 'there', host: 'box2' } })).text), 'rdv mcp input on the host');
+    } finally {
+      await stdio.close();
     }
   });
 

@@ -58,7 +58,7 @@ export function registerHost(program: Command): void {
     .command('add')
     .description('add a host: its ssh destination and a CLI token of its owner (stored encrypted, never shown again)')
     .argument('<name>', 'what to call it here')
-    .argument('<destination>', 'ssh destination: host or user@host')
+    .argument('<destination>', 'ssh destination: host, user@host or ssh://user@host:port')
     .option('--port <port>', 'ssh port (default 22)')
     .option('--identity-file <path>', 'the ssh private key to log in with (default: ssh\'s own)')
     .option('--known-hosts-file <path>', 'known_hosts to check the host key against (default RDV_HOME/known_hosts, first key accepted)')
@@ -94,7 +94,7 @@ export function registerHost(program: Command): void {
   examples(add, [
     'rdv host add box2 dev@box2.lan --token-stdin < box2-token',
     'ssh dev@box2.lan rdv token create primary | rdv host add box2 dev@box2.lan --token-stdin',
-    'rdv host add gpu ada@10.0.0.7 --port 2222 --identity-file ~/.ssh/id_ed25519',
+    'rdv host add gpu ssh://ada@10.0.0.7:2222 --identity-file ~/.ssh/id_ed25519',
   ]);
 
   const list = host

@@ -6,7 +6,7 @@ import { AppError } from '../errors/index.js';
 import type { EventBus } from '../events/index.js';
 import type { ApiResponse } from '../lifecycle/index.js';
 import type { Logger } from '../log/index.js';
-import { IdSchema, type CreateHost, type Host, type HostRef, type HostState } from '../schemas/index.js';
+import { IdSchema, SSH_URL, type CreateHost, type Host, type HostRef, type HostState } from '../schemas/index.js';
 import { openHostLink, type HostLink, type LinkStatus } from './link.js';
 import { remoteRequest } from './remote.js';
 import type { SshSettings } from './ssh.js';
@@ -127,14 +127,19 @@ export function createHostService(deps: HostServiceDeps): HostService {
       const taken = db.select().from(schema.hosts).where(and(eq(schema.hosts.userId, userId), eq(schema.hosts.name, input.name))).get();
       if (taken) throw new AppError('conflict', `a host named ${JSON.stringify(input.name)} exists already (rdv host remove ${input.name} first)`);
       const id = randomUUID();
+      // ssh://user@host:port is kept as user@host and the port, as `rdv host list` shows them.
+      const url = SSH_URL.exec(input.destination);
+      const destination = url ? url[1]! : input.destination;
+      const port = input.port ?? (url?.[2] ? Number(url[2]) : null);
+      if (port !== null && !(port >= 1 && port <= 65535)) throw new AppError('invalid_input', `port ${port} is not a TCP port`);
       const row = db
         .insert(schema.hosts)
         .values({
           id,
           userId,
           name: input.name,
-          destination: input.destination,
-          port: input.port ?? null,
+          destination,
+          port,
           identityFile: input.identityFile ?? null,
           knownHostsFile: input.knownHostsFile ?? null,
           remoteHome: input.remoteHome ?? null,

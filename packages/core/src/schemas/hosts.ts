@@ -7,16 +7,20 @@ export const HOST_STATES = ['connecting', 'connected', 'unreachable', 'unauthori
 export const HostStateSchema = z.enum(HOST_STATES);
 export type HostState = z.infer<typeof HostStateSchema>;
 
+const DESTINATION = /^(?:[A-Za-z0-9._][A-Za-z0-9._-]*@)?[A-Za-z0-9_[\]:.][A-Za-z0-9._:%[\]-]*$/;
+/** `ssh://[user@]host[:port]`: a destination with its port (split apart when a host is stored). */
+export const SSH_URL = /^ssh:\/\/((?:[A-Za-z0-9._][A-Za-z0-9._-]*@)?(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.][A-Za-z0-9._%-]*))(?::(\d{1,5}))?\/?$/;
+
 /**
- * An ssh destination, `host` or `user@host`: what reaches ssh's argv after `--`, so it may
- * not start with "-" and holds no spaces, quotes or control characters.
+ * An ssh destination, `host`, `user@host` or `ssh://user@host:port`: what reaches ssh's argv
+ * after `--`, so it may not start with "-" and holds no spaces, quotes or control characters.
  */
 export const SshDestinationSchema = z
   .string()
   .trim()
   .min(1, 'must not be empty')
   .max(255, 'is too long')
-  .regex(/^(?:[A-Za-z0-9._][A-Za-z0-9._-]*@)?[A-Za-z0-9_[\]:.][A-Za-z0-9._:%[\]-]*$/, 'must be host or user@host (letters, digits, . _ - : and [ ] for IPv6)')
+  .refine((d) => DESTINATION.test(d) || SSH_URL.test(d), 'must be host, user@host or ssh://user@host:port (letters, digits, . _ - : and [ ] for IPv6)')
   .refine((d) => !d.startsWith('-') && !CONTROL_CHARS.test(d), 'must not start with "-"');
 
 /** A CLI token of the host's owner: what `rdv token create` prints (never returned by rdv). */

@@ -291,6 +291,7 @@ export {
   HOST_STATES,
   HostStateSchema,
   SshDestinationSchema,
+  SSH_URL,
   HostTokenSchema,
   HostSchema,
   CreateHostSchema,
