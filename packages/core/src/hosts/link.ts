@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Logger } from '../log/index.js';
 import type { HostState } from '../schemas/index.js';
 import { followRemoteEvents, remoteRequest, RemoteHealthSchema, type RemoteEvent, type RemoteEventStream } from './remote.js';
@@ -42,6 +43,27 @@ export interface HostLink {
 }
 
 const RECONNECT_MIN_MS = 1000;
+
+/**
+ * Ends an ssh left running by an api that died without its shutdown (SIGKILL, a crash): the
+ * pid file names it, and it is ours only if its command line forwards to `socket`.
+ */
+function endLeftoverSsh(pidFile: string, socket: string): void {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(pidFile, 'utf8').trim());
+    if (!Number.isInteger(pid) || pid <= 1) return;
+    if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(socket)) return;
+  } catch {
+    // No pid file, or that process is gone: nothing left over.
+    return;
+  }
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    // It ended between the check and the kill.
+  }
+}
 
 /**
  * One OpenSSH link to a host: `ssh -N` with its api.sock and terminal.sock forwarded,
@@ -167,10 +189,13 @@ export function openHostLink(options: LinkOptions): HostLink {
     }
     if (disposed || child) return;
     mkdirSync(sockets.dir, { recursive: true, mode: 0o700 });
+    const pidFile = join(sockets.dir, 'ssh.pid');
+    endLeftoverSsh(pidFile, sockets.api);
     for (const s of [sockets.api, sockets.terminal]) rmSync(s, { force: true });
     const argv = linkArgv(options.target, options.ssh, sockets, remoteHome);
     const proc = spawn(options.ssh.ssh, argv, { stdio: ['ignore', 'ignore', 'pipe'] });
     child = proc;
+    if (proc.pid) writeFileSync(pidFile, `${proc.pid}\n`, { mode: 0o600 });
     let stderr = '';
     proc.stderr!.on('data', (d: Buffer) => {
       stderr = (stderr + d.toString()).slice(-4096);
