@@ -38,11 +38,14 @@ export async function listAcrossHosts(
   return [...mine, ...theirs.flat()];
 }
 
-/** Marks a session (or each session of a list) with its host. */
+/**
+ * Marks a session with its host: the answer itself, each of its `items`, or each of its
+ * `sessions` (a folder's children or context).
+ */
 export function withHost(body: unknown, host: HostRef): unknown {
   const mark = (v: unknown) => (v && typeof v === 'object' && 'tmuxName' in v ? { ...v, host } : v);
-  if (body && typeof body === 'object' && Array.isArray((body as { items?: unknown }).items)) {
-    return { ...body, items: (body as { items: unknown[] }).items.map(mark) };
-  }
-  return mark(body);
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return body;
+  const out: Record<string, unknown> = { ...(mark(body) as object) };
+  for (const key of ['items', 'sessions']) if (Array.isArray(out[key])) out[key] = (out[key] as unknown[]).map(mark);
+  return out;
 }

@@ -20,8 +20,6 @@ export function reachesHosts(def: RouteDef): boolean {
   return (def.auth ?? 'user') === 'user' && !def.managesCredentials && PROXIED.test(def.path);
 }
 
-const isSessionPath = (path: string) => path.startsWith('/api/sessions');
-
 /** Marks every item of a list with its host (insights, notifications, search hits, sessions). */
 const markItems = (body: unknown, host: HostRef) => ({ ...(body as object), items: ((body as { items?: unknown[] }).items ?? []).map((i) => (i && typeof i === 'object' ? { ...i, host } : i)) });
 
@@ -77,7 +75,7 @@ export function hostProxy(deps: AppDeps & { hosts: HostService }) {
             if (answer.status === 204 || answer.text === '') {
               res.status(answer.status).end();
             } else if (type.includes('json') && typeof answer.body === 'object') {
-              res.status(answer.status).json(answer.status < 300 && isSessionPath(url.pathname) ? withHost(answer.body, ref) : answer.body);
+              res.status(answer.status).json(answer.status < 300 ? withHost(answer.body, ref) : answer.body);
             } else {
               res.status(answer.status).type(type || 'text/plain').send(answer.text);
             }

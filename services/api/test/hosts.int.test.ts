@@ -126,6 +126,12 @@ describe('hosts over ssh', () => {
     await waitFor(async () => /\S/.test((await api.call('GET', `/api/sessions/${remoteSession}/scrollback?host=box2`)).body.text ?? ''), 'the remote prompt');
     expect((await api.call('POST', `/api/sessions/${remoteSession}/exec?host=${hostId}`, { command: 'echo remote-$((6*7))' })).body).toEqual({ sessionId: remoteSession, sent: true });
     await waitFor(async () => /remote-42/.test((await api.call('GET', `/api/sessions/${remoteSession}/scrollback?host=box2`)).body.text), 'exec output on the host');
+    // Folders there: made, filled and read through the link, their sessions marked.
+    const folder = await api.call('POST', '/api/folders?host=box2', { name: 'over there' });
+    expect(folder.status).toBe(201);
+    const filed = await api.call('POST', '/api/sessions?host=box2', { name: 'filed', kind: 'shell', folderId: folder.body.id });
+    const context = await api.call('GET', `/api/folders/${folder.body.id}/context?host=box2`);
+    expect(context.body.sessions.map((x: any) => [x.id, x.host?.name])).toEqual([[filed.body.id, 'box2']]);
     // The host's events come back on this stream with its id.
     await waitFor(() => sse.events.some((e) => e.event === 'host.event' && e.data.data.host.id === hostId && e.data.data.type === 'session.created'), 'host.event session.created');
     sse.close();
