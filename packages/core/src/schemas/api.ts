@@ -45,6 +45,8 @@ export const SessionSchema = z.object({
   lostAt: TimestampSchema.nullable(),
   /** When rdv last brought the session back after a reboot or a lost tmux server. */
   restoredAt: TimestampSchema.nullable(),
+  /** The git identity it works as (its worktree's author, the key in its ssh-agent). */
+  identityId: IdSchema.nullable(),
 });
 export type Session = z.infer<typeof SessionSchema>;
 
@@ -63,6 +65,7 @@ export const CreateSessionSchema = z
     cols: z.number().int().min(10).max(1000).optional(),
     rows: z.number().int().min(5).max(500).optional(),
     worktree: WorktreeRequestSchema.optional(),
+    identityId: IdSchema.optional().describe("the git identity it works as; else the folder's (inherited), the repository's or the user default"),
   })
   .strict()
   .superRefine((v, ctx) => {
@@ -313,6 +316,9 @@ export const EVENT_TYPES = [
   'agent.state',
   'notification.created',
   'notification.read',
+  'identity.updated',
+  'repository.progress',
+  'repository.updated',
 ] as const;
 export const EventTypeSchema = z.enum(EVENT_TYPES);
 export type EventType = z.infer<typeof EventTypeSchema>;

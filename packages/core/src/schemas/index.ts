@@ -117,6 +117,26 @@ export {
 } from './worktree.js';
 export type { Worktree, CreateWorktree, TrashEntry } from './worktree.js';
 export {
+  IdentitySchema,
+  AuthorNameSchema,
+  AuthorEmailSchema,
+  PrivateKeySchema,
+  CreateIdentitySchema,
+  UpdateIdentitySchema,
+  SetDefaultIdentitySchema,
+  EffectiveIdentityQuerySchema,
+  EffectiveIdentitySchema,
+  RepositoryUrlSchema,
+  REPOSITORY_STATUSES,
+  RepositorySchema,
+  CreateRepositorySchema,
+  ForgetHostSchema,
+  PushWorktreeSchema,
+  PushResultSchema,
+} from './identity.js';
+export type { Identity, CreateIdentity, Repository } from './identity.js';
+export { parseRepositoryUrl, compareUrlFor, type RepositoryUrl, type ParsedRepositoryUrl } from './repository-url.js';
+export {
   ORCHESTRATOR_KINDS,
   OrchestratorKindSchema,
   DEFAULT_NUDGE_TEXT,
