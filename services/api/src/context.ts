@@ -3,6 +3,7 @@ import type { DbHandle } from '@rdv/core/db';
 import type { EventBus } from '@rdv/core/events';
 import type { FolderService } from '@rdv/core/folder';
 import type { HookStore } from '@rdv/core/hooks';
+import type { IdentityService, RepositoryService } from '@rdv/core/identity';
 import type { KnowledgeService } from '@rdv/core/knowledge';
 import type { Logger } from '@rdv/core/log';
 import { writeAudit, type CredentialWatch, type LoginSessionPolicy, type ServiceTokenStore } from '@rdv/core/auth';
@@ -25,6 +26,8 @@ export interface AppDeps {
   hooks: HookStore;
   sessions: SessionService;
   worktrees: WorktreeService;
+  identities: IdentityService;
+  repositories: RepositoryService;
   orchestrator: OrchestratorService;
   notifications: Notifications;
   /** Search over sessions' output logs (the indexer keeps its index current). */

@@ -3,6 +3,7 @@ import { createSilentLogger, type Logger } from '../log/index.js';
 import { registerFolderTools, registerWorktreeTools } from './folder-tools.js';
 import { registerKnowledgeTools } from './knowledge-tools.js';
 import { registerOrchestratorTools } from './orchestrator-tools.js';
+import { registerRepositoryTools } from './repository-tools.js';
 import type { RdvApi } from './api.js';
 import { registerResources } from './resources.js';
 import { registerSessionTools } from './session-tools.js';
@@ -39,6 +40,7 @@ export function createMcpServer(deps: McpServerDeps): McpServer {
   registerSessionTools(server, api, log);
   registerFolderTools(server, api, log);
   registerWorktreeTools(server, api, log);
+  registerRepositoryTools(server, api, log);
   registerKnowledgeTools(server, api, log, deps.currentSessionId);
   registerOrchestratorTools(server, api, log, deps.currentSessionId);
   registerResources(server, api);

@@ -6,6 +6,7 @@ import { agentEventRoutes } from './agent-events.js';
 import { eventRoutes, type SseRegistry } from './events.js';
 import { folderRoutes } from './folders.js';
 import { hookRoutes } from './hooks.js';
+import { identityRoutes } from './identities.js';
 import { internalRoutes } from './internal.js';
 import { loginSessionRoutes } from './login-sessions.js';
 import { knowledgeRoutes } from './knowledge.js';
@@ -14,6 +15,7 @@ import { metricsRoutes } from './metrics.js';
 import { notificationRoutes } from './notifications.js';
 import { orchestratorRoutes } from './orchestrators.js';
 import { outputRoutes } from './output.js';
+import { repositoryRoutes } from './repositories.js';
 import { sessionRoutes } from './sessions.js';
 import { systemRoutes } from './system.js';
 import { tokenRoutes } from './tokens.js';
@@ -42,6 +44,8 @@ export const ROUTE_TABLE: readonly RouteModule[] = [
   tokenRoutes,
   loginSessionRoutes,
   worktreeRoutes,
+  identityRoutes,
+  repositoryRoutes,
   orchestratorRoutes,
   notificationRoutes,
   internalRoutes,
