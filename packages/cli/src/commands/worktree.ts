@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { AbsolutePathSchema, IdSchema, WorktreeRequestSchema } from '@rdv/core/schemas';
+import { AbsolutePathSchema, BranchSchema, IdSchema } from '@rdv/core/schemas';
 import { worktreeStatus, type RdvClient } from '@rdv/client';
 import { PathArgSchema, countArg, examples, parseArgs } from '../args.js';
 import { UsageError } from '../errors.js';
@@ -8,7 +8,12 @@ import { contextFor } from '../context.js';
 import { relativeTime, shortId, tildify } from '../output.js';
 import { printLoose, type Loose } from '../views.js';
 
-const CreateArgsSchema = WorktreeRequestSchema.extend({ repoPath: PathArgSchema.pipe(AbsolutePathSchema).optional() });
+const CreateArgsSchema = z.object({
+  repoPath: PathArgSchema.pipe(AbsolutePathSchema).optional(),
+  repositoryId: IdSchema.optional(),
+  branch: BranchSchema,
+  base: BranchSchema.optional(),
+});
 const ListStatusSchema = z.enum(['active', 'trashed', 'removed', 'all'], { message: 'must be active, trashed, removed or all' });
 
 const worktreeRef = (ref: string) => (IdSchema.safeParse(ref).success ? { id: ref } : { path: parseArgs(PathArgSchema, ref, 'worktree path') });
