@@ -6,6 +6,7 @@ import './layout.css';
 import './sidebar.css';
 import './terminal.css';
 import './dialogs.css';
+import './identities.css';
 import { THEME_BOOT_SCRIPT } from '../ui/theme-boot';
 
 export const metadata: Metadata = {

@@ -15,6 +15,7 @@ export type DialogSpec =
   | { kind: 'folderNotifications'; folderId: string }
   | { kind: 'shortcuts' }
   | { kind: 'searchAll' }
+  | { kind: 'identities' }
   | { kind: 'paste' };
 
 /** Everything components share: state, actions, dialogs, menus and the mounted terminals. */

@@ -1,6 +1,7 @@
 'use client';
 import { useUi, type DialogSpec } from '../app-context';
 import { ConfirmDialog, PasteDialog, PromptDialog, ShortcutsDialog } from './dialog';
+import { IdentitiesDialog } from './identities-dialog';
 import { FolderNotificationsDialog } from '../notifications/folder-notifications-dialog';
 import { KnowledgeDialog } from './knowledge-dialog';
 import { MoveDialog } from './move-dialog';
@@ -24,6 +25,8 @@ export function DialogsHost({ dialog }: { dialog: DialogSpec | null }) {
       return <ShortcutsDialog onClose={close} />;
     case 'searchAll':
       return <SearchDialog onClose={close} />;
+    case 'identities':
+      return <IdentitiesDialog onClose={close} />;
     case 'paste':
       return <PasteDialog onPaste={(text) => ui.terminal(state.activeId)?.paste(text)} onClose={close} />;
     case 'knowledge': {

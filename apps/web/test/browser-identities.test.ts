@@ -1,0 +1,96 @@
+// The Git identities page in Chromium against the real services: generate, import, copy the
+// public key, make default, delete; at desktop and phone width.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BrowserContextOptions, Page } from 'playwright-core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { makeSshKey, useTempDir } from '@rdv/core/testing';
+import { DESKTOP, PHONE, shot, useBrowser } from './helpers/browser.js';
+import { useStack } from './helpers/stack.js';
+
+const stack = await useStack();
+const browser = await useBrowser();
+afterEach(() => stack.reset());
+
+async function signedInPage(options: BrowserContextOptions): Promise<Page> {
+  const ctx = await browser.newContext({ ...options, permissions: ['clipboard-read', 'clipboard-write'] });
+  ctx.setDefaultTimeout(15_000);
+  const page = await ctx.newPage();
+  await page.goto(await stack.loginLink());
+  await page.locator('.app').waitFor();
+  return page;
+}
+
+interface IdentityBody {
+  id: string;
+  name: string;
+  publicKey: string;
+  isDefault: boolean;
+}
+
+describe('git identities page', () => {
+  it('generates and imports identities, copies a public key and sets the default', async () => {
+    const page = await signedInPage(DESKTOP);
+    await page.getByRole('button', { name: 'Git identities' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Git identities' });
+    await dialog.waitFor();
+    await dialog.getByText('No identities yet.').waitFor();
+
+    await dialog.getByLabel('Name').fill('Ada Lovelace');
+    await dialog.getByLabel('Email').fill('ada@example.com');
+    await dialog.getByRole('button', { name: 'Generate' }).click();
+    const ada = dialog.getByRole('article', { name: 'Ada Lovelace <ada@example.com>' });
+    await ada.waitFor();
+    expect(await ada.textContent()).toMatch(/default/);
+
+    const key = makeSshKey(useTempDir(), 'work');
+    await dialog.getByLabel('Name').fill('Ada at Work');
+    await dialog.getByLabel('Email').fill('ada@work.example');
+    await dialog.getByRole('radio', { name: 'Import a key' }).click();
+    await dialog.getByLabel('Private key (without a passphrase)').fill(key.privateKey);
+    await dialog.getByRole('button', { name: 'Import', exact: true }).click();
+    const work = dialog.getByRole('article', { name: 'Ada at Work <ada@work.example>' });
+    await work.waitFor();
+    const shown = await work.getByLabel('Public key of Ada at Work').inputValue();
+    expect(shown.split(' ')[1]).toBe(key.publicKey.split(' ')[1]);
+    // The private key is gone from the form and from the page.
+    expect(await page.content()).not.toContain('PRIVATE KEY-----\n');
+    await shot(page, 'identities-01-desktop');
+
+    await work.getByRole('button', { name: 'Copy public key' }).click();
+    await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe(shown);
+    await work.getByRole('button', { name: 'Make default' }).click();
+    await expect.poll(async () => (await stack.api<{ items: IdentityBody[] }>('GET', '/api/identities')).items.find((i) => i.isDefault)?.name).toBe('Ada at Work');
+
+    // A passphrase-protected key is refused with a clear message.
+    const locked = join(useTempDir(), 'locked');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'pw', '-f', locked]);
+    await dialog.getByLabel('Name').fill('Locked');
+    await dialog.getByLabel('Email').fill('locked@example.com');
+    await dialog.getByLabel('Private key (without a passphrase)').fill(readFileSync(locked, 'utf8'));
+    await dialog.getByRole('button', { name: 'Import', exact: true }).click();
+    await expect.poll(() => dialog.getByRole('alert').textContent()).toMatch(/passphrase/);
+
+    await ada.getByRole('button', { name: 'Delete Ada Lovelace' }).click();
+    await ada.getByRole('button', { name: 'Really delete Ada Lovelace' }).click();
+    await ada.waitFor({ state: 'detached' });
+    expect((await stack.api<{ items: IdentityBody[] }>('GET', '/api/identities')).items.map((i) => i.name)).toEqual(['Ada at Work']);
+    await page.context().close();
+  });
+
+  it('fits a phone', async () => {
+    await stack.api('POST', '/api/identities', { name: 'Grace Hopper', email: 'grace@example.com', generate: true, makeDefault: true });
+    const page = await signedInPage(PHONE);
+    await page.locator('.phone-bar').getByRole('button', { name: 'Sessions' }).tap();
+    await page.getByRole('button', { name: 'Git identities' }).tap();
+    const dialog = page.getByRole('dialog', { name: 'Git identities' });
+    await dialog.getByRole('article', { name: 'Grace Hopper <grace@example.com>' }).waitFor();
+    const box = await dialog.boundingBox();
+    expect(box!.width).toBeLessThanOrEqual(390);
+    const keyBox = await dialog.getByLabel('Public key of Grace Hopper').boundingBox();
+    expect(keyBox!.x + keyBox!.width).toBeLessThanOrEqual(390);
+    await shot(page, 'identities-02-phone');
+    await page.context().close();
+  });
+});
