@@ -98,7 +98,14 @@ describe('repositories over ssh', () => {
     expect(pushed).toMatchObject({ branch: 'feature-x', identityId: me.id, compareUrl: null });
     expect(git(server.bare, 'rev-parse', 'feature-x')).toBe(git(wt.path, 'rev-parse', 'HEAD'));
 
-    await s.sessions.close(s.userId, session.id);
+    // The api stops: the agent goes; the api starts again: the session's agent is back on the same socket.
+    await s.work.dispose();
+    expect(existsSync(socket)).toBe(false);
+    const again = createSessionIdentities({ db: s.db, identities: s.identities, sessionRunDir: join(s.rdvHome, 'run', 'sessions'), knownHosts: s.repositories.knownHosts, log: s.log });
+    expect(await again.resumeAgents()).toBe(1);
+    expect(execFileSync('ssh-add', ['-L'], { env: { ...process.env, SSH_AUTH_SOCK: socket }, encoding: 'utf8' })).toContain(me.publicKey.split(' ')[1]);
+
+    await s.restart({ worktrees: s.worktrees, identities: again }).close(s.userId, session.id);
     await waitFor(() => !existsSync(socket), 'the agent socket to go');
   });
 
