@@ -4,6 +4,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parentEnv } from '../config/index.js';
 import { AppError } from '../errors/index.js';
 import type { UnsealedIdentity } from './service.js';
 
@@ -16,7 +17,7 @@ export interface SshAgent {
   stop(): Promise<void>;
 }
 
-const BASE_ENV = { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C' };
+const BASE_ENV = { PATH: parentEnv().PATH ?? '/usr/bin:/bin', LC_ALL: 'C' };
 
 const alive = (pid: number) => {
   try {

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, constants, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parentEnv } from '../config/index.js';
 import { AppError } from '../errors/index.js';
 
 export interface KeyPair {
@@ -12,7 +13,7 @@ export interface KeyPair {
   publicKey: string;
 }
 
-const ENV = { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C' };
+const ENV = { PATH: parentEnv().PATH ?? '/usr/bin:/bin', LC_ALL: 'C' };
 
 function run(file: string, args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {

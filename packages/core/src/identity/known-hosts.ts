@@ -2,6 +2,7 @@
 // StrictHostKeyChecking=accept-new and HashKnownHosts=no, so it stays readable).
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { parentEnv } from '../config/index.js';
 import { AppError } from '../errors/index.js';
 import type { RepositoryUrl } from '../schemas/index.js';
 import { fingerprintOf } from './keys.js';
@@ -29,7 +30,7 @@ export async function forgetHost(file: string, name: string): Promise<boolean> {
   if (!/^(\[[A-Za-z0-9.:-]+\]:\d{1,5}|[A-Za-z0-9][A-Za-z0-9.:-]*)$/.test(name)) throw new AppError('invalid_input', `host: ${name} is not a host name or [host]:port`);
   if (!pinnedKeys(file, name).length) return false;
   await new Promise<void>((resolve, reject) => {
-    execFile('ssh-keygen', ['-R', name, '-f', file], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } }, (err) =>
+    execFile('ssh-keygen', ['-R', name, '-f', file], { env: { PATH: parentEnv().PATH ?? '/usr/bin:/bin' } }, (err) =>
       err ? reject(new AppError('unavailable', `ssh-keygen -R failed: ${err.message}`)) : resolve(),
     );
   });

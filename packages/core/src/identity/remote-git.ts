@@ -2,6 +2,7 @@
 // URLs, only the https, ssh and file protocols, rdv's ssh command (agent.ts), no prompts,
 // and git's --progress lines handed to a callback as they come.
 import { spawn } from 'node:child_process';
+import { parentEnv } from '../config/index.js';
 import { AppError } from '../errors/index.js';
 import { sshCommand, type SshAgent } from './agent.js';
 
@@ -36,7 +37,8 @@ export interface RemoteGitResult {
 /** Runs `git <config> <args>` in `cwd`; a failure becomes an AppError that says why in plain words. */
 export function remoteGit(cwd: string, args: string[], options: RemoteGitOptions): Promise<RemoteGitResult> {
   const env: Record<string, string> = { GIT_TERMINAL_PROMPT: '0', GIT_SSH_VARIANT: 'ssh', LC_ALL: 'C' };
-  for (const key of PASSED_ENV) if (process.env[key] !== undefined) env[key] = process.env[key]!;
+  const parent = parentEnv();
+  for (const key of PASSED_ENV) if (parent[key] !== undefined) env[key] = parent[key]!;
   return new Promise((resolve, reject) => {
     const child = spawn('git', [...remoteGitConfig(options.knownHosts, options.agent), ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';

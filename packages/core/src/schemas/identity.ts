@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IdSchema, NameSchema, TimestampSchema } from './common.js';
+import { IdSchema, TimestampSchema } from './common.js';
 import { parseRepositoryUrl } from './repository-url.js';
 import { BranchSchema } from './worktree.js';
 
