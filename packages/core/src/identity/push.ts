@@ -31,7 +31,7 @@ export function pushIdentity(deps: PushDeps, userId: string, wt: Worktree, reque
   const session = wt.sessionId
     ? deps.db.select().from(schema.sessions).where(and(eq(schema.sessions.id, wt.sessionId), eq(schema.sessions.userId, userId))).get()
     : undefined;
-  if (session?.identityId) return session.identityId;
+  if (session?.identityId && deps.identities.list(userId).some((i) => i.id === session.identityId)) return session.identityId;
   if (session?.folderId) {
     const fromFolder = deps.identities.effective(userId, session.folderId);
     if (fromFolder.identity && fromFolder.source !== 'user') return fromFolder.identity.id;

@@ -129,6 +129,7 @@ export function createRepositoryService(deps: RepositoryServiceDeps): Repository
     },
     remove(userId, id) {
       const r = row(userId, id);
+      if (locks.has(id)) throw new AppError('conflict', `repository ${id} is being cloned or fetched; remove it when that is done`);
       const worktrees = db
         .select({ path: schema.worktrees.path })
         .from(schema.worktrees)

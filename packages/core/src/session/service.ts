@@ -145,7 +145,14 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
   const launchDeps: LaunchDeps = {
     ...deps,
     output: deps.output,
-    sshAgent: deps.identities ? (r) => deps.identities!.ensureAgent({ id: r.id, userId: r.userId, identityId: r.identityId! }) : undefined,
+    sshAgent: deps.identities
+      ? (r) =>
+          deps.identities!.ensureAgent({ id: r.id, userId: r.userId, identityId: r.identityId! }).catch((err: unknown) => {
+            // Its identity was deleted, or ssh-agent is missing: the session starts without one rather than not at all.
+            log.warn({ err: (err as Error).message, sessionId: r.id }, 'the session starts without its ssh-agent');
+            return null;
+          })
+      : undefined,
   };
   /** Sessions being started or closed: reconcile leaves them alone, the sweep spares them. */
   const busy = new Set<string>();
