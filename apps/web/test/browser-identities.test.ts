@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContextOptions, Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeSshKey, useTempDir } from '@rdv/core/testing';
+import { makeSshKey, useRepo, useTempDir } from '@rdv/core/testing';
 import { DESKTOP, PHONE, shot, useBrowser } from './helpers/browser.js';
 import { useStack } from './helpers/stack.js';
 
@@ -76,6 +76,41 @@ describe('git identities page', () => {
     await ada.getByRole('button', { name: 'Really delete Ada Lovelace' }).click();
     await ada.waitFor({ state: 'detached' });
     expect((await stack.api<{ items: IdentityBody[] }>('GET', '/api/identities')).items.map((i) => i.name)).toEqual(['Ada at Work']);
+    await page.context().close();
+  });
+
+  it('clones a repository and starts a worktree session from it as the default identity', async () => {
+    const me = await stack.api<IdentityBody>('POST', '/api/identities', { name: 'Linus', email: 'linus@example.com', generate: true, makeDefault: true });
+    const origin = useRepo();
+    const page = await signedInPage(DESKTOP);
+    await page.getByRole('button', { name: 'Git identities' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Git identities' });
+    const clone = dialog.getByRole('form', { name: 'Clone a repository' });
+    await clone.getByLabel('Clone URL').fill(origin.remote);
+    await clone.getByRole('button', { name: 'Clone' }).click();
+    const row = dialog.getByRole('listitem', { name: origin.remote });
+    await expect.poll(() => row.textContent(), { timeout: 15_000 }).toMatch(/ready/);
+    // A hostile URL is refused with the reason.
+    await clone.getByLabel('Clone URL').fill('ext::sh');
+    await clone.getByRole('button', { name: 'Clone' }).click();
+    await expect.poll(() => clone.getByRole('alert').textContent()).toMatch(/remote helpers/);
+    await shot(page, 'identities-03-repositories');
+    await dialog.getByRole('button', { name: 'Close' }).last().click();
+
+    await page.getByRole('button', { name: 'New session' }).first().click();
+    const create = page.getByRole('dialog', { name: 'New session' });
+    await create.getByLabel('Name').fill('from-clone');
+    await create.getByLabel('Work in its own git worktree').check();
+    await create.getByLabel('Repository').fill(origin.remote);
+    await create.getByLabel('Branch').fill('ui-branch');
+    await create.getByRole('button', { name: 'Start session' }).click();
+    await create.waitFor({ state: 'detached' });
+    const sessions = await stack.api<{ items: { name: string; worktreeId: string | null; identityId: string | null }[] }>('GET', '/api/sessions');
+    const made = sessions.items.find((x) => x.name === 'from-clone')!;
+    expect(made.identityId).toBe(me.id);
+    const worktrees = await stack.api<{ items: { id: string; repoPath: string; branch: string }[] }>('GET', '/api/worktrees');
+    const [repo] = (await stack.api<{ items: { id: string; path: string }[] }>('GET', '/api/repositories')).items;
+    expect(worktrees.items.find((w) => w.id === made.worktreeId)).toMatchObject({ branch: 'ui-branch', repoPath: repo!.path });
     await page.context().close();
   });
 

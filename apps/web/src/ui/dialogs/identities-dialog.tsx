@@ -4,6 +4,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { useUi } from '../app-context';
 import { messageOf } from '../state/actions';
 import { Dialog, useSubmit } from './dialog';
+import { RepositoriesSection } from './repositories-section';
 
 /** Copies text; where the Clipboard API is unavailable (plain http), selects it for Ctrl C. */
 async function copyText(text: string, fallback: HTMLTextAreaElement | null): Promise<boolean> {
@@ -93,7 +94,7 @@ export function IdentitiesDialog(props: { onClose: () => void }) {
     await load();
   });
   return (
-    <Dialog title="Git identities" onClose={props.onClose} wide>
+    <Dialog title="Git identities and repositories" label="Git identities" onClose={props.onClose} wide>
       <p className="dialog-text muted">
         Worktree sessions commit as their identity and reach remotes with its SSH key. Private keys stay encrypted on this server; paste the public key into GitHub, GitLab or the
         server&apos;s authorized_keys.
@@ -138,14 +139,17 @@ export function IdentitiesDialog(props: { onClose: () => void }) {
         )}
         {error && <p className="form-error" role="alert">{error}</p>}
         <div className="dialog-buttons">
-          <button type="button" className="button ghost" onClick={props.onClose}>
-            Close
-          </button>
           <button type="submit" className="button primary" disabled={busy}>
             {busy ? 'Working…' : mode === 'generate' ? 'Generate' : 'Import'}
           </button>
         </div>
       </form>
+      <RepositoriesSection identities={items ?? []} />
+      <div className="dialog-buttons">
+        <button type="button" className="button ghost" onClick={props.onClose}>
+          Close
+        </button>
+      </div>
     </Dialog>
   );
 }
