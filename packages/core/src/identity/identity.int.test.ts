@@ -93,6 +93,11 @@ describe('repositories over ssh', () => {
     expect(readFileSync(join(wt.path, 'sock.txt'), 'utf8').trim()).toBe(socket);
     expect(git(server.bare, 'log', '-1', '--format=%an <%ae>', 'from-session')).toBe('Ada Lovelace <ada@example.com>');
 
+    // A base named as the remote names it starts from origin's branch.
+    const second = await s.worktrees.create(s.userId, { repositoryId: repo.id, branch: 'from-main', base: 'main' });
+    expect(second.base).toBe('origin/main');
+    expect(git(second.path, 'rev-parse', 'HEAD')).toBe(git(server.bare, 'rev-parse', 'main'));
+
     // The api's push: the branch lands on the server's bare repository.
     const pushed = await pushWorktree(s, s.userId, wt);
     expect(pushed).toMatchObject({ branch: 'feature-x', identityId: me.id, compareUrl: null });

@@ -154,7 +154,7 @@ export function createWorktreeService(deps: WorktreeServiceDeps): WorktreeServic
         const at = new Date();
         const inserted = db
           .insert(schema.worktrees)
-          .values({ id, userId, repoPath: repo, path, branch: input.branch, base, status: 'active', createdAt: at, updatedAt: at })
+          .values({ id, userId, repoPath: repo, path, branch: input.branch, base: outcome.base, status: 'active', createdAt: at, updatedAt: at })
           .returning()
           .get();
         writeMeta(id, { setup, copiedFiles, skippedFiles, sessionId });
