@@ -85,6 +85,9 @@ export function explainGitFailure(stderr: string, what: string): AppError {
   if (/Permission denied \(publickey/i.test(stderr)) {
     return new AppError('forbidden', "the server refused the identity's key (Permission denied (publickey)); add the identity's public key to your account there, or pick another identity");
   }
+  if (/could not read (Username|Password)|Authentication failed for/i.test(stderr)) {
+    return new AppError('forbidden', 'the https remote asks for credentials, which rdv does not keep; clone or push over ssh (git@host:owner/repo.git) as an identity instead');
+  }
   if (/Could not resolve hostname|Connection refused|Connection timed out|No route to host|Network is unreachable/i.test(stderr)) {
     return new AppError('unavailable', `could not reach the server: ${firstFatal(stderr)}`);
   }
