@@ -66,6 +66,12 @@ export function createRepositoryService(deps: RepositoryServiceDeps): Repository
     }
   };
 
+  // A clone still "cloning" from an earlier run was cut off when rdv stopped.
+  db.update(schema.repositories)
+    .set({ status: 'failed', error: 'the clone was interrupted when rdv stopped; fetch it to clone again', updatedAt: new Date() })
+    .where(eq(schema.repositories.status, 'cloning'))
+    .run();
+
   const toRepository = (r: Row): Repository => ({
     id: r.id,
     url: r.url,
