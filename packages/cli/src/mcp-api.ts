@@ -29,11 +29,14 @@ export function mcpApi(api: RdvClient): RdvApi {
     addKnowledge: (id, body) => api.POST('/api/folders/{id}/knowledge', { ...byId(id), body }),
     searchKnowledge: (id, q, limit) => api.GET('/api/folders/{id}/knowledge/search', { params: { path: { id }, query: { q, ...(limit ? { limit } : {}) } } }),
     addSessionNote: (id, body) => api.POST('/api/sessions/{id}/notes', { ...byId(id), body: { body } }),
+    proposeKnowledge: (id, body) => api.POST('/api/folders/{id}/knowledge/proposals', { ...byId(id), body }),
+    extractProposals: (id) => api.POST('/api/sessions/{id}/proposals/extract', byId(id)),
 
     listWorktrees: (query) => api.GET('/api/worktrees', { params: { query } }),
     createWorktree: (body) => api.POST('/api/worktrees', { body }),
     removeWorktree: (body) => api.DELETE('/api/worktrees', { body }),
     worktreeStatus: (ref) => worktreeStatus(api, ref),
+    worktreeDiff: (query) => api.GET('/api/worktrees/diff', { params: { query } }),
 
     listOrchestrators: () => api.GET('/api/orchestrators'),
     monitoringStatus: (id) => api.GET('/api/orchestrators/{id}/monitoring/status', byId(id)),

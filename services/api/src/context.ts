@@ -4,7 +4,7 @@ import type { EventBus } from '@rdv/core/events';
 import type { FolderService } from '@rdv/core/folder';
 import type { HookStore } from '@rdv/core/hooks';
 import type { IdentityService, RepositoryService } from '@rdv/core/identity';
-import type { KnowledgeService } from '@rdv/core/knowledge';
+import type { KnowledgeService, LearningService } from '@rdv/core/knowledge';
 import type { Logger } from '@rdv/core/log';
 import { writeAudit, type CredentialWatch, type LoginSessionPolicy, type ServiceTokenStore } from '@rdv/core/auth';
 import type { ApiMetrics } from './metrics.js';
@@ -23,6 +23,8 @@ export interface AppDeps {
   events: EventBus;
   folders: FolderService;
   knowledge: KnowledgeService;
+  /** Learnings proposed from sessions' logs (it follows turn ends itself). */
+  learnings: LearningService;
   hooks: HookStore;
   sessions: SessionService;
   worktrees: WorktreeService;

@@ -10,7 +10,7 @@ import { createEventBus } from '@rdv/core/events';
 import { createFolderService } from '@rdv/core/folder';
 import { createHookDispatcher, createHookStore } from '@rdv/core/hooks';
 import { createIdentityService, createRepositoryService, createSessionIdentities } from '@rdv/core/identity';
-import { createKnowledgeService } from '@rdv/core/knowledge';
+import { createKnowledgeService, createLearningService } from '@rdv/core/knowledge';
 import { acquirePidFile, answerClientErrors, disposer, ensurePrivateDir, listenUnix, type ShutdownController } from '@rdv/core/lifecycle';
 import type { Logger } from '@rdv/core/log';
 import { createOrchestratorService } from '@rdv/core/orchestrator';
@@ -144,6 +144,10 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
   const agents = await sessionIdentities.resumeAgents();
   if (agents) log.info({ agents }, 'ssh-agents of open sessions started again');
 
+  // Proposes learnings when agents finish turns and sessions close; disposed before the database.
+  const learnings = createLearningService({ db: db.db, events, folders, knowledge, locate: sessions.locateOutput, log: log.child({ component: 'learnings' }) });
+  shutdown.add('learnings', () => learnings.dispose());
+
   const search = createOutputSearch({ db, locate: sessions.locateOutput });
   shutdown.add('output search', () => search.dispose());
   const indexer = createOutputIndexer({ db, locate: sessions.locateOutput, log: log.child({ component: 'output-index' }) });
@@ -190,6 +194,7 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
     events,
     folders,
     knowledge,
+    learnings,
     hooks,
     sessions,
     worktrees,

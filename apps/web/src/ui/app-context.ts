@@ -13,6 +13,7 @@ export type DialogSpec =
   | { kind: 'move'; what: 'session' | 'folder'; id: string }
   | { kind: 'knowledge'; folderId: string }
   | { kind: 'folderNotifications'; folderId: string }
+  | { kind: 'diff'; sessionId: string }
   | { kind: 'shortcuts' }
   | { kind: 'searchAll' }
   | { kind: 'identities' }

@@ -7,6 +7,7 @@ import { UsageError } from '../errors.js';
 import { contextFor } from '../context.js';
 import { relativeTime, shortId, tildify } from '../output.js';
 import { printLoose, type Loose } from '../views.js';
+import { registerWorktreeDiff } from './worktree-diff.js';
 
 const CreateArgsSchema = z.object({
   repoPath: PathArgSchema.pipe(AbsolutePathSchema).optional(),
@@ -29,7 +30,7 @@ const plusMinus = (ahead: unknown, behind: unknown) => (ahead === null || ahead 
 /** `rdv worktree …`: list, create, remove, status, cleanup (the api's /api/worktrees). */
 export function registerWorktree(program: Command): void {
   const wt = program.command('worktree').alias('wt').description('manage git worktrees (a session can get its own with `rdv session create --repo --branch`)');
-  examples(wt, ['rdv worktree list', 'rdv worktree create --repo ~/src/app --branch fix-42', 'rdv worktree status --repo .']);
+  examples(wt, ['rdv worktree list', 'rdv worktree create --repo ~/src/app --branch fix-42', 'rdv worktree status --repo .', 'rdv worktree diff fix-42']);
 
   wt.command('list')
     .alias('ls')
@@ -154,4 +155,6 @@ export function registerWorktree(program: Command): void {
       printLoose(ctx.out, result.items, ['branch', 'path', 'reasons', 'blockers', 'removed'], 'nothing to clean up');
     });
   examples(cleanup, ['rdv worktree cleanup', 'rdv worktree cleanup --repo . --remove']);
+
+  registerWorktreeDiff(wt);
 }

@@ -417,6 +417,109 @@ export interface paths {
         patch: operations["patchApiPreferences"];
         trace?: never;
     };
+    "/api/knowledge/proposals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's proposals across folders, newest first (?status=proposed by default; ?folderId, ?sessionId narrow it) */
+        get: operations["getApiKnowledgeProposals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/folders/{id}/knowledge/proposals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The folder's proposed knowledge entries, waiting for a person's yes (?status=accepted|dismissed|all for the decided ones) */
+        get: operations["getApiFoldersIdKnowledgeProposals"];
+        put?: never;
+        /** Propose a knowledge entry for the folder (agents may); it becomes knowledge only when a person accepts it */
+        post: operations["postApiFoldersIdKnowledgeProposals"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/folders/{id}/knowledge/proposals/{proposalId}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A person accepts a proposal (optionally edited: title, body, tags): it becomes a knowledge entry written by them. Refused to API keys */
+        post: operations["postApiFoldersIdKnowledgeProposalsProposalIdAccept"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/folders/{id}/knowledge/proposals/{proposalId}/dismiss": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A person dismisses a proposal (idempotent); the same text is not proposed again in this folder. Refused to API keys */
+        post: operations["postApiFoldersIdKnowledgeProposalsProposalIdDismiss"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sessions/{id}/proposals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Proposals drawn from a session's log, newest first (?status as for folders) */
+        get: operations["getApiSessionsIdProposals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sessions/{id}/proposals/extract": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Read the end of the session's log now and propose what it teaches (errors and the commands that worked after them, what a person typed to unblock it); stored as proposals, never as knowledge */
+        post: operations["postApiSessionsIdProposalsExtract"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/folders/{id}/knowledge": {
         parameters: {
             query?: never;
@@ -886,6 +989,23 @@ export interface paths {
         put?: never;
         /** Push a worktree's branch to its origin as an identity (sets the upstream); gives the pull/merge request URL on GitHub and GitLab */
         post: operations["postApiWorktreesPush"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/worktrees/diff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Unified diff of a worktree (?sessionId=, ?id= or ?path=) against the merge base with its base (or ?base=): commits, uncommitted and untracked files, size-capped */
+        get: operations["getApiWorktreesDiff"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -3434,6 +3554,491 @@ export interface operations {
             };
         };
     };
+    getApiKnowledgeProposals: {
+        parameters: {
+            query?: {
+                status?: "proposed" | "accepted" | "dismissed" | "all";
+                folderId?: string;
+                sessionId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            folderId: string;
+                            /** Format: uuid */
+                            sessionId: string | null;
+                            sessionName: string | null;
+                            /** @enum {string} */
+                            kind: "error_fix" | "unblock" | "direct";
+                            title: string;
+                            body: string;
+                            evidence: string;
+                            /** @enum {string} */
+                            status: "proposed" | "accepted" | "dismissed";
+                            /** Format: uuid */
+                            entryId: string | null;
+                            decidedBy: string | null;
+                            /** @description ISO 8601 timestamp */
+                            decidedAt: string | null;
+                            /** @description ISO 8601 timestamp */
+                            createdAt: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getApiFoldersIdKnowledgeProposals: {
+        parameters: {
+            query?: {
+                status?: "proposed" | "accepted" | "dismissed" | "all";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            folderId: string;
+                            /** Format: uuid */
+                            sessionId: string | null;
+                            sessionName: string | null;
+                            /** @enum {string} */
+                            kind: "error_fix" | "unblock" | "direct";
+                            title: string;
+                            body: string;
+                            evidence: string;
+                            /** @enum {string} */
+                            status: "proposed" | "accepted" | "dismissed";
+                            /** Format: uuid */
+                            entryId: string | null;
+                            decidedBy: string | null;
+                            /** @description ISO 8601 timestamp */
+                            decidedAt: string | null;
+                            /** @description ISO 8601 timestamp */
+                            createdAt: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postApiFoldersIdKnowledgeProposals: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    title: string;
+                    /** @default  */
+                    body?: string;
+                    /** @default  */
+                    evidence?: string;
+                    /** Format: uuid */
+                    sessionId?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** Format: uuid */
+                        folderId: string;
+                        /** Format: uuid */
+                        sessionId: string | null;
+                        sessionName: string | null;
+                        /** @enum {string} */
+                        kind: "error_fix" | "unblock" | "direct";
+                        title: string;
+                        body: string;
+                        evidence: string;
+                        /** @enum {string} */
+                        status: "proposed" | "accepted" | "dismissed";
+                        /** Format: uuid */
+                        entryId: string | null;
+                        decidedBy: string | null;
+                        /** @description ISO 8601 timestamp */
+                        decidedAt: string | null;
+                        /** @description ISO 8601 timestamp */
+                        createdAt: string;
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postApiFoldersIdKnowledgeProposalsProposalIdAccept: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                proposalId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    title?: string;
+                    body?: string;
+                    tags?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        proposal: {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            folderId: string;
+                            /** Format: uuid */
+                            sessionId: string | null;
+                            sessionName: string | null;
+                            /** @enum {string} */
+                            kind: "error_fix" | "unblock" | "direct";
+                            title: string;
+                            body: string;
+                            evidence: string;
+                            /** @enum {string} */
+                            status: "proposed" | "accepted" | "dismissed";
+                            /** Format: uuid */
+                            entryId: string | null;
+                            decidedBy: string | null;
+                            /** @description ISO 8601 timestamp */
+                            decidedAt: string | null;
+                            /** @description ISO 8601 timestamp */
+                            createdAt: string;
+                        };
+                        entry: {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            folderId: string;
+                            folderName: string;
+                            title: string;
+                            body: string;
+                            tags: string[];
+                            author: {
+                                /** @enum {string} */
+                                kind: "user" | "session";
+                                name: string;
+                                /** Format: uuid */
+                                sessionId: string | null;
+                            };
+                            inherited: boolean;
+                            source: {
+                                /** Format: uuid */
+                                proposalId: string;
+                                /** Format: uuid */
+                                sessionId: string | null;
+                                sessionName: string | null;
+                            } | null;
+                            /** @description ISO 8601 timestamp */
+                            createdAt: string;
+                            /** @description ISO 8601 timestamp */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postApiFoldersIdKnowledgeProposalsProposalIdDismiss: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                proposalId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** Format: uuid */
+                        folderId: string;
+                        /** Format: uuid */
+                        sessionId: string | null;
+                        sessionName: string | null;
+                        /** @enum {string} */
+                        kind: "error_fix" | "unblock" | "direct";
+                        title: string;
+                        body: string;
+                        evidence: string;
+                        /** @enum {string} */
+                        status: "proposed" | "accepted" | "dismissed";
+                        /** Format: uuid */
+                        entryId: string | null;
+                        decidedBy: string | null;
+                        /** @description ISO 8601 timestamp */
+                        decidedAt: string | null;
+                        /** @description ISO 8601 timestamp */
+                        createdAt: string;
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getApiSessionsIdProposals: {
+        parameters: {
+            query?: {
+                status?: "proposed" | "accepted" | "dismissed" | "all";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            folderId: string;
+                            /** Format: uuid */
+                            sessionId: string | null;
+                            sessionName: string | null;
+                            /** @enum {string} */
+                            kind: "error_fix" | "unblock" | "direct";
+                            title: string;
+                            body: string;
+                            evidence: string;
+                            /** @enum {string} */
+                            status: "proposed" | "accepted" | "dismissed";
+                            /** Format: uuid */
+                            entryId: string | null;
+                            decidedBy: string | null;
+                            /** @description ISO 8601 timestamp */
+                            decidedAt: string | null;
+                            /** @description ISO 8601 timestamp */
+                            createdAt: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postApiSessionsIdProposalsExtract: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        sessionId: string;
+                        /** Format: uuid */
+                        folderId: string;
+                        proposed: {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            folderId: string;
+                            /** Format: uuid */
+                            sessionId: string | null;
+                            sessionName: string | null;
+                            /** @enum {string} */
+                            kind: "error_fix" | "unblock" | "direct";
+                            title: string;
+                            body: string;
+                            evidence: string;
+                            /** @enum {string} */
+                            status: "proposed" | "accepted" | "dismissed";
+                            /** Format: uuid */
+                            entryId: string | null;
+                            decidedBy: string | null;
+                            /** @description ISO 8601 timestamp */
+                            decidedAt: string | null;
+                            /** @description ISO 8601 timestamp */
+                            createdAt: string;
+                        }[];
+                        alreadyProposed: number;
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
     getApiFoldersIdKnowledge: {
         parameters: {
             query?: {
@@ -3472,6 +4077,13 @@ export interface operations {
                                 sessionId: string | null;
                             };
                             inherited: boolean;
+                            source: {
+                                /** Format: uuid */
+                                proposalId: string;
+                                /** Format: uuid */
+                                sessionId: string | null;
+                                sessionName: string | null;
+                            } | null;
                             /** @description ISO 8601 timestamp */
                             createdAt: string;
                             /** @description ISO 8601 timestamp */
@@ -3542,6 +4154,13 @@ export interface operations {
                             sessionId: string | null;
                         };
                         inherited: boolean;
+                        source: {
+                            /** Format: uuid */
+                            proposalId: string;
+                            /** Format: uuid */
+                            sessionId: string | null;
+                            sessionName: string | null;
+                        } | null;
                         /** @description ISO 8601 timestamp */
                         createdAt: string;
                         /** @description ISO 8601 timestamp */
@@ -3605,6 +4224,13 @@ export interface operations {
                                     sessionId: string | null;
                                 };
                                 inherited: boolean;
+                                source: {
+                                    /** Format: uuid */
+                                    proposalId: string;
+                                    /** Format: uuid */
+                                    sessionId: string | null;
+                                    sessionName: string | null;
+                                } | null;
                                 /** @description ISO 8601 timestamp */
                                 createdAt: string;
                                 /** @description ISO 8601 timestamp */
@@ -3713,6 +4339,13 @@ export interface operations {
                             sessionId: string | null;
                         };
                         inherited: boolean;
+                        source: {
+                            /** Format: uuid */
+                            proposalId: string;
+                            /** Format: uuid */
+                            sessionId: string | null;
+                            sessionName: string | null;
+                        } | null;
                         /** @description ISO 8601 timestamp */
                         createdAt: string;
                         /** @description ISO 8601 timestamp */
@@ -3821,6 +4454,13 @@ export interface operations {
                             sessionId: string | null;
                         };
                         inherited: boolean;
+                        source: {
+                            /** Format: uuid */
+                            proposalId: string;
+                            /** Format: uuid */
+                            sessionId: string | null;
+                            sessionName: string | null;
+                        } | null;
                         /** @description ISO 8601 timestamp */
                         createdAt: string;
                         /** @description ISO 8601 timestamp */
@@ -5921,6 +6561,76 @@ export interface operations {
                         output: string;
                         /** @description where to open a pull request (GitHub) or merge request (GitLab) */
                         compareUrl: string | null;
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getApiWorktreesDiff: {
+        parameters: {
+            query?: {
+                sessionId?: string;
+                id?: string;
+                path?: string;
+                base?: string;
+                maxBytes?: number;
+                maxFileBytes?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        worktreeId: string;
+                        /** Format: uuid */
+                        sessionId: string | null;
+                        path: string;
+                        branch: string | null;
+                        base: string;
+                        mergeBase: string;
+                        head: string | null;
+                        files: {
+                            path: string;
+                            oldPath: string | null;
+                            /** @enum {string} */
+                            status: "added" | "modified" | "deleted" | "renamed" | "copied" | "typechange" | "unmerged";
+                            binary: boolean;
+                            untracked: boolean;
+                            additions: number | null;
+                            deletions: number | null;
+                            patch: string;
+                            truncated: boolean;
+                            reason: string | null;
+                        }[];
+                        additions: number;
+                        deletions: number;
+                        truncated: boolean;
+                        maxBytes: number;
+                        maxFileBytes: number;
                     };
                 };
             };

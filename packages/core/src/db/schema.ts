@@ -360,4 +360,5 @@ export const outputIndexState = sqliteTable('output_index_state', {
 });
 
 export { knowledgeEntries, sessionNotes, folderHooks, hookRuns } from './schema-knowledge.js';
+export { knowledgeProposals, learningCursors } from './schema-learnings.js';
 export { identities, identityDefaults, repositories } from './schema-identity.js';

@@ -3,14 +3,17 @@ import type {
   CreateFolderSchema,
   CreateKnowledgeSchema,
   CreateRepositorySchema,
+  CreateProposalSchema,
   CreateSessionSchema,
   CreateWorktreeSchema,
+  ExtractResult,
   Folder,
   FolderContextSchema,
   InjectSchema,
   KnowledgeDocument,
   KnowledgeEntry,
   KnowledgeHit,
+  KnowledgeProposal,
   ListSessionsQuerySchema,
   ListWorktreesQuerySchema,
   Orchestrator,
@@ -60,12 +63,18 @@ export interface RdvApi {
   addKnowledge(folderId: string, body: z.input<typeof CreateKnowledgeSchema>): Promise<KnowledgeEntry>;
   searchKnowledge(folderId: string, q: string, limit?: number): Promise<List<KnowledgeHit>>;
   addSessionNote(sessionId: string, body: string): Promise<SessionNote>;
+  /** Proposes a knowledge entry for the folder; a person accepts or dismisses it. */
+  proposeKnowledge(folderId: string, body: z.input<typeof CreateProposalSchema>): Promise<KnowledgeProposal>;
+  /** Reads the end of the session's log now and stores what it teaches as proposals. */
+  extractProposals(sessionId: string): Promise<ExtractResult>;
 
   listWorktrees(query: z.input<typeof ListWorktreesQuerySchema>): Promise<List<Loose>>;
   createWorktree(body: z.input<typeof CreateWorktreeSchema>): Promise<Loose>;
   removeWorktree(body: z.input<typeof RemoveWorktreeSchema>): Promise<Loose>;
   /** Git status of one worktree (id or path), one repository's, or (none given) every active one's. */
   worktreeStatus(ref: { id?: string; path?: string; repoPath?: string }): Promise<List<Loose>>;
+  /** The review diff of one worktree (by sessionId, id or path), against its base or `base`. */
+  worktreeDiff(query: { sessionId?: string; id?: string; path?: string; base?: string; maxBytes?: number; maxFileBytes?: number }): Promise<Loose & { files: Loose[] }>;
 
   listOrchestrators(): Promise<List<Orchestrator>>;
   monitoringStatus(orchestratorId: string): Promise<Loose>;

@@ -319,6 +319,8 @@ export const EVENT_TYPES = [
   'identity.updated',
   'repository.progress',
   'repository.updated',
+  'proposal.created',
+  'proposal.updated',
 ] as const;
 export const EventTypeSchema = z.enum(EVENT_TYPES);
 export type EventType = z.infer<typeof EventTypeSchema>;

@@ -117,6 +117,17 @@ export {
 } from './worktree.js';
 export type { Worktree, CreateWorktree, TrashEntry } from './worktree.js';
 export {
+  DIFF_FILE_STATUSES,
+  DIFF_MAX_BYTES_DEFAULT,
+  DIFF_MAX_BYTES_LIMIT,
+  DIFF_MAX_FILE_BYTES_DEFAULT,
+  DiffBaseSchema,
+  WorktreeDiffFileSchema,
+  WorktreeDiffQuerySchema,
+  WorktreeDiffSchema,
+} from './worktree-diff.js';
+export type { WorktreeDiff, WorktreeDiffFile, WorktreeDiffQuery } from './worktree-diff.js';
+export {
   IdentitySchema,
   AuthorNameSchema,
   AuthorEmailSchema,
@@ -232,6 +243,14 @@ export {
   KnowledgeDocumentSchema,
   SessionNoteSchema,
   CreateSessionNoteSchema,
+  PROPOSAL_KINDS,
+  PROPOSAL_STATUSES,
+  KnowledgeProposalSchema,
+  ListProposalsQuerySchema,
+  CreateProposalSchema,
+  AcceptProposalSchema,
+  AcceptedProposalSchema,
+  ExtractResultSchema,
 } from './knowledge.js';
 export type {
   KnowledgeAuthor,
@@ -241,6 +260,10 @@ export type {
   KnowledgeHit,
   KnowledgeDocument,
   SessionNote,
+  KnowledgeProposal,
+  CreateProposal,
+  AcceptProposal,
+  ExtractResult,
 } from './knowledge.js';
 export {
   HOOK_EVENTS,

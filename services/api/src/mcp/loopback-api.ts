@@ -60,6 +60,8 @@ export function loopbackApi(socketPath: string, authorization: string): RdvApi {
     addKnowledge: (id, body) => call('POST', `/api/folders/${enc(id)}/knowledge`, { body }),
     searchKnowledge: (id, q, limit) => call('GET', `/api/folders/${enc(id)}/knowledge/search`, { query: { q, limit } }),
     addSessionNote: (id, body) => call('POST', session(id, '/notes'), { body: { body } }),
+    proposeKnowledge: (id, body) => call('POST', `/api/folders/${enc(id)}/knowledge/proposals`, { body }),
+    extractProposals: (id) => call('POST', session(id, '/proposals/extract')),
 
     listWorktrees: (query) => call('GET', '/api/worktrees', { query }),
     createWorktree: (body) => call('POST', '/api/worktrees', { body }),
@@ -72,6 +74,8 @@ export function loopbackApi(socketPath: string, authorization: string): RdvApi {
       );
       return { items: lists.flatMap((l) => l.items) };
     },
+
+    worktreeDiff: (query) => call('GET', '/api/worktrees/diff', { query }),
 
     listOrchestrators: () => call('GET', '/api/orchestrators'),
     monitoringStatus: (id) => call('GET', `/api/orchestrators/${enc(id)}/monitoring/status`),

@@ -10,6 +10,7 @@ import { identityRoutes } from './identities.js';
 import { internalRoutes } from './internal.js';
 import { loginSessionRoutes } from './login-sessions.js';
 import { knowledgeRoutes } from './knowledge.js';
+import { learningRoutes } from './learnings.js';
 import { mcpRoutes } from './mcp.js';
 import { metricsRoutes } from './metrics.js';
 import { notificationRoutes } from './notifications.js';
@@ -19,6 +20,7 @@ import { repositoryRoutes } from './repositories.js';
 import { sessionRoutes } from './sessions.js';
 import { systemRoutes } from './system.js';
 import { tokenRoutes } from './tokens.js';
+import { worktreeDiffRoutes } from './worktree-diff.js';
 import { worktreeRoutes } from './worktrees.js';
 
 /** What every route module gets: the app's deps and what the app itself makes (live streams, requests in flight). */
@@ -39,6 +41,8 @@ export const ROUTE_TABLE: readonly RouteModule[] = [
   outputRoutes,
   agentEventRoutes,
   folderRoutes,
+  // Before knowledgeRoutes: /knowledge/proposals is not an entry id.
+  learningRoutes,
   knowledgeRoutes,
   hookRoutes,
   tokenRoutes,
@@ -46,6 +50,7 @@ export const ROUTE_TABLE: readonly RouteModule[] = [
   worktreeRoutes,
   identityRoutes,
   repositoryRoutes,
+  worktreeDiffRoutes,
   orchestratorRoutes,
   notificationRoutes,
   internalRoutes,

@@ -3,6 +3,7 @@ import { useUi, type DialogSpec } from '../app-context';
 import { ConfirmDialog, PasteDialog, PromptDialog, ShortcutsDialog } from './dialog';
 import { IdentitiesDialog } from './identities-dialog';
 import { FolderNotificationsDialog } from '../notifications/folder-notifications-dialog';
+import { DiffDialog } from './diff-dialog';
 import { KnowledgeDialog } from './knowledge-dialog';
 import { MoveDialog } from './move-dialog';
 import { NewSessionDialog } from './new-session-dialog';
@@ -32,6 +33,10 @@ export function DialogsHost({ dialog }: { dialog: DialogSpec | null }) {
     case 'knowledge': {
       const f = state.folders.find((x) => x.id === dialog.folderId);
       return f ? <KnowledgeDialog folder={f} onClose={close} /> : null;
+    }
+    case 'diff': {
+      const s = state.sessions.find((x) => x.id === dialog.sessionId);
+      return s ? <DiffDialog session={s} onClose={close} /> : null;
     }
     case 'folderNotifications': {
       const f = state.folders.find((x) => x.id === dialog.folderId);

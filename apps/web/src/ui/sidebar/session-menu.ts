@@ -17,6 +17,7 @@ export function sessionMenu(ui: Ui, s: Session): MenuItem[] {
   return [
     { label: 'Open', onSelect: () => ui.select(s.id) },
     { label: 'Output log', onSelect: () => ui.dispatch({ type: 'openAt', id: s.id, offset: null, q: null }) },
+    ...(s.worktreeId ? [{ label: 'Changes…', onSelect: () => ui.show({ kind: 'diff', sessionId: s.id }) }] : []),
     {
       label: 'Rename…',
       onSelect: () =>

@@ -39,6 +39,8 @@ export interface State {
   /** Unread entries of the notification centre; `notificationsVersion` moves when the list changed. */
   unread: number;
   notificationsVersion: number;
+  /** Moves when a knowledge proposal was made or decided (the knowledge panel reloads its list). */
+  proposalsVersion: number;
   signedOut: boolean;
   /** Sessions the person closed or dismissed here: late events must not bring them back. */
   gone: string[];
@@ -64,6 +66,7 @@ export type Action =
   | { type: 'features'; worktrees?: boolean; orchestrators?: boolean }
   | { type: 'monitoring'; value: State['monitoring'] }
   | { type: 'unread'; count: number }
+  | { type: 'proposals' }
   | { type: 'signedOut' };
 
 export const initialState: State = {
@@ -79,6 +82,7 @@ export const initialState: State = {
   monitoring: null,
   unread: 0,
   notificationsVersion: 0,
+  proposalsVersion: 0,
   signedOut: false,
   gone: [],
   places: {},
@@ -172,6 +176,8 @@ export function reducer(state: State, action: Action): State {
       return { ...state, monitoring: action.value };
     case 'unread':
       return { ...state, unread: action.count, notificationsVersion: state.notificationsVersion + 1 };
+    case 'proposals':
+      return { ...state, proposalsVersion: state.proposalsVersion + 1 };
     case 'signedOut':
       return { ...state, signedOut: true };
   }

@@ -102,6 +102,8 @@ export function useSync(api: RdvClient, dispatch: Dispatch<Action>, onPreference
       } else if (type === 'notification.created' || type === 'notification.read') {
         // The count is the server's: a reload keeps it exact whatever this tab missed.
         api.GET('/api/notifications', { params: { query: { limit: 1 } } }).then((r) => dispatch({ type: 'unread', count: r.unread }), () => {});
+      } else if (type === 'proposal.created' || type === 'proposal.updated') {
+        dispatch({ type: 'proposals' });
       } else if (type === 'orchestrator.updated') {
         void reloadInsights();
       } else if (type.startsWith('insight.')) {
