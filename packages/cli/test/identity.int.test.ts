@@ -13,6 +13,13 @@ const services = useServices(h, ['api']);
 beforeAll(() => services.start(), 60_000);
 const gitEnv = { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' };
 const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, env: gitEnv, encoding: 'utf8' }).trim();
+// Calls that reach the sshd (clone, fetch, push) get the time a loaded machine needs.
+const REMOTE = { timeoutMs: 90_000 };
+const remoteJson = async (args: string[]) => {
+  const r = await h.rdv(['--json', ...args], REMOTE);
+  if (r.code !== 0) throw new Error(`rdv ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+  return JSON.parse(r.stdout);
+};
 
 describe('rdv identity and rdv repo', SLOW, () => {
   it('adds identities, clones over ssh as one, pushes a worktree, and never prints or logs a private key', async () => {
@@ -37,20 +44,20 @@ describe('rdv identity and rdv repo', SLOW, () => {
     const sshd = await useSshd({ scope: 'test', authorizedKeys: [made.publicKey] });
     const server = useRepo();
     const url = `ssh://root@127.0.0.1:${sshd.port}${server.remote}`;
-    const added = await h.rdv(['repo', 'add', url]);
+    const added = await h.rdv(['repo', 'add', url], REMOTE);
     expect(added.code, added.stderr).toBe(0);
     expect(added.stdout).toMatch(/cloned ssh:\/\/root@127\.0\.0\.1:\d+\/\S+ \(\S+\) ready, default branch main, host key ssh-ed25519 SHA256:/);
-    const [repo] = (await h.json(['repo', 'list'])).items;
+    const repo = (await h.json(['repo', 'list'])).items.find((r: any) => r.url === url && r.status === 'ready');
     expect(repo).toMatchObject({ url, status: 'ready' });
-    expect((await h.json(['repo', 'fetch', repo.id.slice(0, 8)])).status).toBe('ready');
+    expect((await remoteJson(['repo', 'fetch', repo.id.slice(0, 8)])).status).toBe('ready');
 
-    const session = await h.json(['session', 'create', 'ada-work', '--repository', repo.id, '--branch', 'ada-1']);
+    const session = await remoteJson(['session', 'create', 'ada-work', '--repository', repo.id, '--branch', 'ada-1']);
     expect(session.identityId).toBe(made.id);
     const wt = (await h.json(['worktree', 'list'])).items.find((w: any) => w.id === session.worktreeId);
     writeFileSync(join(wt.path, 'ada.txt'), 'x\n');
     git(wt.path, 'add', 'ada.txt');
     git(wt.path, 'commit', '-q', '-m', 'by ada');
-    const pushed = await h.rdv(['worktree', 'push', wt.path]);
+    const pushed = await h.rdv(['worktree', 'push', wt.path], REMOTE);
     expect(pushed.code, pushed.stderr).toBe(0);
     expect(pushed.stdout).toMatch(/pushed ada-1 to ssh:\/\/\S+ \(ada-1\)/);
     expect(git(server.remote, 'log', '-1', '--format=%an <%ae> %s', 'ada-1')).toBe('Ada Lovelace <ada@example.com> by ada');
@@ -59,7 +66,7 @@ describe('rdv identity and rdv repo', SLOW, () => {
     expect(hostile.code).not.toBe(0);
     expect(hostile.stderr).toMatch(/url: must not contain spaces/);
     expect((await h.rdv(['repo', 'add', 'fd::3'])).stderr).toMatch(/remote helpers \(fd::\) are not allowed/);
-    const refused = await h.rdv(['repo', 'add', url, '--identity', 'Work']);
+    const refused = await h.rdv(['repo', 'add', url, '--identity', 'Work'], REMOTE);
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toMatch(/refused the identity's key/);
 
