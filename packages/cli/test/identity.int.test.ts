@@ -46,6 +46,8 @@ describe('rdv identity and rdv repo', SLOW, () => {
     const url = `ssh://root@127.0.0.1:${sshd.port}${server.remote}`;
     const added = await h.rdv(['repo', 'add', url], REMOTE);
     expect(added.code, added.stderr).toBe(0);
+    // git's own progress, followed on the event stream, on stderr.
+    expect(added.stderr).toMatch(/objects: .*done\./);
     expect(added.stdout).toMatch(/cloned ssh:\/\/root@127\.0\.0\.1:\d+\/\S+ \(\S+\) ready, default branch main, host key ssh-ed25519 SHA256:/);
     const repo = (await h.json(['repo', 'list'])).items.find((r: any) => r.url === url && r.status === 'ready');
     expect(repo).toMatchObject({ url, status: 'ready' });

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
+import { AppError } from '@rdv/core/errors';
 import type { Repository } from '@rdv/core/schemas';
-import type { RdvClient } from '@rdv/client';
+import { followEvents, type RdvClient } from '@rdv/client';
 import { examples } from '../args.js';
 import { contextFor } from '../context.js';
 import { CliError } from '../errors.js';
@@ -14,6 +15,52 @@ async function findRepository(api: RdvClient, ref: string): Promise<Repository> 
   if (found.length === 1) return found[0]!;
   if (found.length > 1) throw new CliError(`${ref} matches several repositories; use the id from \`rdv repo list\``);
   throw new CliError(`repository ${ref} not found; see \`rdv repo list\``);
+}
+
+/**
+ * Starts a clone and follows it on the event stream, handing each of git's progress lines to
+ * `onLine`, until it is ready (resolved) or failed (rejected with the reason).
+ */
+async function cloneFollowing(api: RdvClient, body: { url: string; identityId?: string }, onLine: (line: string) => void): Promise<Repository> {
+  const seen: { type: string; data: Record<string, unknown> }[] = [];
+  let wake = () => {};
+  let opened = () => {};
+  const open = new Promise<void>((resolve) => (opened = resolve));
+  const stream = followEvents(api, {
+    onOpen: () => opened(),
+    onEvent: (e) => {
+      seen.push(e);
+      wake();
+    },
+    onError: (_err, willRetry) => {
+      if (!willRetry) opened();
+    },
+  });
+  try {
+    await open;
+    const started = await api.POST('/api/repositories', { body: { ...body, wait: false } });
+    for (let i = 0; ; ) {
+      for (; i < seen.length; i++) {
+        const { type, data } = seen[i]!;
+        if (type === 'repository.progress' && data.repositoryId === started.id) onLine(String(data.line));
+        const repo = data.repository as Repository | undefined;
+        if (type === 'repository.updated' && repo?.id === started.id && repo.status !== 'cloning') {
+          if (repo.status === 'failed') throw new AppError('unavailable', repo.error ?? 'the clone failed');
+          return repo;
+        }
+      }
+      const now = await api.GET('/api/repositories/{id}', { params: { path: { id: started.id } } });
+      // The stream may have been refused: the record still says how it ended.
+      if (now.status === 'ready') return now;
+      if (now.status === 'failed') throw new AppError('unavailable', now.error ?? 'the clone failed');
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        setTimeout(resolve, 1000);
+      });
+    }
+  } finally {
+    stream.close();
+  }
 }
 
 const describe = (r: Repository) => `${r.url} (${shortId(r.id)}) ${r.status}${r.defaultBranch ? `, default branch ${r.defaultBranch}` : ''}${r.hostKey ? `, host key ${r.hostKey}` : ''}`;
@@ -33,7 +80,12 @@ export function registerRepo(program: Command): void {
     .action(async (url: string, o: { identity?: string; wait: boolean }, cmd: Command) => {
       const ctx = contextFor(cmd);
       const identityId = o.identity ? (await findIdentity(ctx.api(), o.identity)).id : undefined;
-      const created = await ctx.api().POST('/api/repositories', { body: { url, wait: o.wait, ...(identityId ? { identityId } : {}) } });
+      const body = { url, ...(identityId ? { identityId } : {}) };
+      // People see git's progress as it comes; scripts (--json) get the result only.
+      const created =
+        o.wait && !ctx.out.json
+          ? await cloneFollowing(ctx.api(), body, (line) => ctx.out.note(line))
+          : await ctx.api().POST('/api/repositories', { body: { ...body, wait: o.wait } });
       if (ctx.out.json) return ctx.out.printJson(created);
       ctx.out.line(`${created.status === 'cloning' ? 'cloning' : 'cloned'} ${describe(created)}`);
       if (created.hostKey) ctx.out.note(`the host key ${created.hostKey} is pinned in known_hosts; a change will be refused`);
