@@ -17,6 +17,7 @@ export type DialogSpec =
   | { kind: 'shortcuts' }
   | { kind: 'searchAll' }
   | { kind: 'identities' }
+  | { kind: 'folderIdentity'; folderId: string }
   | { kind: 'paste' };
 
 /** Everything components share: state, actions, dialogs, menus and the mounted terminals. */
