@@ -90,6 +90,7 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
   // Each session that works as an identity has its own ssh-agent; they end with the api and come back with it.
   const sessionIdentities = createSessionIdentities({
     db: db.db,
+    events,
     identities,
     sessionRunDir: paths.sessionRunDir,
     knownHosts: repositories.knownHosts,

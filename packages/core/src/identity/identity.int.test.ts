@@ -21,9 +21,9 @@ function setup() {
   const worktrees = createWorktreeService({ db: base.db, log: base.log, root: '', home: rdvHome, trashRetentionDays: 30, staleDays: 14, repositories });
   const work = createSessionIdentities({ db: base.db, identities, sessionRunDir: join(runDir, 'sessions'), knownHosts: repositories.knownHosts, log: base.log });
   const sessions = base.restart({ worktrees, identities: work });
-  const events: RdvEvent[] = [];
-  base.events.subscribe(base.userId, (e) => events.push(e));
-  return { ...base, rdvHome, identities, repositories, worktrees, work, sessions, events };
+  const published: RdvEvent[] = [];
+  base.events.subscribe(base.userId, (e) => published.push(e));
+  return { ...base, rdvHome, identities, repositories, worktrees, work, sessions, published };
 }
 
 /** A bare repository on the sshd's side with one commit on main. */
@@ -77,7 +77,7 @@ describe('repositories over ssh', () => {
     expect(repo).toMatchObject({ status: 'ready', defaultBranch: 'main', identityId: me.id });
     expect(repo.hostKey).toMatch(/^ssh-ed25519 SHA256:/);
     expect(readFileSync(s.repositories.knownHosts, 'utf8')).toContain(sshd.knownHostsLine().split(' ')[2]);
-    expect(s.events.some((e) => e.type === 'repository.progress')).toBe(true);
+    expect(s.published.some((e) => e.type === 'repository.progress')).toBe(true);
     expect(git(repo.path, 'rev-parse', 'refs/remotes/origin/main')).toBe(git(server.bare, 'rev-parse', 'main'));
 
     const session = await s.sessions.create(s.userId, { name: 'feature', kind: 'shell', worktree: { repositoryId: repo.id, branch: 'feature-x' } });
@@ -112,6 +112,16 @@ describe('repositories over ssh', () => {
 
     await s.restart({ worktrees: s.worktrees, identities: again }).close(s.userId, session.id);
     await waitFor(() => !existsSync(socket), 'the agent socket to go');
+
+    // Deleting an identity stops the agents that hold its key at once.
+    const watching = createSessionIdentities({ db: s.db, events: s.events, identities: s.identities, sessionRunDir: join(s.rdvHome, 'run', 'sessions'), knownHosts: s.repositories.knownHosts, log: s.log });
+    const other = await s.sessions.create(s.userId, { name: 'other', kind: 'shell', worktree: { repositoryId: repo.id, branch: 'other-x' } });
+    const otherSocket = await watching.ensureAgent({ id: other.id, userId: s.userId, identityId: me.id });
+    expect(existsSync(otherSocket)).toBe(true);
+    s.identities.remove(s.userId, me.id);
+    await waitFor(() => !existsSync(otherSocket), 'the deleted identity\'s agent to stop');
+    await watching.dispose();
+    await s.sessions.close(s.userId, other.id);
   });
 
   it('refuses a key the server does not know and a host key that changed, with messages that say what to do', async () => {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { and, eq, inArray, isNotNull } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import { schema, type Db } from '../db/index.js';
+import type { EventBus } from '../events/index.js';
 import { startAgent, sshCommand, type SshAgent } from './agent.js';
 import { remoteGit } from './remote-git.js';
 import type { IdentityService } from './service.js';
@@ -24,6 +25,8 @@ export interface SessionIdentities {
 
 export interface SessionIdentitiesDeps {
   db: Db;
+  /** When given, deleting an identity stops the agents holding its key at once. */
+  events?: EventBus;
   identities: IdentityService;
   /** RDV_HOME/run/sessions: each session's private folder. */
   sessionRunDir: string;
@@ -33,6 +36,8 @@ export interface SessionIdentitiesDeps {
 
 export function createSessionIdentities(deps: SessionIdentitiesDeps): SessionIdentities {
   const agents = new Map<string, Promise<SshAgent>>();
+  /** Which identity each running agent holds. */
+  const holds = new Map<string, string>();
   const dirOf = (sessionId: string) => join(deps.sessionRunDir, sessionId);
   const socketOf = (sessionId: string) => join(dirOf(sessionId), 'agent.sock');
 
@@ -64,12 +69,14 @@ export function createSessionIdentities(deps: SessionIdentitiesDeps): SessionIde
       if (running) return (await running).socket;
       const starting = startAgent(dirOf(session.id), deps.identities.unseal(session.userId, session.identityId));
       agents.set(session.id, starting);
+      holds.set(session.id, session.identityId);
       try {
         const agent = await starting;
         deps.log.info({ sessionId: session.id, identityId: session.identityId, pid: agent.pid }, 'session ssh-agent started');
         return agent.socket;
       } catch (err) {
         agents.delete(session.id);
+        holds.delete(session.id);
         throw err;
       }
     },
@@ -77,6 +84,7 @@ export function createSessionIdentities(deps: SessionIdentitiesDeps): SessionIde
       const running = agents.get(sessionId);
       if (!running) return;
       agents.delete(sessionId);
+      holds.delete(sessionId);
       await (await running.catch(() => null))?.stop();
       deps.log.info({ sessionId }, 'session ssh-agent stopped');
     },
@@ -99,9 +107,16 @@ export function createSessionIdentities(deps: SessionIdentitiesDeps): SessionIde
       return started;
     },
     async dispose() {
+      unsubscribe?.();
       const all = [...agents.keys()];
       await Promise.all(all.map((id) => service.stopAgent(id)));
     },
   };
+  // A deleted identity's key leaves memory now, not when its sessions close.
+  const unsubscribe = deps.events?.subscribeAll((_userId, event) => {
+    const gone = event.type === 'identity.updated' ? (event.data.identity as { id?: string; deleted?: boolean } | undefined) : undefined;
+    if (!gone?.deleted || !gone.id) return;
+    for (const [sessionId, identityId] of holds) if (identityId === gone.id) void service.stopAgent(sessionId);
+  });
   return service;
 }
