@@ -54,5 +54,9 @@ export function mcpApi(api: RdvClient): RdvApi {
     resolveInsight: (id) => api.POST('/api/insights/{id}/resolve', byId(id)),
     inject: (id, body) => api.POST('/api/orchestrators/{id}/inject', { ...byId(id), body }),
     masterOrchestrator: () => masterOrchestrator(api),
+
+    listRepositories: () => api.GET('/api/repositories'),
+    addRepository: (body) => api.POST('/api/repositories', { body }),
+    pushWorktree: (body) => api.POST('/api/worktrees/push', { body }),
   };
 }

@@ -4,6 +4,7 @@ import type { EventBus } from '@rdv/core/events';
 import type { FolderService } from '@rdv/core/folder';
 import type { HookStore } from '@rdv/core/hooks';
 import type { HostService } from '@rdv/core/hosts';
+import type { IdentityService, RepositoryService } from '@rdv/core/identity';
 import type { KnowledgeService, LearningService } from '@rdv/core/knowledge';
 import type { Logger } from '@rdv/core/log';
 import { writeAudit, type CredentialWatch, type LoginSessionPolicy, type ServiceTokenStore } from '@rdv/core/auth';
@@ -30,6 +31,8 @@ export interface AppDeps {
   /** Other machines running rdv, joined over ssh. */
   hosts: HostService;
   worktrees: WorktreeService;
+  identities: IdentityService;
+  repositories: RepositoryService;
   orchestrator: OrchestratorService;
   notifications: Notifications;
   /** Search over sessions' output logs (the indexer keeps its index current). */

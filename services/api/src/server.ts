@@ -10,6 +10,7 @@ import { createEventBus } from '@rdv/core/events';
 import { createFolderService } from '@rdv/core/folder';
 import { createHookDispatcher, createHookStore } from '@rdv/core/hooks';
 import { createHostService } from '@rdv/core/hosts';
+import { createIdentityService, createRepositoryService, createSessionIdentities } from '@rdv/core/identity';
 import { createKnowledgeService, createLearningService } from '@rdv/core/knowledge';
 import { acquirePidFile, answerClientErrors, disposer, ensurePrivateDir, listenUnix, refuseUpgrade, type ShutdownController } from '@rdv/core/lifecycle';
 import { AppError } from '@rdv/core/errors';
@@ -78,6 +79,8 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
   // Registered before the sessions start moving; disposed before the database it writes to.
   const hookDispatcher = createHookDispatcher({ db: db.db, events, folders, log: log.child({ component: 'hooks' }), apiSocket: paths.apiSocket });
   shutdown.add('folder hooks', () => hookDispatcher.dispose());
+  const identities = createIdentityService({ db: db.db, box: openSecretBox(paths.serverDir), events, log: log.child({ component: 'identities' }) });
+  const repositories = createRepositoryService({ db: db.db, identities, events, log: log.child({ component: 'repositories' }), home: paths.home, runDir: paths.runDir });
   const worktrees = createWorktreeService({
     db: db.db,
     log: log.child({ component: 'worktrees' }),
@@ -85,7 +88,19 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
     home: paths.home,
     trashRetentionDays: config.cleanup.trash_retention_days,
     staleDays: config.worktrees.stale_days,
+    repositories,
   });
+  // Each session that works as an identity has its own ssh-agent; they end with the api and come back with it.
+  const sessionIdentities = createSessionIdentities({
+    db: db.db,
+    events,
+    identities,
+    sessionRunDir: paths.sessionRunDir,
+    knownHosts: repositories.knownHosts,
+    log: log.child({ component: 'identities' }),
+  });
+  shutdown.add('session ssh-agents', () => sessionIdentities.dispose());
+  shutdown.add('repository clones', () => repositories.idle());
   // Agents report their own state through hooks running `node <cli main.js> hook <agent>`.
   const agentHooks = existsSync(CLI_MAIN) ? { rdvArgv: [process.execPath, CLI_MAIN], runDir: paths.sessionRunDir } : null;
   if (!agentHooks) log.warn({ expected: CLI_MAIN }, 'the rdv CLI is not built; agents start without hooks (their screens still tell)');
@@ -104,6 +119,7 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
     output: { sessionsDir: paths.sessionsDir, home: paths.home, maxBytes: config.sessions.log_max_bytes },
     stopTimeoutMs: config.sessions.stop_timeout_seconds * 1000,
     restore: config.sessions.restore,
+    identities: sessionIdentities,
     startupKnowledge: (r) => {
       if (!r.folderId) return null;
       try {
@@ -129,6 +145,8 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
   } catch (err) {
     log.error({ err }, 'could not reconcile sessions with tmux');
   }
+  const agents = await sessionIdentities.resumeAgents();
+  if (agents) log.info({ agents }, 'ssh-agents of open sessions started again');
 
   // Proposes learnings when agents finish turns and sessions close; disposed before the database.
   const learnings = createLearningService({ db: db.db, events, folders, knowledge, locate: sessions.locateOutput, log: log.child({ component: 'learnings' }) });
@@ -211,6 +229,8 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
     sessions,
     hosts,
     worktrees,
+    identities,
+    repositories,
     orchestrator,
     notifications,
     search,

@@ -7,6 +7,7 @@ import './layout.css';
 import './sidebar.css';
 import './terminal.css';
 import './dialogs.css';
+import './identities.css';
 import './diff.css';
 import { THEME_BOOT_SCRIPT } from '../ui/theme-boot';
 

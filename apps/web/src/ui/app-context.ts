@@ -17,6 +17,8 @@ export type DialogSpec =
   | { kind: 'addHost' }
   | { kind: 'shortcuts' }
   | { kind: 'searchAll' }
+  | { kind: 'identities' }
+  | { kind: 'folderIdentity'; folderId: string }
   | { kind: 'paste' };
 
 /** Everything components share: state, actions, dialogs, menus and the mounted terminals. */

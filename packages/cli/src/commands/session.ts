@@ -18,7 +18,7 @@ const ListArgsSchema = z.object({
   status: z.enum([...SESSION_STATUSES, 'open', 'all'], { message: `must be one of open, all, ${SESSION_STATUSES.join(', ')}` }),
 });
 
-const CREATE_FLAGS = { agent: '--agent', command: '--command', cwd: '--cwd', env: '--env', worktree: '--repo/--branch', name: '<name>' };
+const CREATE_FLAGS = { agent: '--agent', command: '--command', cwd: '--cwd', env: '--env', worktree: '--repo/--branch', identityId: '--identity', name: '<name>' };
 
 interface CreateOpts {
   agent?: string;
@@ -27,6 +27,8 @@ interface CreateOpts {
   folder?: string;
   env?: string[];
   repo?: string;
+  repository?: string;
+  identity?: string;
   branch?: string;
   base?: string;
   attach?: boolean;
@@ -38,8 +40,9 @@ const HOST_OPTION = ['--host <host>', 'on another host (name or id, see `rdv hos
 const onHost = (host?: string) => (host && host !== 'local' ? { host } : {});
 
 async function create(ctx: CliContext, name: string, o: CreateOpts): Promise<void> {
-  if ((o.repo || o.base) && !o.branch) throw new UsageError('--repo needs --branch (the worktree\'s branch)');
-  if (o.branch && !o.repo) throw new UsageError('--branch needs --repo (the git repository to make a worktree of)');
+  if ((o.repo || o.repository || o.base) && !o.branch) throw new UsageError('--repo needs --branch (the worktree\'s branch)');
+  if (o.branch && !o.repo && !o.repository) throw new UsageError('--branch needs --repo or --repository (the git repository to make a worktree of)');
+  if (o.repo && o.repository) throw new UsageError('give --repo <path> or --repository <id>, not both');
   if (o.attach && !(process.stdin.isTTY && process.stdout.isTTY)) throw new UsageError('--attach needs an interactive terminal');
   const cwd = o.cwd === undefined ? undefined : parseArgs(PathArgSchema, o.cwd, '--cwd');
   const repo = o.repo === undefined ? undefined : parseArgs(PathArgSchema, o.repo, '--repo');
@@ -51,6 +54,8 @@ async function create(ctx: CliContext, name: string, o: CreateOpts): Promise<voi
     ...(cwd ? { cwd } : {}),
     ...(o.env ? { env: parseEnvPairs(o.env) } : {}),
     ...(repo ? { worktree: { repoPath: repo, branch: o.branch, ...(o.base ? { base: o.base } : {}) } } : {}),
+    ...(o.repository ? { worktree: { repositoryId: o.repository, branch: o.branch, ...(o.base ? { base: o.base } : {}) } } : {}),
+    ...(o.identity ? { identityId: o.identity } : {}),
   };
   const body = parseArgs(CreateSessionSchema, base, undefined, CREATE_FLAGS);
   if (o.folder && o.host) throw new UsageError('--folder names a folder of this machine; leave it out with --host');
@@ -124,8 +129,10 @@ export function registerSession(program: Command): void {
     .option('--folder <folder>', 'put it in this folder (name or id)')
     .option('--env <KEY=VALUE>', 'environment variable (repeatable)', collect)
     .option('--repo <path>', 'create a git worktree of this repository for the session (with --branch)')
+    .option('--repository <id>', 'or of this repository cloned with `rdv repo add` (fetched first)')
     .option('--branch <branch>', 'the worktree branch')
     .option('--base <ref>', 'the base for a new branch (default: the repository\'s default branch)')
+    .option('--identity <id>', 'work as this git identity (default: the folder\'s, the repository\'s or yours)')
     .option('--attach', 'attach right away')
     .option(...HOST_OPTION)
     .action(async (name: string, opts: CreateOpts, cmd: Command) => create(contextFor(cmd), name, opts));

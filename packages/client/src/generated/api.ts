@@ -853,6 +853,148 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/identities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your git identities (name, email, public key; never the private key) */
+        get: operations["getApiIdentities"];
+        put?: never;
+        /** Create an identity with a new Ed25519 key (generate: true) or an imported one (privateKey, no passphrase) */
+        post: operations["postApiIdentities"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/identities/default": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The identity a folder (?folderId=) or you work as by default, and where that comes from */
+        get: operations["getApiIdentitiesDefault"];
+        /** Set (or with identityId null clear) your default identity, or a folder's (inherited by its subfolders) */
+        put: operations["putApiIdentitiesDefault"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/identities/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an identity */
+        get: operations["getApiIdentitiesId"];
+        put?: never;
+        post?: never;
+        /** Delete an identity and its key */
+        delete: operations["deleteApiIdentitiesId"];
+        options?: never;
+        head?: never;
+        /** Change an identity's name or email (the key stays) */
+        patch: operations["patchApiIdentitiesId"];
+        trace?: never;
+    };
+    "/api/repositories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your cloned repositories */
+        get: operations["getApiRepositories"];
+        put?: never;
+        /** Clone a repository into a bare mirror under RDV_HOME/repos as an identity; git progress comes as repository.progress events, the end as repository.updated (wait: true answers when done) */
+        post: operations["postApiRepositories"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/repositories/forget-host": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Forget the pinned SSH host key of a host (host, or [host]:port), after a change you expected */
+        post: operations["postApiRepositoriesForgethost"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/repositories/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a repository */
+        get: operations["getApiRepositoriesId"];
+        put?: never;
+        post?: never;
+        /** Delete a repository mirror (refused while worktrees of it exist) */
+        delete: operations["deleteApiRepositoriesId"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/repositories/{id}/fetch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Fetch a repository now (after a failed clone: clone it again) */
+        post: operations["postApiRepositoriesIdFetch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/worktrees/push": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Push a worktree's branch to its origin as an identity (sets the upstream); gives the pull/merge request URL on GitHub and GitLab */
+        post: operations["postApiWorktreesPush"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/worktrees/diff": {
         parameters: {
             query?: never;
@@ -1716,6 +1858,8 @@ export interface operations {
                             lostAt: string | null;
                             /** @description ISO 8601 timestamp */
                             restoredAt: string | null;
+                            /** Format: uuid */
+                            identityId: string | null;
                             host?: {
                                 /** Format: uuid */
                                 id: string;
@@ -1775,10 +1919,20 @@ export interface operations {
                     cols?: number;
                     rows?: number;
                     worktree?: {
-                        repoPath: string;
+                        repoPath?: string;
+                        /**
+                         * Format: uuid
+                         * @description a repository cloned with POST /api/repositories
+                         */
+                        repositoryId?: string;
                         branch: string;
                         base?: string;
                     };
+                    /**
+                     * Format: uuid
+                     * @description the git identity it works as; else the folder's (inherited), the repository's or the user default
+                     */
+                    identityId?: string;
                 };
             };
         };
@@ -1821,6 +1975,8 @@ export interface operations {
                         lostAt: string | null;
                         /** @description ISO 8601 timestamp */
                         restoredAt: string | null;
+                        /** Format: uuid */
+                        identityId: string | null;
                         host?: {
                             /** Format: uuid */
                             id: string;
@@ -1905,6 +2061,8 @@ export interface operations {
                             lostAt: string | null;
                             /** @description ISO 8601 timestamp */
                             restoredAt: string | null;
+                            /** Format: uuid */
+                            identityId: string | null;
                             host?: {
                                 /** Format: uuid */
                                 id: string;
@@ -1985,6 +2143,8 @@ export interface operations {
                         lostAt: string | null;
                         /** @description ISO 8601 timestamp */
                         restoredAt: string | null;
+                        /** Format: uuid */
+                        identityId: string | null;
                         host?: {
                             /** Format: uuid */
                             id: string;
@@ -2064,6 +2224,8 @@ export interface operations {
                         lostAt: string | null;
                         /** @description ISO 8601 timestamp */
                         restoredAt: string | null;
+                        /** Format: uuid */
+                        identityId: string | null;
                         host?: {
                             /** Format: uuid */
                             id: string;
@@ -2151,6 +2313,8 @@ export interface operations {
                         lostAt: string | null;
                         /** @description ISO 8601 timestamp */
                         restoredAt: string | null;
+                        /** Format: uuid */
+                        identityId: string | null;
                         host?: {
                             /** Format: uuid */
                             id: string;
@@ -2230,6 +2394,8 @@ export interface operations {
                         lostAt: string | null;
                         /** @description ISO 8601 timestamp */
                         restoredAt: string | null;
+                        /** Format: uuid */
+                        identityId: string | null;
                         host?: {
                             /** Format: uuid */
                             id: string;
@@ -2309,6 +2475,8 @@ export interface operations {
                         lostAt: string | null;
                         /** @description ISO 8601 timestamp */
                         restoredAt: string | null;
+                        /** Format: uuid */
+                        identityId: string | null;
                         host?: {
                             /** Format: uuid */
                             id: string;
@@ -2492,6 +2660,8 @@ export interface operations {
                         lostAt: string | null;
                         /** @description ISO 8601 timestamp */
                         restoredAt: string | null;
+                        /** Format: uuid */
+                        identityId: string | null;
                         host?: {
                             /** Format: uuid */
                             id: string;
@@ -3414,6 +3584,8 @@ export interface operations {
                             lostAt: string | null;
                             /** @description ISO 8601 timestamp */
                             restoredAt: string | null;
+                            /** Format: uuid */
+                            identityId: string | null;
                             host?: {
                                 /** Format: uuid */
                                 id: string;
@@ -5343,7 +5515,12 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    repoPath: string;
+                    repoPath?: string;
+                    /**
+                     * Format: uuid
+                     * @description a repository cloned with POST /api/repositories
+                     */
+                    repositoryId?: string;
                     branch: string;
                     base?: string;
                 };
@@ -5769,6 +5946,8 @@ export interface operations {
                             lostAt: string | null;
                             /** @description ISO 8601 timestamp */
                             restoredAt: string | null;
+                            /** Format: uuid */
+                            identityId: string | null;
                             host?: {
                                 /** Format: uuid */
                                 id: string;
@@ -5816,6 +5995,836 @@ export interface operations {
                 content: {
                     "application/json": {
                         emptied: number;
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getApiIdentities: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @description the author name commits carry */
+                            name: string;
+                            /** @description the author email commits carry */
+                            email: string;
+                            /** @description the OpenSSH public key, to paste into GitHub, GitLab or authorized_keys */
+                            publicKey: string;
+                            /** @description SHA256 fingerprint of the key */
+                            fingerprint: string;
+                            /** @description the user default */
+                            isDefault: boolean;
+                            /** @description folders that name it as their default */
+                            defaultForFolders: string[];
+                            /** @description ISO 8601 timestamp */
+                            createdAt: string;
+                            /** @description ISO 8601 timestamp */
+                            updatedAt: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postApiIdentities: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    /** Format: email */
+                    email: string;
+                    /** @description make a new Ed25519 key */
+                    generate?: boolean;
+                    /** @description import this key (no passphrase); never returned */
+                    privateKey?: string;
+                    /**
+                     * @description also make it the user default
+                     * @default false
+                     */
+                    makeDefault?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** @description the author name commits carry */
+                        name: string;
+                        /** @description the author email commits carry */
+                        email: string;
+                        /** @description the OpenSSH public key, to paste into GitHub, GitLab or authorized_keys */
+                        publicKey: string;
+                        /** @description SHA256 fingerprint of the key */
+                        fingerprint: string;
+                        /** @description the user default */
+                        isDefault: boolean;
+                        /** @description folders that name it as their default */
+                        defaultForFolders: string[];
+                        /** @description ISO 8601 timestamp */
+                        createdAt: string;
+                        /** @description ISO 8601 timestamp */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getApiIdentitiesDefault: {
+        parameters: {
+            query?: {
+                folderId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        identity: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @description the author name commits carry */
+                            name: string;
+                            /** @description the author email commits carry */
+                            email: string;
+                            /** @description the OpenSSH public key, to paste into GitHub, GitLab or authorized_keys */
+                            publicKey: string;
+                            /** @description SHA256 fingerprint of the key */
+                            fingerprint: string;
+                            /** @description the user default */
+                            isDefault: boolean;
+                            /** @description folders that name it as their default */
+                            defaultForFolders: string[];
+                            /** @description ISO 8601 timestamp */
+                            createdAt: string;
+                            /** @description ISO 8601 timestamp */
+                            updatedAt: string;
+                        } | null;
+                        source: string | null;
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    putApiIdentitiesDefault: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description null clears the default (a folder then inherits again)
+                     */
+                    identityId: string | null;
+                    /**
+                     * Format: uuid
+                     * @description the folder whose default this is; the user default without it
+                     */
+                    folderId?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        identity: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @description the author name commits carry */
+                            name: string;
+                            /** @description the author email commits carry */
+                            email: string;
+                            /** @description the OpenSSH public key, to paste into GitHub, GitLab or authorized_keys */
+                            publicKey: string;
+                            /** @description SHA256 fingerprint of the key */
+                            fingerprint: string;
+                            /** @description the user default */
+                            isDefault: boolean;
+                            /** @description folders that name it as their default */
+                            defaultForFolders: string[];
+                            /** @description ISO 8601 timestamp */
+                            createdAt: string;
+                            /** @description ISO 8601 timestamp */
+                            updatedAt: string;
+                        } | null;
+                        source: string | null;
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getApiIdentitiesId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** @description the author name commits carry */
+                        name: string;
+                        /** @description the author email commits carry */
+                        email: string;
+                        /** @description the OpenSSH public key, to paste into GitHub, GitLab or authorized_keys */
+                        publicKey: string;
+                        /** @description SHA256 fingerprint of the key */
+                        fingerprint: string;
+                        /** @description the user default */
+                        isDefault: boolean;
+                        /** @description folders that name it as their default */
+                        defaultForFolders: string[];
+                        /** @description ISO 8601 timestamp */
+                        createdAt: string;
+                        /** @description ISO 8601 timestamp */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    deleteApiIdentitiesId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @enum {boolean} */
+                        deleted: true;
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    patchApiIdentitiesId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    /** Format: email */
+                    email?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** @description the author name commits carry */
+                        name: string;
+                        /** @description the author email commits carry */
+                        email: string;
+                        /** @description the OpenSSH public key, to paste into GitHub, GitLab or authorized_keys */
+                        publicKey: string;
+                        /** @description SHA256 fingerprint of the key */
+                        fingerprint: string;
+                        /** @description the user default */
+                        isDefault: boolean;
+                        /** @description folders that name it as their default */
+                        defaultForFolders: string[];
+                        /** @description ISO 8601 timestamp */
+                        createdAt: string;
+                        /** @description ISO 8601 timestamp */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getApiRepositories: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            url: string;
+                            /** @description the bare mirror under RDV_HOME/repos */
+                            path: string;
+                            /** Format: uuid */
+                            identityId: string | null;
+                            /** @enum {string} */
+                            status: "cloning" | "ready" | "failed";
+                            error: string | null;
+                            defaultBranch: string | null;
+                            /** @description the SHA256 fingerprint of the ssh host key pinned for it */
+                            hostKey: string | null;
+                            /** @description ISO 8601 timestamp */
+                            lastFetchedAt: string | null;
+                            /** @description ISO 8601 timestamp */
+                            createdAt: string;
+                            /** @description ISO 8601 timestamp */
+                            updatedAt: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postApiRepositories: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description ssh://user@host/path, git@host:owner/repo.git, https://host/path, or an absolute local path */
+                    url: string;
+                    /**
+                     * Format: uuid
+                     * @description clone and fetch with this identity; else the user default
+                     */
+                    identityId?: string;
+                    /**
+                     * @description answer when the clone is done (else at once, with status "cloning")
+                     * @default false
+                     */
+                    wait?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        url: string;
+                        /** @description the bare mirror under RDV_HOME/repos */
+                        path: string;
+                        /** Format: uuid */
+                        identityId: string | null;
+                        /** @enum {string} */
+                        status: "cloning" | "ready" | "failed";
+                        error: string | null;
+                        defaultBranch: string | null;
+                        /** @description the SHA256 fingerprint of the ssh host key pinned for it */
+                        hostKey: string | null;
+                        /** @description ISO 8601 timestamp */
+                        lastFetchedAt: string | null;
+                        /** @description ISO 8601 timestamp */
+                        createdAt: string;
+                        /** @description ISO 8601 timestamp */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postApiRepositoriesForgethost: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    host: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        host: string;
+                        forgotten: boolean;
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getApiRepositoriesId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        url: string;
+                        /** @description the bare mirror under RDV_HOME/repos */
+                        path: string;
+                        /** Format: uuid */
+                        identityId: string | null;
+                        /** @enum {string} */
+                        status: "cloning" | "ready" | "failed";
+                        error: string | null;
+                        defaultBranch: string | null;
+                        /** @description the SHA256 fingerprint of the ssh host key pinned for it */
+                        hostKey: string | null;
+                        /** @description ISO 8601 timestamp */
+                        lastFetchedAt: string | null;
+                        /** @description ISO 8601 timestamp */
+                        createdAt: string;
+                        /** @description ISO 8601 timestamp */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    deleteApiRepositoriesId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        url: string;
+                        /** @description the bare mirror under RDV_HOME/repos */
+                        path: string;
+                        /** Format: uuid */
+                        identityId: string | null;
+                        /** @enum {string} */
+                        status: "cloning" | "ready" | "failed";
+                        error: string | null;
+                        defaultBranch: string | null;
+                        /** @description the SHA256 fingerprint of the ssh host key pinned for it */
+                        hostKey: string | null;
+                        /** @description ISO 8601 timestamp */
+                        lastFetchedAt: string | null;
+                        /** @description ISO 8601 timestamp */
+                        createdAt: string;
+                        /** @description ISO 8601 timestamp */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postApiRepositoriesIdFetch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        url: string;
+                        /** @description the bare mirror under RDV_HOME/repos */
+                        path: string;
+                        /** Format: uuid */
+                        identityId: string | null;
+                        /** @enum {string} */
+                        status: "cloning" | "ready" | "failed";
+                        error: string | null;
+                        defaultBranch: string | null;
+                        /** @description the SHA256 fingerprint of the ssh host key pinned for it */
+                        hostKey: string | null;
+                        /** @description ISO 8601 timestamp */
+                        lastFetchedAt: string | null;
+                        /** @description ISO 8601 timestamp */
+                        createdAt: string;
+                        /** @description ISO 8601 timestamp */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postApiWorktreesPush: {
+        parameters: {
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    id?: string;
+                    /** Format: starts_with */
+                    path?: string;
+                    /**
+                     * Format: uuid
+                     * @description push as this identity; else the session's, the repository's or the default
+                     */
+                    identityId?: string;
+                    /** @description the branch name on the remote (default: the same) */
+                    remoteBranch?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        worktreeId: string;
+                        branch: string;
+                        remoteBranch: string;
+                        /** @description the remote URL pushed to */
+                        remote: string;
+                        /** Format: uuid */
+                        identityId: string | null;
+                        /** @description git's own report */
+                        output: string;
+                        /** @description where to open a pull request (GitHub) or merge request (GitLab) */
+                        compareUrl: string | null;
                     };
                 };
             };

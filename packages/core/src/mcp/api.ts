@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type {
   CreateFolderSchema,
   CreateKnowledgeSchema,
+  CreateRepositorySchema,
   CreateProposalSchema,
   CreateSessionSchema,
   CreateWorktreeSchema,
@@ -17,7 +18,9 @@ import type {
   ListWorktreesQuerySchema,
   Orchestrator,
   OutputText,
+  PushWorktreeSchema,
   RemoveWorktreeSchema,
+  Repository,
   SearchResult,
   Session,
   SessionNote,
@@ -82,4 +85,8 @@ export interface RdvApi {
   inject(orchestratorId: string, body: z.input<typeof InjectSchema>): Promise<Loose>;
   /** Master Control (the api makes it on first use). */
   masterOrchestrator(): Promise<Orchestrator>;
+
+  listRepositories(): Promise<List<Repository>>;
+  addRepository(body: z.input<typeof CreateRepositorySchema>): Promise<Repository>;
+  pushWorktree(body: z.input<typeof PushWorktreeSchema>): Promise<Loose>;
 }

@@ -4,6 +4,7 @@ import { registerFolderTools, registerWorktreeTools } from './folder-tools.js';
 import { registerKnowledgeTools } from './knowledge-tools.js';
 import { registerLearningTools } from './learning-tools.js';
 import { registerOrchestratorTools } from './orchestrator-tools.js';
+import { registerRepositoryTools } from './repository-tools.js';
 import type { RdvApi } from './api.js';
 import { registerResources } from './resources.js';
 import { registerReviewTools } from './review-tools.js';
@@ -41,6 +42,7 @@ export function createMcpServer(deps: McpServerDeps): McpServer {
   registerSessionTools(server, api, log);
   registerFolderTools(server, api, log);
   registerWorktreeTools(server, api, log);
+  registerRepositoryTools(server, api, log);
   registerReviewTools(server, api, log);
   registerKnowledgeTools(server, api, log, deps.currentSessionId);
   registerLearningTools(server, api, log, deps.currentSessionId);

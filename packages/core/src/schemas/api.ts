@@ -46,6 +46,8 @@ export const SessionSchema = z.object({
   lostAt: TimestampSchema.nullable(),
   /** When rdv last brought the session back after a reboot or a lost tmux server. */
   restoredAt: TimestampSchema.nullable(),
+  /** The git identity it works as (its worktree's author, the key in its ssh-agent). */
+  identityId: IdSchema.nullable(),
   /** The machine it runs on, in lists across hosts (`?host=`); absent or null: this one. */
   host: HostRefSchema.nullable().optional(),
 });
@@ -66,6 +68,7 @@ export const CreateSessionSchema = z
     cols: z.number().int().min(10).max(1000).optional(),
     rows: z.number().int().min(5).max(500).optional(),
     worktree: WorktreeRequestSchema.optional(),
+    identityId: IdSchema.optional().describe("the git identity it works as; else the folder's (inherited), the repository's or the user default"),
   })
   .strict()
   .superRefine((v, ctx) => {
@@ -319,6 +322,9 @@ export const EVENT_TYPES = [
   'notification.read',
   'host.state',
   'host.event',
+  'identity.updated',
+  'repository.progress',
+  'repository.updated',
   'proposal.created',
   'proposal.updated',
 ] as const;

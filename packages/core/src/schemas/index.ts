@@ -128,6 +128,26 @@ export {
 } from './worktree-diff.js';
 export type { WorktreeDiff, WorktreeDiffFile, WorktreeDiffQuery } from './worktree-diff.js';
 export {
+  IdentitySchema,
+  AuthorNameSchema,
+  AuthorEmailSchema,
+  PrivateKeySchema,
+  CreateIdentitySchema,
+  UpdateIdentitySchema,
+  SetDefaultIdentitySchema,
+  EffectiveIdentityQuerySchema,
+  EffectiveIdentitySchema,
+  RepositoryUrlSchema,
+  REPOSITORY_STATUSES,
+  RepositorySchema,
+  CreateRepositorySchema,
+  ForgetHostSchema,
+  PushWorktreeSchema,
+  PushResultSchema,
+} from './identity.js';
+export type { Identity, CreateIdentity, Repository } from './identity.js';
+export { parseRepositoryUrl, compareUrlFor, type RepositoryUrl, type ParsedRepositoryUrl } from './repository-url.js';
+export {
   ORCHESTRATOR_KINDS,
   OrchestratorKindSchema,
   DEFAULT_NUDGE_TEXT,

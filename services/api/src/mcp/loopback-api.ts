@@ -86,5 +86,9 @@ export function loopbackApi(socketPath: string, authorization: string): RdvApi {
       const { items } = await call<List<Orchestrator>>('GET', '/api/orchestrators');
       return items.find((o) => o.kind === 'master') ?? call<Orchestrator>('POST', '/api/orchestrators', { body: { kind: 'master' } });
     },
+
+    listRepositories: () => call('GET', '/api/repositories'),
+    addRepository: (body) => call('POST', '/api/repositories', { body }),
+    pushWorktree: (body) => call('POST', '/api/worktrees/push', { body }),
   };
 }

@@ -7,6 +7,7 @@ import { eventRoutes, type SseRegistry } from './events.js';
 import { folderRoutes } from './folders.js';
 import { hookRoutes } from './hooks.js';
 import { hostRoutes } from './hosts.js';
+import { identityRoutes } from './identities.js';
 import { internalRoutes } from './internal.js';
 import { loginSessionRoutes } from './login-sessions.js';
 import { knowledgeRoutes } from './knowledge.js';
@@ -16,6 +17,7 @@ import { metricsRoutes } from './metrics.js';
 import { notificationRoutes } from './notifications.js';
 import { orchestratorRoutes } from './orchestrators.js';
 import { outputRoutes } from './output.js';
+import { repositoryRoutes } from './repositories.js';
 import { sessionRoutes } from './sessions.js';
 import { systemRoutes } from './system.js';
 import { tokenRoutes } from './tokens.js';
@@ -47,6 +49,8 @@ export const ROUTE_TABLE: readonly RouteModule[] = [
   tokenRoutes,
   loginSessionRoutes,
   worktreeRoutes,
+  identityRoutes,
+  repositoryRoutes,
   worktreeDiffRoutes,
   hostRoutes,
   orchestratorRoutes,

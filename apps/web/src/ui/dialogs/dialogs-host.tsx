@@ -1,6 +1,8 @@
 'use client';
 import { useUi, type DialogSpec } from '../app-context';
 import { ConfirmDialog, PasteDialog, PromptDialog, ShortcutsDialog } from './dialog';
+import { FolderIdentityDialog } from './folder-identity-dialog';
+import { IdentitiesDialog } from './identities-dialog';
 import { FolderNotificationsDialog } from '../notifications/folder-notifications-dialog';
 import { AddHostDialog } from './add-host-dialog';
 import { DiffDialog } from './diff-dialog';
@@ -28,6 +30,8 @@ export function DialogsHost({ dialog }: { dialog: DialogSpec | null }) {
       return <ShortcutsDialog onClose={close} />;
     case 'searchAll':
       return <SearchDialog onClose={close} />;
+    case 'identities':
+      return <IdentitiesDialog onClose={close} />;
     case 'paste':
       return <PasteDialog onPaste={(text) => ui.terminal(state.activeId)?.paste(text)} onClose={close} />;
     case 'knowledge': {
@@ -37,6 +41,10 @@ export function DialogsHost({ dialog }: { dialog: DialogSpec | null }) {
     case 'diff': {
       const s = state.sessions.find((x) => x.id === dialog.sessionId);
       return s ? <DiffDialog session={s} onClose={close} /> : null;
+    }
+    case 'folderIdentity': {
+      const f = state.folders.find((x) => x.id === dialog.folderId);
+      return f ? <FolderIdentityDialog folder={f} onClose={close} /> : null;
     }
     case 'folderNotifications': {
       const f = state.folders.find((x) => x.id === dialog.folderId);

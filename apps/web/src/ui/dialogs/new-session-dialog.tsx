@@ -1,5 +1,5 @@
 'use client';
-import { AGENTS, AgentSchema, NameSchema, type Agent, type CreateSessionInput, type Folder, type Host, type Session } from '@rdv/core/schemas';
+import { AGENTS, AgentSchema, NameSchema, type Agent, type CreateSessionInput, type Folder, type Host, type Repository, type Session } from '@rdv/core/schemas';
 import { useEffect, useId, useMemo, useState } from 'react';
 import { useUi } from '../app-context';
 import { Dialog, DialogButtons, useSubmit } from './dialog';
@@ -49,6 +49,9 @@ export function NewSessionDialog(props: {
   const [repoPath, setRepoPath] = useState('');
   const [branch, setBranch] = useState('');
   const [base, setBase] = useState('');
+  // Repositories rdv cloned: typing one's URL starts the worktree from its mirror.
+  const [clones, setClones] = useState<Repository[]>([]);
+  const repoListId = useId();
   const options = useMemo(() => folderOptions(props.folders), [props.folders]);
   // Selects get their label by id: a wrapping <label> would fold every option's text into the name.
   const agentId = useId();
@@ -87,6 +90,19 @@ export function NewSessionDialog(props: {
     };
   }, [api, folderId]);
 
+  useEffect(() => {
+    if (!useWorktree) return;
+    let live = true;
+    api.GET('/api/repositories').then(
+      (r) => live && setClones(r.items.filter((x) => x.status === 'ready')),
+      // Without the list the field still takes a path.
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [api, useWorktree]);
+
   const suggestedName = useMemo(
     () => suggestName(kind === 'shell' ? 'shell' : agent === 'custom' ? 'agent' : agent, props.sessions),
     [kind, agent, props.sessions],
@@ -101,7 +117,9 @@ export function NewSessionDialog(props: {
     if (kind === 'agent') input.agent = agent;
     if (kind === 'agent' && agent === 'custom') input.command = command.trim();
     if (props.worktrees && useWorktree) {
-      input.worktree = { repoPath: repoPath.trim(), branch: branch.trim(), ...(base.trim() ? { base: base.trim() } : {}) };
+      const clone = clones.find((c) => c.url === repoPath.trim());
+      const source = clone ? { repositoryId: clone.id } : { repoPath: repoPath.trim() };
+      input.worktree = { ...source, branch: branch.trim(), ...(base.trim() ? { base: base.trim() } : {}) };
     } else if (cwd.trim()) input.cwd = cwd.trim();
     await props.onCreate(input, hostId || undefined);
     props.onClose();
@@ -193,8 +211,14 @@ export function NewSessionDialog(props: {
               <div className="worktree-fields">
                 <label className="field">
                   <span>Repository</span>
-                  <input value={repoPath} onChange={(e) => setRepoPath(e.target.value)} placeholder="/home/me/src/project" required spellCheck={false} autoCapitalize="off" />
+                  <input value={repoPath} onChange={(e) => setRepoPath(e.target.value)} placeholder="/home/me/src/project" list={repoListId} required spellCheck={false} autoCapitalize="off" />
+                  {clones.length > 0 && <small>A path, or one of your cloned repositories.</small>}
                 </label>
+                <datalist id={repoListId}>
+                  {clones.map((c) => (
+                    <option key={c.id} value={c.url} />
+                  ))}
+                </datalist>
                 <label className="field">
                   <span>Branch</span>
                   <input value={branch} onChange={(e) => setBranch(e.target.value)} placeholder="feature/idea" required spellCheck={false} autoCapitalize="off" />

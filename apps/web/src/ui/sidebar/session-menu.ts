@@ -54,6 +54,7 @@ export function folderMenu(ui: Ui, f: Folder): MenuItem[] {
     { label: 'New session here', onSelect: () => ui.show({ kind: 'newSession', folderId: f.id }) },
     { label: 'Knowledge…', onSelect: () => ui.show({ kind: 'knowledge', folderId: f.id }) },
     { label: 'Notifications…', onSelect: () => ui.show({ kind: 'folderNotifications', folderId: f.id }) },
+    { label: 'Git identity…', onSelect: () => ui.show({ kind: 'folderIdentity', folderId: f.id }) },
     {
       label: 'New subfolder…',
       onSelect: () =>

@@ -3,7 +3,7 @@ import { useUi } from '../app-context';
 import { AttentionList } from './attention';
 import { Bell } from '../notifications/bell';
 import { HostsSection } from './hosts';
-import { CloseIcon, FolderPlusIcon, KeyboardIcon, MoonIcon, PlusIcon, SearchIcon, SignOutIcon, SunIcon, SystemIcon } from '../icons';
+import { CloseIcon, FolderPlusIcon, KeyboardIcon, KeyIcon, MoonIcon, PlusIcon, SearchIcon, SignOutIcon, SunIcon, SystemIcon } from '../icons';
 import { Tree } from './tree';
 import type { ThemeChoice } from '../theme';
 
@@ -73,6 +73,9 @@ export function Sidebar(props: { whoami: Whoami | null; theme: ThemeChoice; onTh
             shared
           </span>
         )}
+        <button type="button" className="icon-button" title="Git identities" aria-label="Git identities" onClick={() => ui.show({ kind: 'identities' })}>
+          <KeyIcon />
+        </button>
         <button type="button" className="icon-button" title={THEME_LABEL[props.theme]} aria-label={THEME_LABEL[props.theme]} onClick={() => props.onTheme(THEME_NEXT[props.theme])}>
           <ThemeIcon />
         </button>
