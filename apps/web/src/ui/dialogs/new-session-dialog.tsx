@@ -117,7 +117,8 @@ export function NewSessionDialog(props: {
     if (kind === 'agent') input.agent = agent;
     if (kind === 'agent' && agent === 'custom') input.command = command.trim();
     if (props.worktrees && useWorktree) {
-      const clone = clones.find((c) => c.url === repoPath.trim());
+      // Cloned repositories are this machine's: on another host the path is that host's.
+      const clone = hostId ? undefined : clones.find((c) => c.url === repoPath.trim());
       const source = clone ? { repositoryId: clone.id } : { repoPath: repoPath.trim() };
       input.worktree = { ...source, branch: branch.trim(), ...(base.trim() ? { base: base.trim() } : {}) };
     } else if (cwd.trim()) input.cwd = cwd.trim();
