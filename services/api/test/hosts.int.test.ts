@@ -126,6 +126,12 @@ describe('hosts over ssh', () => {
     await waitFor(async () => /\S/.test((await api.call('GET', `/api/sessions/${remoteSession}/scrollback?host=box2`)).body.text ?? ''), 'the remote prompt');
     expect((await api.call('POST', `/api/sessions/${remoteSession}/exec?host=${hostId}`, { command: 'echo remote-$((6*7))' })).body).toEqual({ sessionId: remoteSession, sent: true });
     await waitFor(async () => /remote-42/.test((await api.call('GET', `/api/sessions/${remoteSession}/scrollback?host=box2`)).body.text), 'exec output on the host');
+    // The orchestrator there injects, and its worktrees are listed, through the link.
+    const master = (await api.call('GET', '/api/orchestrators?host=box2')).body.items.find((o: any) => o.kind === 'master');
+    const injected = await api.call('POST', `/api/orchestrators/${master.id}/inject?host=box2`, { sessionId: remoteSession, text: 'echo injected-$((7*6))', reason: 'test' });
+    expect(injected.status, injected.text).toBe(200);
+    await waitFor(async () => /injected-42/.test((await api.call('GET', `/api/sessions/${remoteSession}/scrollback?host=box2`)).body.text), 'inject on the host');
+    expect((await api.call('GET', '/api/worktrees?host=box2')).body.items).toEqual([]);
     // Folders there: made, filled and read through the link, their sessions marked.
     const folder = await api.call('POST', '/api/folders?host=box2', { name: 'over there' });
     expect(folder.status).toBe(201);
