@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { socketRequest, type ApiResponse } from '@rdv/core/lifecycle';
 import { requireBuilt, startService, useRdvEnv, useTempDir } from '@rdv/core/testing';
+import WebSocket from 'ws';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const API = join(REPO, 'services/api/dist/main.js');
@@ -91,4 +92,29 @@ export async function startFakeHost(health: { version?: string; extra?: Record<s
         server.close(() => resolve());
       }),
   };
+}
+
+/** A websocket attached to a session of `hostId` through the api at `socket`, collecting its output. */
+export function attachThrough(socket: string, token: string, hostId: string, sessionId: string) {
+  const ws = new WebSocket(`ws+unix://${socket}:/ws/hosts/${hostId}/terminal/${sessionId}?cols=100&rows=30`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  let text = '';
+  let closed: number | null = null;
+  ws.on('message', (data: Buffer, binary: boolean) => {
+    if (binary) text += data.toString('utf8');
+    else {
+      const frame = JSON.parse(data.toString()) as { type: string; data?: string };
+      if (frame.type === 'output') text += frame.data ?? '';
+    }
+  });
+  ws.on('close', (code) => (closed = code));
+  ws.on('error', () => {
+    // A refused or cut websocket ends in 'close', which the test looks at.
+  });
+  const opened = new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`attach refused: ${res.statusCode}`)));
+  });
+  return { ws, opened, text: () => text, closed: () => closed, type: (s: string) => ws.send(JSON.stringify({ type: 'input', data: s })) };
 }

@@ -6,14 +6,13 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { makeSshKey, useFakeAgents, useSshd, useTempDir, waitFor } from '@rdv/core/testing';
 import { openSse, useApi } from './helpers.js';
-import { CLI_MAIN, runRdv, startFakeHost, startRemoteRdv } from './host-helpers.js';
+import { CLI_MAIN, attachThrough, runRdv, startFakeHost, startRemoteRdv } from './host-helpers.js';
 
 const keys = useTempDir('file', 'rdv-keys-');
 const key = makeSshKey(keys, 'primary');
@@ -37,30 +36,8 @@ const hostState = async (name: string) => (await api.call('GET', `/api/hosts/${n
 const waitForState = (name: string, state: string, timeoutMs = 30_000) =>
   waitFor(async () => (await hostState(name)).state === state, `host ${name} ${state}`, timeoutMs);
 
-/** A websocket attached to a session of `host` through the primary's api.sock. */
-function attach(hostId: string, sessionId: string) {
-  const ws = new WebSocket(`ws+unix://${api.socket}:/ws/hosts/${hostId}/terminal/${sessionId}?cols=100&rows=30`, {
-    headers: { authorization: `Bearer ${api.ownerToken}` },
-  });
-  let text = '';
-  let closed: number | null = null;
-  ws.on('message', (data: Buffer, binary: boolean) => {
-    if (binary) text += data.toString('utf8');
-    else {
-      const frame = JSON.parse(data.toString()) as { type: string; data?: string };
-      if (frame.type === 'output') text += frame.data ?? '';
-    }
-  });
-  ws.on('close', (code) => (closed = code));
-  ws.on('error', () => {
-    // A refused or cut websocket ends in 'close', which the test looks at.
-  });
-  const opened = new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('unexpected-response', (_req, res) => reject(new Error(`attach refused: ${res.statusCode}`)));
-  });
-  return { ws, opened, text: () => text, closed: () => closed, type: (s: string) => ws.send(JSON.stringify({ type: 'input', data: s })) };
-}
+/** A websocket on a session of `host` through the primary's api.sock. */
+const attach = (hostId: string, sessionId: string) => attachThrough(api.socket, api.ownerToken, hostId, sessionId);
 
 afterAll(() => remote.stop(), 30_000);
 
