@@ -111,7 +111,23 @@ describe('learnings from a log', () => {
     expect(inlineCode('a `b` c')).toBe('``a `b` c``');
     expect(inlineCode('`x')).toBe('`` `x ``');
     expect(codeBlock('a\n```\nb')).toBe('````\na\n```\nb\n````');
-    const [l] = extractLearnings('$ rm x`\nrm: x`: No such file or directory\n$ rm "x`"\n');
+    const [l] = extractLearnings('$ rm x`\nrm: x`: No such file or directory\n$ rm "x`"\n$ \n');
     expect(l!.body.startsWith('`` rm x` `` failed with:')).toBe(true);
+  });
+
+  it('reads a log caught mid-command the same way, proposing only what it will propose once the command ends', () => {
+    for (const name of ['shell-session.log', 'claude-code.log', 'codex.log']) {
+      const bytes = readFileSync(new URL(`./fixtures/${name}`, import.meta.url));
+      const key = (l: { title: string; body: string }) => `${l.title}\n${l.body}`;
+      const final = new Set(extractLearnings(toText(bytes)).map(key));
+      expect(final.size).toBeGreaterThan(0);
+      // Every point the log could be read at while it is still being written.
+      for (let n = 1; n < bytes.length; n++) {
+        for (const l of extractLearnings(toText(bytes.subarray(0, n)))) expect(final, `${name} read to byte ${n}`).toContain(key(l));
+      }
+    }
+    // A command whose output has not ended yet is not judged: its prompt is still to come.
+    expect(extractLearnings('$ make\nmake: *** [all] Error 1\n$ make -j1\n')).toEqual([]);
+    expect(extractLearnings('$ make\nmake: *** [all] Error 1\n$ make -j1\ndone\n$ ')).toHaveLength(1);
   });
 });

@@ -121,7 +121,7 @@ describe('learnings, proposed not imposed', () => {
     const pairs = Array.from({ length: 8 }, (_, i) => `$ tool${i} --old\nerror: bad flag\n$ tool${i} --new\ndone\n`).join('');
     s.write(pairs);
     expect(learnings.extract(userId, s.id, { fromCursor: true }).proposed).toHaveLength(5);
-    s.write(`${'filler line\n'.repeat(30_000)}$ late --a\nerror: no\n$ late --b\nok\n`);
+    s.write(`${'filler line\n'.repeat(30_000)}$ late --a\nerror: no\n$ late --b\nok\n$ \n`);
     const next = learnings.extract(userId, s.id, { fromCursor: true });
     expect(next.proposed.map((p) => p.title)).toEqual(['late --b works where late --a failed']);
   });

@@ -96,9 +96,17 @@ function commandOf(line: string): { command: string; indented: boolean } | null 
 /** A prompt with nothing typed at it: it ends the output before it, and starts nothing. */
 const EMPTY_PROMPT = /^(?:\([\w.-]+\)\s+)?(?:\[[\w.-]+@[\w.-]+[^\]]*\]|[\w.-]+@[\w.-]+(?::[^\s$#]*)?)\s?[$#%]\s*$|^\s{0,4}[$%❯]\s*$/;
 
-/** The commands in a log's text and what each printed, in order. */
+/**
+ * The commands in a log's text and what each printed, in order. Only finished steps count:
+ * one is finished when a prompt, the next command or the agent's next line follows it. A log
+ * read while a command still prints (or is still being typed) would otherwise yield its
+ * half: `car` for `cargo build`, or a failure without the fix that comes next.
+ */
 export function parseSteps(text: string): Step[] {
-  const lines = text.split('\n').map((l) => (l.length > MAX_LINE_CHARS ? l.slice(0, MAX_LINE_CHARS) : l));
+  const all = text.split('\n');
+  // A last line without its newline is still being written, unless it is the prompt a shell waits at.
+  if (!text.endsWith('\n') && !EMPTY_PROMPT.test(all[all.length - 1]!)) all.pop();
+  const lines = all.map((l) => (l.length > MAX_LINE_CHARS ? l.slice(0, MAX_LINE_CHARS) : l));
   const steps: Step[] = [];
   let current: (Step & { indented: boolean }) | null = null;
   const close = () => {
@@ -118,6 +126,6 @@ export function parseSteps(text: string): Step[] {
     if (EMPTY_PROMPT.test(line) || (current.indented && LEFT_EDGE.test(line))) return close();
     if (current.output.length < MAX_OUTPUT_LINES) current.output.push(line.replace(DECORATION, '').trimEnd());
   });
-  close();
+  // The step still open at the end may not be done: it is read again, whole, next time.
   return steps;
 }
