@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { Agent, fetch as undiciFetch } from 'undici';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { socketRequest } from '@rdv/core/lifecycle';
 import { useFakeAgents, waitFor } from '@rdv/core/testing';
 import { openSse, useApi } from './helpers.js';
@@ -25,6 +25,12 @@ async function agentIn(folderId: string, name: string): Promise<string> {
   await waitFor(() => fakes.entries().filter((e) => e.started).length > before, 'the agent started', 15_000);
   return r.body.id as string;
 }
+/** A suffix of the running attempt: a retried test must not meet the names its first try made. */
+let attemptNo = 0;
+const attempt = () => String(attemptNo);
+beforeEach(() => {
+  attemptNo += 1;
+});
 const prompt = (id: string, text: string) => api.call('POST', `/api/sessions/${id}/exec`, { command: text });
 const proposals = async (folderId: string, status = 'proposed') => (await api.call('GET', `/api/folders/${folderId}/knowledge/proposals?status=${status}`)).body.items as any[];
 
@@ -32,8 +38,9 @@ describe('learnings proposed from a session log', () => {
   it('proposes when the turn ends; nothing is knowledge until a person accepts, a dismissed one stays out, an API key cannot decide', async () => {
     const sse = openSse(api.socket, api.ownerToken);
     try {
-      const folder = (await api.call('POST', '/api/folders', { name: 'learn-app' })).body;
-      const id = await agentIn(folder.id, 'learner');
+      const folder = (await api.call('POST', '/api/folders', { name: `learn-app-${attempt()}` })).body;
+      const learner = `learner-${attempt()}`;
+      const id = await agentIn(folder.id, learner);
       await prompt(id, `replay ${TRANSCRIPT}`);
       const found = await waitFor(async () => {
         const items = await proposals(folder.id);
@@ -45,7 +52,7 @@ describe('learnings proposed from a session log', () => {
         'python3 manage.py migrate works where python manage.py migrate failed',
       ]);
       const npm = found.find((p) => p.title.startsWith('npm'))!;
-      expect(npm).toMatchObject({ kind: 'error_fix', status: 'proposed', sessionId: id, sessionName: 'learner', entryId: null });
+      expect(npm).toMatchObject({ kind: 'error_fix', status: 'proposed', sessionId: id, sessionName: learner, entryId: null });
       expect(npm.evidence).toContain("Error: Cannot find module 'better-sqlite3'");
       expect(sse.events.filter((e) => e.event === 'proposal.created').map((e) => e.data.data.proposal.id).sort()).toEqual(found.map((p) => p.id).sort());
       expect((await api.call('GET', `/api/sessions/${id}/proposals`)).body.items).toHaveLength(3);
@@ -58,7 +65,7 @@ describe('learnings proposed from a session log', () => {
       expect((await asAgent('GET', `/api/folders/${folder.id}/knowledge/proposals`)).body.items).toHaveLength(3);
       const byAgent = await asAgent('POST', `/api/folders/${folder.id}/knowledge/proposals`, { title: 'Use nice for tests', body: 'nice -n 10', sessionId: id });
       expect(byAgent.status).toBe(201);
-      expect(byAgent.body).toMatchObject({ kind: 'direct', sessionName: 'learner' });
+      expect(byAgent.body).toMatchObject({ kind: 'direct', sessionName: learner });
       expect((await asAgent('POST', `/api/folders/${folder.id}/knowledge/proposals`, { title: 'Use nice for tests', body: 'nice -n 10' })).status).toBe(409);
       for (const action of ['accept', 'dismiss']) {
         const refused = await asAgent('POST', `/api/folders/${folder.id}/knowledge/proposals/${npm.id}/${action}`, action === 'accept' ? {} : undefined);
@@ -70,7 +77,7 @@ describe('learnings proposed from a session log', () => {
       // A person accepts one, edited; dismisses another.
       const accepted = await api.call('POST', `/api/folders/${folder.id}/knowledge/proposals/${npm.id}/accept`, { title: 'Rebuild native modules after a Node upgrade', tags: ['node'] });
       expect(accepted.status).toBe(200);
-      expect(accepted.body.entry).toMatchObject({ title: 'Rebuild native modules after a Node upgrade', body: npm.body, tags: ['node'], author: { kind: 'user' }, source: { proposalId: npm.id, sessionId: id, sessionName: 'learner' } });
+      expect(accepted.body.entry).toMatchObject({ title: 'Rebuild native modules after a Node upgrade', body: npm.body, tags: ['node'], author: { kind: 'user' }, source: { proposalId: npm.id, sessionId: id, sessionName: learner } });
       expect(accepted.body.proposal).toMatchObject({ status: 'accepted', entryId: accepted.body.entry.id });
       const git = found.find((p) => p.title.startsWith('git'))!;
       expect((await api.call('POST', `/api/folders/${folder.id}/knowledge/proposals/${git.id}/dismiss`)).body.status).toBe('dismissed');
@@ -133,8 +140,9 @@ describe('learnings proposed from a session log', () => {
   });
 
   it('insight_extract and knowledge_propose over MCP on /mcp: proposals, never knowledge', async () => {
-    const folder = (await api.call('POST', '/api/folders', { name: 'learn-mcp' })).body;
-    const s = (await api.call('POST', '/api/sessions', { name: 'learn-mcp-s', kind: 'shell', folderId: folder.id })).body;
+    const folderName = `learn-mcp-${attempt()}`;
+    const folder = (await api.call('POST', '/api/folders', { name: folderName })).body;
+    const s = (await api.call('POST', '/api/sessions', { name: `${folderName}-s`, kind: 'shell', folderId: folder.id })).body;
     await api.call('POST', `/api/sessions/${s.id}/exec`, { command: `cat ${TRANSCRIPT}` });
     const key = (await api.call('POST', '/api/tokens', { name: 'learn-mcp-agent', kind: 'api_key' })).body.token as string;
     const transport = new StreamableHTTPClientTransport(new URL('http://rdv/mcp'), {
@@ -152,12 +160,12 @@ describe('learnings proposed from a session log', () => {
       // The log fills while the shell prints; asked until all three pairs are in it.
       let proposed = 0;
       await waitFor(async () => {
-        const r = await call('insight_extract', { session: 'learn-mcp-s' });
+        const r = await call('insight_extract', { session: `${folderName}-s` });
         proposed += r.proposed.length;
         return r.alreadyProposed + r.proposed.length === 3;
       }, 'three proposals over MCP', 15_000, 200);
       expect(proposed).toBe(3);
-      const p = await call('knowledge_propose', { folder: 'learn-mcp', title: 'Check the lockfile first', body: 'pnpm-lock.yaml means pnpm' });
+      const p = await call('knowledge_propose', { folder: folderName, title: 'Check the lockfile first', body: 'pnpm-lock.yaml means pnpm' });
       expect(p).toMatchObject({ kind: 'direct', status: 'proposed', folderId: folder.id });
       expect(await proposals(folder.id)).toHaveLength(4);
       expect((await api.call('GET', `/api/folders/${folder.id}/knowledge`)).body.items).toEqual([]);
