@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Enforces the dependency direction inside packages/core and between workspaces:
-//   schemas/errors/disposable ← config/log/lifecycle/metrics ← db/auth/events ← tmux/pty/worktree ← folder/output/knowledge/hooks ← session ← notify ← orchestrator ← mcp
+//   schemas/errors/disposable ← config/log/lifecycle/metrics ← db/auth/events ← tmux/pty/worktree/identity ← folder/output/knowledge/hooks/hosts ← session ← notify ← orchestrator ← mcp
 // A domain may import its own layer's listed peers or lower layers, never higher ones, and
 // another domain only through its index.ts (its own subfolders are its business); core
 // never imports apps, services, the cli or the api client (@rdv/client is built on core;
@@ -17,8 +17,8 @@ export const LAYERS = {
   schemas: 0, errors: 0, disposable: 0,
   config: 1, log: 1, lifecycle: 1, metrics: 1,
   db: 2, auth: 2, events: 2,
-  tmux: 3, pty: 3, worktree: 3,
-  folder: 4, output: 4, knowledge: 4, hooks: 4, session: 5,
+  tmux: 3, pty: 3, worktree: 3, identity: 3,
+  folder: 4, output: 4, knowledge: 4, hooks: 4, hosts: 4, session: 5,
   notify: 6,
   orchestrator: 7,
   mcp: 8,

@@ -17,7 +17,8 @@ export interface CliContext {
   /** The api on api.sock with the CLI token. */
   api(): RdvClient;
   /** A session by name, id or id prefix (not found says where to look). */
-  session(ref: string): Promise<Session>;
+  /** A session by name or id, on another host when `host` names one. */
+  session(ref: string, host?: string): Promise<Session>;
   /** A folder by id, name or id prefix. */
   folder(ref: string): Promise<Folder>;
 }
@@ -52,7 +53,7 @@ export function contextFor(cmd: Command): CliContext {
       api = createSocketClient({ socketPath: cfg.paths.apiSocket, token: creds.token });
       return api;
     },
-    session: (ref) => lookupSession(ctx.api(), ref),
+    session: (ref, host) => lookupSession(ctx.api(), ref, host),
     folder: (ref) => lookupFolder(ctx.api(), ref),
   };
   return ctx;

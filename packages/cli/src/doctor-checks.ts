@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { chmodSync, existsSync, rmSync, statSync } from 'node:fs';
-import type { RdvConfig } from '@rdv/core/config';
+import { delimiter, join } from 'node:path';
+import { parentEnv, type RdvConfig } from '@rdv/core/config';
 import { readPid } from '@rdv/core/lifecycle';
 import { tokenFromEnv } from './credentials.js';
 import { SERVICE_NAMES, isRdvProcess, probeHealth, specOf, supervisorPidFile } from './services.js';
@@ -42,6 +43,19 @@ export async function checkTool(name: 'tmux' | 'git', min: [number, number]): Pr
   if (!v) return { name, status: 'warn', detail: `cannot tell the version from "${out}"` };
   if (!atLeast(v, min)) return { name, status: 'fail', detail: `${out} is too old`, fix: install };
   return ok(name, out);
+}
+
+/** OpenSSH's client tools, which git identities need (keys, per-session agents, clones over ssh). */
+export function checkOpenSsh(path = parentEnv().PATH ?? ''): Check {
+  const dirs = path.split(delimiter).filter(Boolean);
+  const missing = ['ssh', 'ssh-agent', 'ssh-add', 'ssh-keygen'].filter((tool) => !dirs.some((d) => existsSync(join(d, tool))));
+  if (!missing.length) return ok('openssh', 'ssh, ssh-agent, ssh-add and ssh-keygen are on PATH');
+  return {
+    name: 'openssh',
+    status: 'warn',
+    detail: `${missing.join(', ')} not on PATH: git identities and clones over ssh will not work`,
+    fix: 'install the OpenSSH client (e.g. `sudo apt install openssh-client`)',
+  };
 }
 
 /** Node.js 20 or newer. */

@@ -1,17 +1,19 @@
 // Finding what a person named on the command line: a session, a folder or an
 // orchestrator. The matching itself is @rdv/client's (the same for the CLI, MCP and web);
 // here a miss becomes a message that says where to look.
-import { findFolder, masterOrchestrator, resolveSession, type RdvClient } from '@rdv/client';
+import { findFolder, findSession, masterOrchestrator, resolveSession, type RdvClient } from '@rdv/client';
 import { isAppError } from '@rdv/core/errors';
-import type { Folder, Session } from '@rdv/core/schemas';
+import { IdSchema, type Folder, type Session } from '@rdv/core/schemas';
 import { CliError } from './errors.js';
 
-/** A session by name (open first, newest first), id or id prefix. */
-export async function lookupSession(api: RdvClient, ref: string): Promise<Session> {
+/** A session by name (open first, newest first), id or id prefix; on another host with `host`. */
+export async function lookupSession(api: RdvClient, ref: string, host?: string): Promise<Session> {
   try {
-    return await resolveSession(api, ref);
+    if (!host || host === 'local') return await resolveSession(api, ref);
+    if (IdSchema.safeParse(ref).success) return await api.GET('/api/sessions/{id}', { params: { path: { id: ref }, query: { host } } });
+    return findSession((await api.GET('/api/sessions', { params: { query: { status: 'all', host } } })).items, ref);
   } catch (err) {
-    if (isAppError(err) && err.code === 'not_found') throw new CliError(`session ${ref} not found; see \`rdv session list --all\``, 1, { cause: err });
+    if (isAppError(err) && err.code === 'not_found') throw new CliError(`session ${ref} not found; see \`rdv session list --all${host ? ` --host ${host}` : ''}\``, 1, { cause: err });
     if (isAppError(err) && err.code === 'conflict') throw new CliError(err.message, 1, { cause: err });
     throw err;
   }

@@ -26,6 +26,8 @@ export interface TerminalConnection {
 export interface ConnectOptions {
   socketPath: string;
   sessionId: string;
+  /** A session on another host: reached through the api (api.sock) and that host's link. */
+  host?: string;
   token: string;
   cols: number;
   rows: number;
@@ -55,7 +57,8 @@ function refusal(status: number, body: string): CliError {
  * not running (exit 3) or refuses the upgrade; after that, `ended` says how it finished.
  */
 export function connectTerminal(o: ConnectOptions): Promise<TerminalConnection> {
-  const path = `/ws/terminal/${encodeURIComponent(o.sessionId)}?cols=${o.cols}&rows=${o.rows}`;
+  const base = o.host ? `/ws/hosts/${encodeURIComponent(o.host)}/terminal/` : '/ws/terminal/';
+  const path = `${base}${encodeURIComponent(o.sessionId)}?cols=${o.cols}&rows=${o.rows}`;
   const ws = new WebSocket(`ws+unix://${o.socketPath}:${path}`, {
     headers: { authorization: `Bearer ${o.token}` },
     perMessageDeflate: false,

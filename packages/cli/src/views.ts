@@ -10,14 +10,18 @@ const kindOf = (s: Session) => (s.kind === 'agent' ? (s.agent ?? 'agent') : 'she
 
 /** The session table: NAME, ID, STATUS, KIND, FOLDER, CWD, ACTIVE. */
 export function printSessions(out: Output, sessions: Session[], folders: Folder[], empty: string): void {
+  // Across hosts, each row says where the session runs (and that it may be out of date).
+  const hosts = sessions.some((s) => s.host);
+  const hostOf = (s: Session) => (s.host ? `${s.host.name}${s.host.state === 'connected' ? '' : ` (${s.host.state})`}` : 'local');
   out.table(
-    ['NAME', 'ID', 'STATUS', 'KIND', 'FOLDER', 'CWD', 'ACTIVE'],
+    ['NAME', 'ID', ...(hosts ? ['HOST'] : []), 'STATUS', 'KIND', 'FOLDER', 'CWD', 'ACTIVE'],
     sessions.map((s) => [
       s.name,
       shortId(s.id),
+      ...(hosts ? [hostOf(s)] : []),
       s.lostAt ? 'lost' : s.status,
       kindOf(s),
-      folderName(folders, s.folderId),
+      s.host ? '' : folderName(folders, s.folderId),
       truncate(tildify(s.cwd), 40),
       relativeTime(s.lastActivityAt ?? s.createdAt),
     ]),

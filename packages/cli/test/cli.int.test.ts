@@ -76,6 +76,7 @@ describe('rdv without services', SLOW, () => {
     const report = JSON.parse(doctor.stdout);
     expect(report.checks.find((c: any) => c.name === 'tmux')).toMatchObject({ status: 'ok' });
     expect(report.checks.find((c: any) => c.name === 'git')).toMatchObject({ status: 'ok' });
+    expect(report.checks.find((c: any) => c.name === 'openssh')).toMatchObject({ status: 'ok' });
   });
 
   it('prints completion scripts that call back into rdv', async () => {

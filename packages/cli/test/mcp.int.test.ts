@@ -1,7 +1,7 @@
 // `rdv mcp` driven by the SDK's own MCP client over stdio, against a real api process in a
 // temp RDV_HOME with its own tmux socket.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -9,7 +9,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSocketClient } from '@rdv/client/node';
 import { socketRequest } from '@rdv/core/lifecycle';
-import { useRdvEnv, useTempDir, waitFor } from '@rdv/core/testing';
+import { useRdvEnv, useRepo, useTempDir, waitFor } from '@rdv/core/testing';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const { home, env } = useRdvEnv('file', { prefix: 'rdv-mcp-' });
@@ -64,9 +64,10 @@ afterAll(async () => {
 const TOOLS = [
   'session_list', 'session_get', 'session_create', 'session_rename', 'session_close', 'session_suspend', 'session_resume',
   'session_send_input', 'session_read_output', 'session_read_log', 'session_search', 'folder_list', 'folder_create', 'folder_context', 'worktree_create',
-  'worktree_list', 'worktree_remove', 'worktree_status', 'orchestrator_status', 'insight_list', 'insight_resolve', 'session_inject',
+  'worktree_list', 'worktree_remove', 'worktree_status', 'worktree_diff', 'orchestrator_status', 'insight_list', 'insight_resolve', 'session_inject',
   'request_attention',
-  'knowledge_get', 'knowledge_add', 'knowledge_search', 'note_capture',
+  'knowledge_get', 'knowledge_add', 'knowledge_search', 'note_capture', 'insight_extract', 'knowledge_propose',
+  'repository_list', 'repository_add', 'worktree_push',
 ];
 
 describe('rdv mcp', () => {
@@ -137,9 +138,32 @@ describe('rdv mcp', () => {
     expect(wt).toMatchObject({ branch: 'mcp-branch', repoPath: repo });
     expect((await ok(mcp, 'worktree_list', { repoPath: repo })).items.map((w: any) => w.id)).toContain(wt.id);
     expect((await ok(mcp, 'worktree_status', {})).items.find((w: any) => w.id === wt.id)).toMatchObject({ git: { branch: 'mcp-branch' } });
+    writeFileSync(join(wt.path, 'from-agent.txt'), 'hello\n');
+    const diff = await ok(mcp, 'worktree_diff', { path: wt.path });
+    expect(diff.files).toEqual([expect.objectContaining({ path: 'from-agent.txt', status: 'added', untracked: true, additions: 1, patch: expect.stringContaining('+hello') })]);
+    const stat = await ok(mcp, 'worktree_diff', { id: wt.id, stat: true });
+    expect(stat.files[0]).not.toHaveProperty('patch');
+    const neither = await call(mcp, 'worktree_diff', {});
+    expect(neither).toMatchObject({ isError: true, content: [{ text: expect.stringMatching(/exactly one of session, id or path/) }] });
+    rmSync(join(wt.path, 'from-agent.txt'));
     expect(await ok(mcp, 'worktree_remove', { id: wt.id })).toMatchObject({ id: wt.id });
     const both = await call(mcp, 'worktree_remove', { id: wt.id, path: wt.path });
     expect(both).toMatchObject({ isError: true, content: [{ text: expect.stringMatching(/exactly one of id or path/) }] });
+  });
+
+  it('clones a repository, makes a worktree of it and pushes its branch', async () => {
+    const origin = useRepo();
+    const repo = await ok(mcp, 'repository_add', { url: origin.remote });
+    expect(repo).toMatchObject({ url: origin.remote, status: 'ready', defaultBranch: 'main' });
+    expect((await ok(mcp, 'repository_list')).items.map((r: any) => r.id)).toContain(repo.id);
+    const wt = await ok(mcp, 'worktree_create', { repositoryId: repo.id, branch: 'mcp-push' });
+    const env = { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null' };
+    spawnSync('git', ['-c', 'user.email=a@example.com', '-c', 'user.name=A', 'commit', '-q', '--allow-empty', '-m', 'from mcp'], { cwd: wt.path, env });
+    const pushed = await ok(mcp, 'worktree_push', { id: wt.id });
+    expect(pushed).toMatchObject({ branch: 'mcp-push', remote: origin.remote, compareUrl: null });
+    expect(spawnSync('git', ['log', '-1', '--format=%s', 'mcp-push'], { cwd: origin.remote, env, encoding: 'utf8' }).stdout.trim()).toBe('from mcp');
+    const hostile = await call(mcp, 'repository_add', { url: 'ext::sh -c id' });
+    expect(hostile).toMatchObject({ isError: true });
   });
 
   it('runs the orchestrator tools: status, inject (through Master Control), insights', async () => {

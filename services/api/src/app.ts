@@ -4,6 +4,7 @@ import { checkRequestTarget } from '@rdv/core/schemas';
 import type { AppDeps } from './context.js';
 import { credentialGuard } from './credential-guard.js';
 import { createApiMetrics, registerApiGauges, requestTimer, routeLabel, type ApiMetrics } from './metrics.js';
+import { hostProxy, reachesHosts } from './host-proxy.js';
 import { createAuth, errorMiddleware } from './middleware.js';
 import { buildOpenApi } from './openapi.js';
 import { defineRoute, mountRoutes, type RouteDef } from './route.js';
@@ -58,6 +59,7 @@ export function createApp(deps: AppDeps): ApiApp {
   const routeDeps = { ...deps, sse, pending, metrics };
   registerApiGauges(metrics.service, { db: deps.db.db, sseClients: () => sse.open.size, orchestrator: deps.orchestrator });
   const routes: RouteDef[] = ROUTE_TABLE.flatMap((module) => module(routeDeps));
+  for (const def of routes) if (reachesHosts(def)) def.hosts = true;
   const openapi = defineRoute({
     method: 'get',
     path: '/api/openapi.json',
@@ -72,7 +74,8 @@ export function createApp(deps: AppDeps): ApiApp {
   const router = express.Router();
   const auth = createAuth(deps);
   const guard = credentialGuard(deps);
-  mountRoutes(router, routes, (def) => [routeLabel(def), ...auth(def), ...guard(def)]);
+  const proxy = hostProxy(deps);
+  mountRoutes(router, routes, (def) => [routeLabel(def), ...auth(def), ...guard(def), ...proxy(def)]);
   app.use(router);
   app.use((req, _res, next) => next(new AppError('not_found', `no route for ${req.method} ${req.path}`)));
   app.use(errorMiddleware(deps));

@@ -3,7 +3,9 @@ import type { DbHandle } from '@rdv/core/db';
 import type { EventBus } from '@rdv/core/events';
 import type { FolderService } from '@rdv/core/folder';
 import type { HookStore } from '@rdv/core/hooks';
-import type { KnowledgeService } from '@rdv/core/knowledge';
+import type { HostService } from '@rdv/core/hosts';
+import type { IdentityService, RepositoryService } from '@rdv/core/identity';
+import type { KnowledgeService, LearningService } from '@rdv/core/knowledge';
 import type { Logger } from '@rdv/core/log';
 import { writeAudit, type CredentialWatch, type LoginSessionPolicy, type ServiceTokenStore } from '@rdv/core/auth';
 import type { ApiMetrics } from './metrics.js';
@@ -22,9 +24,15 @@ export interface AppDeps {
   events: EventBus;
   folders: FolderService;
   knowledge: KnowledgeService;
+  /** Learnings proposed from sessions' logs (it follows turn ends itself). */
+  learnings: LearningService;
   hooks: HookStore;
   sessions: SessionService;
+  /** Other machines running rdv, joined over ssh. */
+  hosts: HostService;
   worktrees: WorktreeService;
+  identities: IdentityService;
+  repositories: RepositoryService;
   orchestrator: OrchestratorService;
   notifications: Notifications;
   /** Search over sessions' output logs (the indexer keeps its index current). */

@@ -23,6 +23,9 @@ export function buildOpenApi(routes: RouteDef[], version: string) {
         queryParams.push({ name, in: 'query', required: js.required?.includes(name) ?? false, schema });
       }
     }
+    if (route.hosts) {
+      queryParams.push({ name: 'host', in: 'query', required: false, description: 'another machine (a host id or name) whose api answers instead; local by default', schema: { type: 'string' } });
+    }
     const status = String(route.status ?? (route.response || route.raw ? 200 : 204));
     const content: Record<string, unknown> = {};
     if (route.response) content['application/json'] = { schema: jsonSchema(route.response, 'output') };

@@ -35,6 +35,8 @@ export interface RouteDef<B extends z.ZodType = z.ZodType, Q extends z.ZodType =
    * itself (under EDGE_ROUTE_PREFIX, with the edge-only credential); or none.
    */
   auth?: 'user' | 'service' | 'hook' | 'edge' | 'none';
+  /** Takes `?host=`: another machine's api answers it (host-proxy.ts); set by the app, not by routes. */
+  hosts?: boolean;
   /** Writes the response itself (SSE, or bytes). */
   raw?: boolean;
   /** A content type a raw route answers with besides (or instead of) JSON `response`, for the OpenAPI document. */
@@ -61,7 +63,10 @@ export function mountRoutes(router: Router, routes: RouteDef[], before: (def: Ro
   for (const def of routes) {
     const handler = async (req: Request, res: Response, _next: NextFunction) => {
       const body = def.body ? parseInput(def.body, req.body ?? {}, 'body') : undefined;
-      const query = def.query ? parseInput(def.query, { ...req.query }, 'query') : undefined;
+      const raw: Record<string, unknown> = { ...req.query };
+      // `?host=local` reaches this machine: the route's own schema never sees it.
+      if (def.hosts) delete raw.host;
+      const query = def.query ? parseInput(def.query, raw, 'query') : undefined;
       const ctx = {
         req,
         res,

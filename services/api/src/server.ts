@@ -3,14 +3,17 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createCredentialWatch, ensureOwner, openServiceTokenStore } from '@rdv/core/auth';
+import { createCredentialWatch, createRequestAuthenticator, ensureOwner, openSecretBox, openServiceTokenStore } from '@rdv/core/auth';
 import { expandHome, type RdvConfig } from '@rdv/core/config';
 import { openDb } from '@rdv/core/db';
 import { createEventBus } from '@rdv/core/events';
 import { createFolderService } from '@rdv/core/folder';
 import { createHookDispatcher, createHookStore } from '@rdv/core/hooks';
-import { createKnowledgeService } from '@rdv/core/knowledge';
-import { acquirePidFile, answerClientErrors, disposer, ensurePrivateDir, listenUnix, type ShutdownController } from '@rdv/core/lifecycle';
+import { createHostService } from '@rdv/core/hosts';
+import { createIdentityService, createRepositoryService, createSessionIdentities } from '@rdv/core/identity';
+import { createKnowledgeService, createLearningService } from '@rdv/core/knowledge';
+import { acquirePidFile, answerClientErrors, disposer, ensurePrivateDir, listenUnix, refuseUpgrade, type ShutdownController } from '@rdv/core/lifecycle';
+import { AppError } from '@rdv/core/errors';
 import type { Logger } from '@rdv/core/log';
 import { createOrchestratorService } from '@rdv/core/orchestrator';
 import { createOutputIndexer, createOutputSearch } from '@rdv/core/output';
@@ -18,6 +21,7 @@ import { createSessionService } from '@rdv/core/session';
 import { createKeyTyper, openConfiguredTmux } from '@rdv/core/tmux';
 import { createWorktreeService } from '@rdv/core/worktree';
 import { createApp } from './app.js';
+import { createHostTerminals } from './host-terminal.js';
 import { startApiJobs } from './jobs.js';
 import { createApiMetrics } from './metrics.js';
 import { createNotifications } from './notifier.js';
@@ -75,6 +79,8 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
   // Registered before the sessions start moving; disposed before the database it writes to.
   const hookDispatcher = createHookDispatcher({ db: db.db, events, folders, log: log.child({ component: 'hooks' }), apiSocket: paths.apiSocket });
   shutdown.add('folder hooks', () => hookDispatcher.dispose());
+  const identities = createIdentityService({ db: db.db, box: openSecretBox(paths.serverDir), events, log: log.child({ component: 'identities' }) });
+  const repositories = createRepositoryService({ db: db.db, identities, events, log: log.child({ component: 'repositories' }), home: paths.home, runDir: paths.runDir });
   const worktrees = createWorktreeService({
     db: db.db,
     log: log.child({ component: 'worktrees' }),
@@ -82,7 +88,19 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
     home: paths.home,
     trashRetentionDays: config.cleanup.trash_retention_days,
     staleDays: config.worktrees.stale_days,
+    repositories,
   });
+  // Each session that works as an identity has its own ssh-agent; they end with the api and come back with it.
+  const sessionIdentities = createSessionIdentities({
+    db: db.db,
+    events,
+    identities,
+    sessionRunDir: paths.sessionRunDir,
+    knownHosts: repositories.knownHosts,
+    log: log.child({ component: 'identities' }),
+  });
+  shutdown.add('session ssh-agents', () => sessionIdentities.dispose());
+  shutdown.add('repository clones', () => repositories.idle());
   // Agents report their own state through hooks running `node <cli main.js> hook <agent>`.
   const agentHooks = existsSync(CLI_MAIN) ? { rdvArgv: [process.execPath, CLI_MAIN], runDir: paths.sessionRunDir } : null;
   if (!agentHooks) log.warn({ expected: CLI_MAIN }, 'the rdv CLI is not built; agents start without hooks (their screens still tell)');
@@ -104,6 +122,7 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
     output: { sessionsDir: paths.sessionsDir, home: paths.home, maxBytes: config.sessions.log_max_bytes },
     stopTimeoutMs: config.sessions.stop_timeout_seconds * 1000,
     restore: config.sessions.restore,
+    identities: sessionIdentities,
     startupKnowledge: (r) => {
       if (!r.folderId) return null;
       try {
@@ -129,6 +148,12 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
   } catch (err) {
     log.error({ err }, 'could not reconcile sessions with tmux');
   }
+  const agents = await sessionIdentities.resumeAgents();
+  if (agents) log.info({ agents }, 'ssh-agents of open sessions started again');
+
+  // Proposes learnings when agents finish turns and sessions close; disposed before the database.
+  const learnings = createLearningService({ db: db.db, events, folders, knowledge, locate: sessions.locateOutput, log: log.child({ component: 'learnings' }) });
+  shutdown.add('learnings', () => learnings.dispose());
 
   const search = createOutputSearch({ db, locate: sessions.locateOutput });
   shutdown.add('output search', () => search.dispose());
@@ -164,8 +189,34 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
   orchestrator.ensureMaster(owner.id);
   orchestrator.start();
 
+  // Other machines running rdv: one ssh link each, started here, ended before the database.
+  const hosts = createHostService({
+    db: db.db,
+    events,
+    secrets: openSecretBox(paths.serverDir),
+    log: log.child({ component: 'hosts' }),
+    runDir: paths.runDir,
+    version: VERSION,
+    ssh: {
+      ssh: config.hosts.ssh,
+      keepaliveSeconds: config.hosts.keepalive_seconds,
+      keepaliveCount: config.hosts.keepalive_count,
+      connectTimeoutSeconds: config.hosts.connect_timeout_seconds,
+      defaultKnownHosts: join(paths.home, 'known_hosts'),
+    },
+    probeIntervalMs: config.hosts.probe_interval_seconds * 1000,
+    reconnectMaxMs: config.hosts.reconnect_max_seconds * 1000,
+  });
+  shutdown.add('host links', () => hosts.dispose());
+
   const watch = createCredentialWatch({ db: db.db, onError: (err) => log.warn({ err }, 'could not re-check the credentials of open event streams') });
   shutdown.add('credential watch', () => watch.dispose());
+  const limits = {
+    requestsPerMinute: config.rate_limit.requests_per_minute,
+    sensitivePerMinute: config.rate_limit.sensitive_per_minute,
+    authFailuresPerMinute: config.rate_limit.auth_failures_per_minute,
+    eventStreamsPerUser: config.rate_limit.event_streams_per_user,
+  };
   const api = createApp({
     watch,
     onRevoked: (credential) => {
@@ -176,9 +227,13 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
     events,
     folders,
     knowledge,
+    learnings,
     hooks,
     sessions,
+    hosts,
     worktrees,
+    identities,
+    repositories,
     orchestrator,
     notifications,
     search,
@@ -186,12 +241,7 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
     log,
     version: VERSION,
     startedAt: Date.now(),
-    limits: {
-      requestsPerMinute: config.rate_limit.requests_per_minute,
-      sensitivePerMinute: config.rate_limit.sensitive_per_minute,
-      authFailuresPerMinute: config.rate_limit.auth_failures_per_minute,
-      eventStreamsPerUser: config.rate_limit.event_streams_per_user,
-    },
+    limits,
     cliTokenExpiryDays: config.auth.cli_token_expiry_days,
     loginSessions: {
       idleMs: config.auth.login_session_idle_hours * 3_600_000,
@@ -206,12 +256,24 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
   const server = createServer(api.app);
   server.keepAliveTimeout = 5000;
   answerClientErrors(server);
+  const hostTerminals = createHostTerminals({
+    hosts,
+    log: log.child({ component: 'host-terminals' }),
+    authenticator: createRequestAuthenticator({ db: db.db, serviceToken, log, service: 'api', limits }),
+  });
+  server.on('upgrade', (req, socket, head) => {
+    if (!hostTerminals.handleUpgrade(req, socket, head)) refuseUpgrade(socket, new AppError('not_found', 'no websocket here'));
+  });
+  shutdown.add('host terminals', () => hostTerminals.dispose());
   const removeSocket = await listenUnix(server, paths.apiSocket);
   shutdown.add('socket file', removeSocket);
   const drain = disposer(server, {
     deadlineMs: Math.max(100, config.shutdown.deadline_ms - 1000),
     pending: api.pending,
-    closeStreams: () => api.sse.closeAll(),
+    closeStreams: () => {
+      api.sse.closeAll();
+      hostTerminals.closeAll(1001, 'rdv is shutting down');
+    },
   });
   shutdown.add('http server', () => drain.dispose());
 

@@ -1,11 +1,14 @@
 import type { Metadata, Viewport } from 'next';
 import type { ReactNode } from 'react';
 import '@xterm/xterm/css/xterm.css';
+import 'diff2html/bundles/css/diff2html.min.css';
 import './base.css';
 import './layout.css';
 import './sidebar.css';
 import './terminal.css';
 import './dialogs.css';
+import './identities.css';
+import './diff.css';
 import { THEME_BOOT_SCRIPT } from '../ui/theme-boot';
 
 export const metadata: Metadata = {

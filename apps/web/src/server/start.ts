@@ -111,7 +111,7 @@ export async function startWeb(config: RdvConfig, log: Logger, shutdown: Shutdow
   });
   prepared.catch(() => undefined);
 
-  const bridge = createTerminalBridge({ socketPath: paths.terminalSocket, log: log.child({ component: 'terminal-proxy' }) });
+  const bridge = createTerminalBridge({ socketPath: paths.terminalSocket, apiSocketPath: paths.apiSocket, log: log.child({ component: 'terminal-proxy' }) });
   shutdown.add('terminal bridge', () => bridge.dispose());
   // Filled in once listening: a configured port 0 becomes a real one.
   const local = { port: target.kind === 'tcp' ? target.port : -1 };

@@ -12,6 +12,8 @@ import { upstreamHeaders, type Identity } from './headers.js';
 const HIGH_WATER_BYTES = 1 << 20;
 const LOW_WATER_BYTES = 256 << 10;
 const HEARTBEAT_MS = 30_000;
+/** A host id or name as `?host=` may carry it to the api. */
+const HOST_PARAM = /^[\p{L}\p{N}][\p{L}\p{N} ._\-+#@:()[\]]{0,63}$/u;
 
 export interface TerminalBridge {
   /**
@@ -36,7 +38,7 @@ const forwardableCode = (code: number) => (code === 1000 || code === 1001 || (co
  * binary stays binary, nothing is buffered beyond the socket's own queue. A slow browser
  * pauses the terminal stream (high/low watermarks) instead of growing memory.
  */
-export function createTerminalBridge(options: { socketPath: string; log: Logger }): TerminalBridge {
+export function createTerminalBridge(options: { socketPath: string; apiSocketPath?: string; log: Logger }): TerminalBridge {
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 1 << 20 });
   const live = new Set<{ browser: WebSocket; upstream: WebSocket }>();
   const alive = new WeakMap<WebSocket, boolean>();
@@ -124,7 +126,12 @@ export function createTerminalBridge(options: { socketPath: string; log: Logger 
       const size = TerminalQuerySchema.safeParse(Object.fromEntries(url.searchParams));
       const { cols, rows } = size.success ? size.data : { cols: 80, rows: 24 };
       const log = options.log.child({ sessionId: id });
-      const target = `ws+unix://${options.socketPath}:/ws/terminal/${id}?cols=${cols}&rows=${rows}`;
+      // A session on another host (`?host=<id>`): the api bridges it through that host's link.
+      const host = url.searchParams.get('host');
+      const remote = host && host !== 'local' && options.apiSocketPath && HOST_PARAM.test(host);
+      const target = remote
+        ? `ws+unix://${options.apiSocketPath}:/ws/hosts/${encodeURIComponent(host)}/terminal/${id}?cols=${cols}&rows=${rows}`
+        : `ws+unix://${options.socketPath}:/ws/terminal/${id}?cols=${cols}&rows=${rows}`;
       const headers = upstreamHeaders(req.headers, identity) as Record<string, string>;
       // The edge has checked the origin; the service sees a local client.
       delete headers.origin;
@@ -165,7 +172,8 @@ export function createTerminalBridge(options: { socketPath: string; log: Logger 
         settled = true;
         const down = err.code === 'ENOENT' || err.code === 'ECONNREFUSED';
         if (!down) log.warn({ err }, 'could not reach the terminal service');
-        refuse(req, socket, head, 4503, down ? 'the terminal service is not running' : 'the terminal service did not answer');
+        const what = remote ? 'the rdv api' : 'the terminal service';
+        refuse(req, socket, head, 4503, down ? `${what} is not running` : `${what} did not answer`);
       });
     },
     closeAll(code, reason) {

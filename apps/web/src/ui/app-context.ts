@@ -13,8 +13,12 @@ export type DialogSpec =
   | { kind: 'move'; what: 'session' | 'folder'; id: string }
   | { kind: 'knowledge'; folderId: string }
   | { kind: 'folderNotifications'; folderId: string }
+  | { kind: 'diff'; sessionId: string }
+  | { kind: 'addHost' }
   | { kind: 'shortcuts' }
   | { kind: 'searchAll' }
+  | { kind: 'identities' }
+  | { kind: 'folderIdentity'; folderId: string }
   | { kind: 'paste' };
 
 /** Everything components share: state, actions, dialogs, menus and the mounted terminals. */

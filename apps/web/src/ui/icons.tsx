@@ -80,6 +80,12 @@ export const KeyboardIcon = (p: SVGProps<SVGSVGElement>) => (
     <path d="M4.5 6.75h.01M7 6.75h.01M9.5 6.75h.01M12 6.75h.01M5 9.5h6" />
   </svg>
 );
+export const KeyIcon = (p: SVGProps<SVGSVGElement>) => (
+  <svg {...base(p)}>
+    <circle cx="5.25" cy="10.75" r="2.75" />
+    <path d="M7.2 8.8l5.55-5.55M10.5 5.5l1.75 1.75M12 4l1.5 1.5" />
+  </svg>
+);
 export const SignOutIcon = (p: SVGProps<SVGSVGElement>) => (
   <svg {...base(p)}>
     <path d="M6.5 2.75H3.75a1 1 0 0 0-1 1v8.5a1 1 0 0 0 1 1H6.5M10.5 11l3-3-3-3M13.25 8H6.5" />

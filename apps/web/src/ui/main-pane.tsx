@@ -157,7 +157,7 @@ export function MainPane(props: {
               ) : (
                 <>
                   {/* A restored session is a new tmux session: a new terminal attaches to it. */}
-                  <TerminalView key={s.restoredAt ?? 'live'} sessionId={id} visible={id === activeId} scheme={props.scheme} compact={ui.compact} register={props.register} onState={onState} onCtrlUsed={onCtrlUsed} />
+                  <TerminalView key={`${s.host?.id ?? 'local'}:${s.restoredAt ?? 'live'}`} sessionId={id} hostId={s.host?.id} visible={id === activeId} scheme={props.scheme} compact={ui.compact} register={props.register} onState={onState} onCtrlUsed={onCtrlUsed} />
                   <TerminalOverlay session={s} state={conn[id]} />
                 </>
               )}

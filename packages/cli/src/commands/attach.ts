@@ -34,7 +34,7 @@ interface Tty {
  * Bridges this terminal to the session until detach, exit, error, socket close or a
  * signal; the terminal is restored on every one of those paths (and on process exit).
  */
-async function bridge(ctx: CliContext, tty: Tty, session: { id: string; name: string }, detach: { name: string; byte: number }): Promise<number> {
+async function bridge(ctx: CliContext, tty: Tty, session: { id: string; name: string }, detach: { name: string; byte: number }, host?: string): Promise<number> {
   const config = ctx.config();
   const creds = cliCredentials(config);
   if (!creds) throw new CliError(`no CLI token: RDV_TOKEN is not set and ${config.paths.cliToken} does not exist`);
@@ -42,8 +42,9 @@ async function bridge(ctx: CliContext, tty: Tty, session: { id: string; name: st
   // ws is only needed here; loading it lazily keeps every other command quick to start.
   const { connectTerminal } = await import('../terminal-client.js');
   const conn = await connectTerminal({
-    socketPath: config.paths.terminalSocket,
+    socketPath: host ? config.paths.apiSocket : config.paths.terminalSocket,
     sessionId: session.id,
+    host,
     token: creds.token,
     cols: stdout.columns || 80,
     rows: stdout.rows || 24,
@@ -119,18 +120,18 @@ async function bridge(ctx: CliContext, tty: Tty, session: { id: string; name: st
 }
 
 /** `rdv attach <session>`: an interactive terminal on the session through terminal.sock. */
-export async function runAttach(ctx: CliContext, ref: string, opts: { detachKey?: string }): Promise<number> {
+export async function runAttach(ctx: CliContext, ref: string, opts: { detachKey?: string; host?: string }): Promise<number> {
   const detach = parseArgs(DetachKeySchema, opts.detachKey ?? 'ctrl-]', '--detach-key');
   const stdin = process.stdin;
   if (!stdin.isTTY || !process.stdout.isTTY) {
     throw new UsageError('rdv attach needs an interactive terminal; from scripts use `rdv session exec` and `rdv session scrollback`');
   }
-  const session = await ctx.session(ref);
+  const session = await ctx.session(ref, opts.host);
   if (session.status === 'closed' || session.status === 'trashed') {
     throw new CliError(`session ${session.name} is ${session.status}; start a new one with \`rdv session create\``);
   }
   process.stderr.write(`[attached to ${session.name}; detach with ${detach.name}]\r\n`);
-  return bridge(ctx, { stdin, stdout: process.stdout }, session, detach);
+  return bridge(ctx, { stdin, stdout: process.stdout }, session, detach, opts.host && opts.host !== 'local' ? opts.host : undefined);
 }
 
 /** `rdv attach <session> [--detach-key]`. */
@@ -141,9 +142,10 @@ export function registerAttach(program: Command): void {
     .description('attach this terminal to a session (detach with Ctrl-])')
     .argument('<session>', 'name or id (an id prefix works too)')
     .option('--detach-key <key>', 'the key that detaches, e.g. ctrl-] (default), ctrl-q, ctrl-\\')
+    .option('--host <host>', 'a session on another host (name or id, see `rdv host list`)')
     .addHelpText('after', '\nThe session keeps running after you detach; other clients (the browser, another attach) may be attached at the same time.')
-    .action(async (ref: string, opts: { detachKey?: string }, command: Command) => {
+    .action(async (ref: string, opts: { detachKey?: string; host?: string }, command: Command) => {
       process.exitCode = await runAttach(contextFor(command), ref, opts);
     });
-  examples(cmd, ['rdv attach api', 'rdv attach api --detach-key ctrl-q', 'rdv session create scratch --attach']);
+  examples(cmd, ['rdv attach api', 'rdv attach api --detach-key ctrl-q', 'rdv attach build --host box2', 'rdv session create scratch --attach']);
 }

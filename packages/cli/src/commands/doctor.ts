@@ -8,6 +8,7 @@ import {
   checkSockets,
   checkStaleFiles,
   checkToken,
+  checkOpenSsh,
   checkTool,
   type Check,
 } from '../doctor-checks.js';
@@ -24,7 +25,7 @@ async function gatherChecks(ctx: CliContext, home?: string): Promise<Check[]> {
     checks.push({ name: 'config', status: 'fail', detail: (err as Error).message, fix: 'correct the setting named above' });
     return checks;
   }
-  checks.push(...(await Promise.all([checkTool('tmux', [3, 0]), checkTool('git', [2, 25])])));
+  checks.push(...(await Promise.all([checkTool('tmux', [3, 0]), checkTool('git', [2, 25])])), checkOpenSsh());
   const p = config.paths;
   checks.push(checkMode('RDV_HOME', p.home, 0o700, true), checkMode('run dir', p.runDir, 0o700, false), checkMode('server dir', p.serverDir, 0o700, false));
   checks.push(checkMode('database', p.db, 0o600, false), checkMode('service-token', p.serviceToken, 0o600, false));

@@ -5,6 +5,7 @@ import { collect, examples, parseArgs } from '../args.js';
 import { contextFor, type CliContext } from '../context.js';
 import { CliError } from '../errors.js';
 import { relativeTime, shortId, truncate } from '../output.js';
+import { registerProposals } from './knowledge-proposals.js';
 
 interface EntryOpts {
   title?: string;
@@ -39,7 +40,7 @@ const author = (e: KnowledgeEntry) => (e.author.kind === 'session' ? `session ${
 /** `rdv knowledge …`: list, add, edit, rm, search, the document an agent starts with, and notes on sessions. */
 export function registerKnowledge(program: Command): void {
   const k = program.command('knowledge').alias('k').description("a folder's knowledge: notes for people and agents, seen by its subfolders too");
-  examples(k, ['rdv knowledge add work --title "Run tests" --body "nice -n 10 npm test"', 'rdv knowledge search api migration order']);
+  examples(k, ['rdv knowledge add work --title "Run tests" --body "nice -n 10 npm test"', 'rdv knowledge search api migration order', 'rdv knowledge proposals']);
 
   k.command('list')
     .alias('ls')
@@ -171,4 +172,6 @@ export function registerKnowledge(program: Command): void {
       if (ctx.out.json) ctx.out.printJson(doc);
       else ctx.out.line(doc.markdown);
     });
+
+  registerProposals(k);
 }

@@ -1,13 +1,20 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { IdSchema, WorktreeRequestSchema } from '@rdv/core/schemas';
+import { AbsolutePathSchema, BranchSchema, IdSchema } from '@rdv/core/schemas';
 import { worktreeStatus, type RdvClient } from '@rdv/client';
 import { PathArgSchema, countArg, examples, parseArgs } from '../args.js';
+import { UsageError } from '../errors.js';
 import { contextFor } from '../context.js';
 import { relativeTime, shortId, tildify } from '../output.js';
 import { printLoose, type Loose } from '../views.js';
+import { registerWorktreeDiff } from './worktree-diff.js';
 
-const CreateArgsSchema = WorktreeRequestSchema.extend({ repoPath: PathArgSchema.pipe(WorktreeRequestSchema.shape.repoPath) });
+const CreateArgsSchema = z.object({
+  repoPath: PathArgSchema.pipe(AbsolutePathSchema).optional(),
+  repositoryId: IdSchema.optional(),
+  branch: BranchSchema,
+  base: BranchSchema.optional(),
+});
 const ListStatusSchema = z.enum(['active', 'trashed', 'removed', 'all'], { message: 'must be active, trashed, removed or all' });
 
 const worktreeRef = (ref: string) => (IdSchema.safeParse(ref).success ? { id: ref } : { path: parseArgs(PathArgSchema, ref, 'worktree path') });
@@ -23,7 +30,7 @@ const plusMinus = (ahead: unknown, behind: unknown) => (ahead === null || ahead 
 /** `rdv worktree …`: list, create, remove, status, cleanup (the api's /api/worktrees). */
 export function registerWorktree(program: Command): void {
   const wt = program.command('worktree').alias('wt').description('manage git worktrees (a session can get its own with `rdv session create --repo --branch`)');
-  examples(wt, ['rdv worktree list', 'rdv worktree create --repo ~/src/app --branch fix-42', 'rdv worktree status --repo .']);
+  examples(wt, ['rdv worktree list', 'rdv worktree create --repo ~/src/app --branch fix-42', 'rdv worktree status --repo .', 'rdv worktree diff fix-42']);
 
   wt.command('list')
     .alias('ls')
@@ -53,17 +60,44 @@ export function registerWorktree(program: Command): void {
   const create = wt
     .command('create')
     .description('create a worktree for a branch (new from --base, or an existing local/remote branch)')
-    .requiredOption('--repo <path>', 'the git repository')
+    .option('--repo <path>', 'the git repository on disk')
+    .option('--repository <id>', 'a repository cloned with `rdv repo add` (fetched first)')
     .requiredOption('--branch <branch>', 'the branch')
     .option('--base <ref>', 'where a new branch starts (default: the repository\'s default branch)')
-    .action(async (o: { repo: string; branch: string; base?: string }, cmd: Command) => {
+    .action(async (o: { repo?: string; repository?: string; branch: string; base?: string }, cmd: Command) => {
       const ctx = contextFor(cmd);
-      const body = parseArgs(CreateArgsSchema, { repoPath: o.repo, branch: o.branch, ...(o.base ? { base: o.base } : {}) });
+      if (Boolean(o.repo) === Boolean(o.repository)) throw new UsageError('give --repo <path> or --repository <id>');
+      const source = o.repo ? { repoPath: o.repo } : { repositoryId: parseArgs(IdSchema, o.repository, '--repository') };
+      const body = parseArgs(CreateArgsSchema, { ...source, branch: o.branch, ...(o.base ? { base: o.base } : {}) });
       const created = await ctx.api().POST('/api/worktrees', { body });
       if (ctx.out.json) return ctx.out.printJson(created);
       ctx.out.line(`created worktree ${String(created.path)} on branch ${String(created.branch)}`);
     });
-  examples(create, ['rdv worktree create --repo ~/src/app --branch fix-42', 'rdv worktree create --repo . --branch spike --base origin/main']);
+  examples(create, [
+    'rdv worktree create --repo ~/src/app --branch fix-42',
+    'rdv worktree create --repo . --branch spike --base origin/main',
+    'rdv worktree create --repository 3f2a… --branch fix-42',
+  ]);
+
+  const push = wt
+    .command('push')
+    .description("push a worktree's branch to its origin as its identity; prints the pull/merge request URL on GitHub and GitLab")
+    .argument('<worktree>', 'its id or path')
+    .option('--identity <id>', "push as this identity (default: the session's, the repository's or yours)")
+    .option('--remote-branch <name>', 'the branch name on the remote (default: the same)')
+    .action(async (ref: string, o: { identity?: string; remoteBranch?: string }, cmd: Command) => {
+      const ctx = contextFor(cmd);
+      const body = {
+        ...worktreeRef(ref),
+        ...(o.identity ? { identityId: parseArgs(IdSchema, o.identity, '--identity') } : {}),
+        ...(o.remoteBranch ? { remoteBranch: o.remoteBranch } : {}),
+      };
+      const result = await ctx.api().POST('/api/worktrees/push', { body });
+      if (ctx.out.json) return ctx.out.printJson(result);
+      ctx.out.line(`pushed ${result.branch} to ${result.remote} (${result.remoteBranch})`);
+      if (result.compareUrl) ctx.out.line(`open a pull request: ${result.compareUrl}`);
+    });
+  examples(push, ['rdv worktree push ~/src/app-worktrees/fix-42', 'rdv worktree push 3f2a… --remote-branch fix-42-v2', 'rdv worktree push . --json']);
 
   wt.command('remove')
     .alias('rm')
@@ -121,4 +155,6 @@ export function registerWorktree(program: Command): void {
       printLoose(ctx.out, result.items, ['branch', 'path', 'reasons', 'blockers', 'removed'], 'nothing to clean up');
     });
   examples(cleanup, ['rdv worktree cleanup', 'rdv worktree cleanup --repo . --remove']);
+
+  registerWorktreeDiff(wt);
 }

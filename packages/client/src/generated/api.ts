@@ -94,7 +94,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List sessions (open ones unless ?status= says otherwise) */
+        /** List sessions (open ones unless ?status= says otherwise); ?host=all merges every host, ?host=<id or name> lists one */
         get: operations["getApiSessions"];
         put?: never;
         /** Create a session: a shell or an agent in its own tmux session */
@@ -415,6 +415,109 @@ export interface paths {
         head?: never;
         /** Change the user's preferences */
         patch: operations["patchApiPreferences"];
+        trace?: never;
+    };
+    "/api/knowledge/proposals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's proposals across folders, newest first (?status=proposed by default; ?folderId, ?sessionId narrow it) */
+        get: operations["getApiKnowledgeProposals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/folders/{id}/knowledge/proposals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The folder's proposed knowledge entries, waiting for a person's yes (?status=accepted|dismissed|all for the decided ones) */
+        get: operations["getApiFoldersIdKnowledgeProposals"];
+        put?: never;
+        /** Propose a knowledge entry for the folder (agents may); it becomes knowledge only when a person accepts it */
+        post: operations["postApiFoldersIdKnowledgeProposals"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/folders/{id}/knowledge/proposals/{proposalId}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A person accepts a proposal (optionally edited: title, body, tags): it becomes a knowledge entry written by them. Refused to API keys */
+        post: operations["postApiFoldersIdKnowledgeProposalsProposalIdAccept"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/folders/{id}/knowledge/proposals/{proposalId}/dismiss": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A person dismisses a proposal (idempotent); the same text is not proposed again in this folder. Refused to API keys */
+        post: operations["postApiFoldersIdKnowledgeProposalsProposalIdDismiss"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sessions/{id}/proposals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Proposals drawn from a session's log, newest first (?status as for folders) */
+        get: operations["getApiSessionsIdProposals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sessions/{id}/proposals/extract": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Read the end of the session's log now and propose what it teaches (errors and the commands that worked after them, what a person typed to unblock it); stored as proposals, never as knowledge */
+        post: operations["postApiSessionsIdProposalsExtract"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/folders/{id}/knowledge": {
@@ -745,6 +848,218 @@ export interface paths {
         post?: never;
         /** Delete one trashed worktree for good (its branch stays in the repository) */
         delete: operations["deleteApiTrashId"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/identities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your git identities (name, email, public key; never the private key) */
+        get: operations["getApiIdentities"];
+        put?: never;
+        /** Create an identity with a new Ed25519 key (generate: true) or an imported one (privateKey, no passphrase) */
+        post: operations["postApiIdentities"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/identities/default": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The identity a folder (?folderId=) or you work as by default, and where that comes from */
+        get: operations["getApiIdentitiesDefault"];
+        /** Set (or with identityId null clear) your default identity, or a folder's (inherited by its subfolders) */
+        put: operations["putApiIdentitiesDefault"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/identities/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an identity */
+        get: operations["getApiIdentitiesId"];
+        put?: never;
+        post?: never;
+        /** Delete an identity and its key */
+        delete: operations["deleteApiIdentitiesId"];
+        options?: never;
+        head?: never;
+        /** Change an identity's name or email (the key stays) */
+        patch: operations["patchApiIdentitiesId"];
+        trace?: never;
+    };
+    "/api/repositories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your cloned repositories */
+        get: operations["getApiRepositories"];
+        put?: never;
+        /** Clone a repository into a bare mirror under RDV_HOME/repos as an identity; git progress comes as repository.progress events, the end as repository.updated (wait: true answers when done) */
+        post: operations["postApiRepositories"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/repositories/forget-host": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Forget the pinned SSH host key of a host (host, or [host]:port), after a change you expected */
+        post: operations["postApiRepositoriesForgethost"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/repositories/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a repository */
+        get: operations["getApiRepositoriesId"];
+        put?: never;
+        post?: never;
+        /** Delete a repository mirror (refused while worktrees of it exist) */
+        delete: operations["deleteApiRepositoriesId"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/repositories/{id}/fetch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Fetch a repository now (after a failed clone: clone it again) */
+        post: operations["postApiRepositoriesIdFetch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/worktrees/push": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Push a worktree's branch to its origin as an identity (sets the upstream); gives the pull/merge request URL on GitHub and GitLab */
+        post: operations["postApiWorktreesPush"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/worktrees/diff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Unified diff of a worktree (?sessionId=, ?id= or ?path=) against the merge base with its base (or ?base=): commits, uncommitted and untracked files, size-capped */
+        get: operations["getApiWorktreesDiff"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/hosts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List hosts with the state of their links (connected, latency, last error, rdv version) */
+        get: operations["getApiHosts"];
+        put?: never;
+        /** Add a host: an ssh destination and a CLI token of its owner; the link starts at once */
+        post: operations["postApiHosts"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/hosts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a host (by id or name) */
+        get: operations["getApiHostsId"];
+        put?: never;
+        post?: never;
+        /** Remove a host: ends its link and forgets its token */
+        delete: operations["deleteApiHostsId"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/hosts/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reconnect now if the link is down, probe the host, and return its state */
+        post: operations["postApiHostsIdTest"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1496,6 +1811,7 @@ export interface operations {
             query?: {
                 status?: "active" | "suspended" | "closed" | "trashed" | "open" | "all";
                 folderId?: string;
+                host?: string;
             };
             header?: never;
             path?: never;
@@ -1542,6 +1858,15 @@ export interface operations {
                             lostAt: string | null;
                             /** @description ISO 8601 timestamp */
                             restoredAt: string | null;
+                            /** Format: uuid */
+                            identityId: string | null;
+                            host?: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                /** @enum {string} */
+                                state: "connecting" | "connected" | "unreachable" | "unauthorized";
+                            } | null;
                         }[];
                     };
                 };
@@ -1565,7 +1890,10 @@ export interface operations {
     };
     postApiSessions: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -1591,10 +1919,20 @@ export interface operations {
                     cols?: number;
                     rows?: number;
                     worktree?: {
-                        repoPath: string;
+                        repoPath?: string;
+                        /**
+                         * Format: uuid
+                         * @description a repository cloned with POST /api/repositories
+                         */
+                        repositoryId?: string;
                         branch: string;
                         base?: string;
                     };
+                    /**
+                     * Format: uuid
+                     * @description the git identity it works as; else the folder's (inherited), the repository's or the user default
+                     */
+                    identityId?: string;
                 };
             };
         };
@@ -1637,6 +1975,15 @@ export interface operations {
                         lostAt: string | null;
                         /** @description ISO 8601 timestamp */
                         restoredAt: string | null;
+                        /** Format: uuid */
+                        identityId: string | null;
+                        host?: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            /** @enum {string} */
+                            state: "connecting" | "connected" | "unreachable" | "unauthorized";
+                        } | null;
                     };
                 };
             };
@@ -1659,7 +2006,10 @@ export interface operations {
     };
     postApiSessionsReorder: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -1711,6 +2061,15 @@ export interface operations {
                             lostAt: string | null;
                             /** @description ISO 8601 timestamp */
                             restoredAt: string | null;
+                            /** Format: uuid */
+                            identityId: string | null;
+                            host?: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                /** @enum {string} */
+                                state: "connecting" | "connected" | "unreachable" | "unauthorized";
+                            } | null;
                         }[];
                     };
                 };
@@ -1734,7 +2093,10 @@ export interface operations {
     };
     getApiSessionsId: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -1781,6 +2143,15 @@ export interface operations {
                         lostAt: string | null;
                         /** @description ISO 8601 timestamp */
                         restoredAt: string | null;
+                        /** Format: uuid */
+                        identityId: string | null;
+                        host?: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            /** @enum {string} */
+                            state: "connecting" | "connected" | "unreachable" | "unauthorized";
+                        } | null;
                     };
                 };
             };
@@ -1803,7 +2174,10 @@ export interface operations {
     };
     deleteApiSessionsId: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -1850,6 +2224,15 @@ export interface operations {
                         lostAt: string | null;
                         /** @description ISO 8601 timestamp */
                         restoredAt: string | null;
+                        /** Format: uuid */
+                        identityId: string | null;
+                        host?: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            /** @enum {string} */
+                            state: "connecting" | "connected" | "unreachable" | "unauthorized";
+                        } | null;
                     };
                 };
             };
@@ -1872,7 +2255,10 @@ export interface operations {
     };
     patchApiSessionsId: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -1927,6 +2313,15 @@ export interface operations {
                         lostAt: string | null;
                         /** @description ISO 8601 timestamp */
                         restoredAt: string | null;
+                        /** Format: uuid */
+                        identityId: string | null;
+                        host?: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            /** @enum {string} */
+                            state: "connecting" | "connected" | "unreachable" | "unauthorized";
+                        } | null;
                     };
                 };
             };
@@ -1949,7 +2344,10 @@ export interface operations {
     };
     postApiSessionsIdSuspend: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -1996,6 +2394,15 @@ export interface operations {
                         lostAt: string | null;
                         /** @description ISO 8601 timestamp */
                         restoredAt: string | null;
+                        /** Format: uuid */
+                        identityId: string | null;
+                        host?: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            /** @enum {string} */
+                            state: "connecting" | "connected" | "unreachable" | "unauthorized";
+                        } | null;
                     };
                 };
             };
@@ -2018,7 +2425,10 @@ export interface operations {
     };
     postApiSessionsIdResume: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -2065,6 +2475,15 @@ export interface operations {
                         lostAt: string | null;
                         /** @description ISO 8601 timestamp */
                         restoredAt: string | null;
+                        /** Format: uuid */
+                        identityId: string | null;
+                        host?: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            /** @enum {string} */
+                            state: "connecting" | "connected" | "unreachable" | "unauthorized";
+                        } | null;
                     };
                 };
             };
@@ -2087,7 +2506,10 @@ export interface operations {
     };
     postApiSessionsIdExec: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -2137,6 +2559,8 @@ export interface operations {
         parameters: {
             query?: {
                 lines?: number;
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
             };
             header?: never;
             path: {
@@ -2179,7 +2603,10 @@ export interface operations {
     };
     putApiSessionsIdFolder: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -2233,6 +2660,15 @@ export interface operations {
                         lostAt: string | null;
                         /** @description ISO 8601 timestamp */
                         restoredAt: string | null;
+                        /** Format: uuid */
+                        identityId: string | null;
+                        host?: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            /** @enum {string} */
+                            state: "connecting" | "connected" | "unreachable" | "unauthorized";
+                        } | null;
                     };
                 };
             };
@@ -2260,6 +2696,8 @@ export interface operations {
                 tail?: number;
                 from?: number;
                 limit?: number;
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
             };
             header?: never;
             path: {
@@ -2316,6 +2754,8 @@ export interface operations {
                 since?: string;
                 limit?: number;
                 perSession?: number;
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
             };
             header?: never;
             path?: never;
@@ -2370,7 +2810,10 @@ export interface operations {
     };
     postApiSessionsRestore: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2497,7 +2940,10 @@ export interface operations {
     };
     postApiSessionsIdAttention: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -2576,7 +3022,10 @@ export interface operations {
     };
     getApiFolders: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2633,7 +3082,10 @@ export interface operations {
     };
     postApiFolders: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2702,7 +3154,10 @@ export interface operations {
     };
     postApiFoldersReorder: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2770,7 +3225,10 @@ export interface operations {
     };
     getApiFoldersId: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -2827,7 +3285,10 @@ export interface operations {
     };
     deleteApiFoldersId: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -2869,7 +3330,10 @@ export interface operations {
     };
     patchApiFoldersId: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -2944,7 +3408,10 @@ export interface operations {
     };
     getApiFoldersIdChildren: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -3003,7 +3470,10 @@ export interface operations {
     };
     getApiFoldersIdContext: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -3114,6 +3584,15 @@ export interface operations {
                             lostAt: string | null;
                             /** @description ISO 8601 timestamp */
                             restoredAt: string | null;
+                            /** Format: uuid */
+                            identityId: string | null;
+                            host?: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                /** @enum {string} */
+                                state: "connecting" | "connected" | "unreachable" | "unauthorized";
+                            } | null;
                         }[];
                         preferences: {
                             defaultCwd: string | null;
@@ -3262,11 +3741,514 @@ export interface operations {
             };
         };
     };
+    getApiKnowledgeProposals: {
+        parameters: {
+            query?: {
+                status?: "proposed" | "accepted" | "dismissed" | "all";
+                folderId?: string;
+                sessionId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            folderId: string;
+                            /** Format: uuid */
+                            sessionId: string | null;
+                            sessionName: string | null;
+                            /** @enum {string} */
+                            kind: "error_fix" | "unblock" | "direct";
+                            title: string;
+                            body: string;
+                            evidence: string;
+                            /** @enum {string} */
+                            status: "proposed" | "accepted" | "dismissed";
+                            /** Format: uuid */
+                            entryId: string | null;
+                            decidedBy: string | null;
+                            /** @description ISO 8601 timestamp */
+                            decidedAt: string | null;
+                            /** @description ISO 8601 timestamp */
+                            createdAt: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getApiFoldersIdKnowledgeProposals: {
+        parameters: {
+            query?: {
+                status?: "proposed" | "accepted" | "dismissed" | "all";
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            folderId: string;
+                            /** Format: uuid */
+                            sessionId: string | null;
+                            sessionName: string | null;
+                            /** @enum {string} */
+                            kind: "error_fix" | "unblock" | "direct";
+                            title: string;
+                            body: string;
+                            evidence: string;
+                            /** @enum {string} */
+                            status: "proposed" | "accepted" | "dismissed";
+                            /** Format: uuid */
+                            entryId: string | null;
+                            decidedBy: string | null;
+                            /** @description ISO 8601 timestamp */
+                            decidedAt: string | null;
+                            /** @description ISO 8601 timestamp */
+                            createdAt: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postApiFoldersIdKnowledgeProposals: {
+        parameters: {
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    title: string;
+                    /** @default  */
+                    body?: string;
+                    /** @default  */
+                    evidence?: string;
+                    /** Format: uuid */
+                    sessionId?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** Format: uuid */
+                        folderId: string;
+                        /** Format: uuid */
+                        sessionId: string | null;
+                        sessionName: string | null;
+                        /** @enum {string} */
+                        kind: "error_fix" | "unblock" | "direct";
+                        title: string;
+                        body: string;
+                        evidence: string;
+                        /** @enum {string} */
+                        status: "proposed" | "accepted" | "dismissed";
+                        /** Format: uuid */
+                        entryId: string | null;
+                        decidedBy: string | null;
+                        /** @description ISO 8601 timestamp */
+                        decidedAt: string | null;
+                        /** @description ISO 8601 timestamp */
+                        createdAt: string;
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postApiFoldersIdKnowledgeProposalsProposalIdAccept: {
+        parameters: {
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+                proposalId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    title?: string;
+                    body?: string;
+                    tags?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        proposal: {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            folderId: string;
+                            /** Format: uuid */
+                            sessionId: string | null;
+                            sessionName: string | null;
+                            /** @enum {string} */
+                            kind: "error_fix" | "unblock" | "direct";
+                            title: string;
+                            body: string;
+                            evidence: string;
+                            /** @enum {string} */
+                            status: "proposed" | "accepted" | "dismissed";
+                            /** Format: uuid */
+                            entryId: string | null;
+                            decidedBy: string | null;
+                            /** @description ISO 8601 timestamp */
+                            decidedAt: string | null;
+                            /** @description ISO 8601 timestamp */
+                            createdAt: string;
+                        };
+                        entry: {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            folderId: string;
+                            folderName: string;
+                            title: string;
+                            body: string;
+                            tags: string[];
+                            author: {
+                                /** @enum {string} */
+                                kind: "user" | "session";
+                                name: string;
+                                /** Format: uuid */
+                                sessionId: string | null;
+                            };
+                            inherited: boolean;
+                            source: {
+                                /** Format: uuid */
+                                proposalId: string;
+                                /** Format: uuid */
+                                sessionId: string | null;
+                                sessionName: string | null;
+                            } | null;
+                            /** @description ISO 8601 timestamp */
+                            createdAt: string;
+                            /** @description ISO 8601 timestamp */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postApiFoldersIdKnowledgeProposalsProposalIdDismiss: {
+        parameters: {
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+                proposalId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** Format: uuid */
+                        folderId: string;
+                        /** Format: uuid */
+                        sessionId: string | null;
+                        sessionName: string | null;
+                        /** @enum {string} */
+                        kind: "error_fix" | "unblock" | "direct";
+                        title: string;
+                        body: string;
+                        evidence: string;
+                        /** @enum {string} */
+                        status: "proposed" | "accepted" | "dismissed";
+                        /** Format: uuid */
+                        entryId: string | null;
+                        decidedBy: string | null;
+                        /** @description ISO 8601 timestamp */
+                        decidedAt: string | null;
+                        /** @description ISO 8601 timestamp */
+                        createdAt: string;
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getApiSessionsIdProposals: {
+        parameters: {
+            query?: {
+                status?: "proposed" | "accepted" | "dismissed" | "all";
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            folderId: string;
+                            /** Format: uuid */
+                            sessionId: string | null;
+                            sessionName: string | null;
+                            /** @enum {string} */
+                            kind: "error_fix" | "unblock" | "direct";
+                            title: string;
+                            body: string;
+                            evidence: string;
+                            /** @enum {string} */
+                            status: "proposed" | "accepted" | "dismissed";
+                            /** Format: uuid */
+                            entryId: string | null;
+                            decidedBy: string | null;
+                            /** @description ISO 8601 timestamp */
+                            decidedAt: string | null;
+                            /** @description ISO 8601 timestamp */
+                            createdAt: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postApiSessionsIdProposalsExtract: {
+        parameters: {
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        sessionId: string;
+                        /** Format: uuid */
+                        folderId: string;
+                        proposed: {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            folderId: string;
+                            /** Format: uuid */
+                            sessionId: string | null;
+                            sessionName: string | null;
+                            /** @enum {string} */
+                            kind: "error_fix" | "unblock" | "direct";
+                            title: string;
+                            body: string;
+                            evidence: string;
+                            /** @enum {string} */
+                            status: "proposed" | "accepted" | "dismissed";
+                            /** Format: uuid */
+                            entryId: string | null;
+                            decidedBy: string | null;
+                            /** @description ISO 8601 timestamp */
+                            decidedAt: string | null;
+                            /** @description ISO 8601 timestamp */
+                            createdAt: string;
+                        }[];
+                        alreadyProposed: number;
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
     getApiFoldersIdKnowledge: {
         parameters: {
             query?: {
                 own?: "true" | "false";
                 tag?: string;
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
             };
             header?: never;
             path: {
@@ -3300,6 +4282,13 @@ export interface operations {
                                 sessionId: string | null;
                             };
                             inherited: boolean;
+                            source: {
+                                /** Format: uuid */
+                                proposalId: string;
+                                /** Format: uuid */
+                                sessionId: string | null;
+                                sessionName: string | null;
+                            } | null;
                             /** @description ISO 8601 timestamp */
                             createdAt: string;
                             /** @description ISO 8601 timestamp */
@@ -3327,7 +4316,10 @@ export interface operations {
     };
     postApiFoldersIdKnowledge: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -3370,6 +4362,13 @@ export interface operations {
                             sessionId: string | null;
                         };
                         inherited: boolean;
+                        source: {
+                            /** Format: uuid */
+                            proposalId: string;
+                            /** Format: uuid */
+                            sessionId: string | null;
+                            sessionName: string | null;
+                        } | null;
                         /** @description ISO 8601 timestamp */
                         createdAt: string;
                         /** @description ISO 8601 timestamp */
@@ -3399,6 +4398,8 @@ export interface operations {
             query: {
                 q: string;
                 limit?: number;
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
             };
             header?: never;
             path: {
@@ -3433,6 +4434,13 @@ export interface operations {
                                     sessionId: string | null;
                                 };
                                 inherited: boolean;
+                                source: {
+                                    /** Format: uuid */
+                                    proposalId: string;
+                                    /** Format: uuid */
+                                    sessionId: string | null;
+                                    sessionName: string | null;
+                                } | null;
                                 /** @description ISO 8601 timestamp */
                                 createdAt: string;
                                 /** @description ISO 8601 timestamp */
@@ -3465,6 +4473,8 @@ export interface operations {
         parameters: {
             query?: {
                 maxChars?: number;
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
             };
             header?: never;
             path: {
@@ -3508,7 +4518,10 @@ export interface operations {
     };
     getApiFoldersIdKnowledgeEntryId: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -3541,6 +4554,13 @@ export interface operations {
                             sessionId: string | null;
                         };
                         inherited: boolean;
+                        source: {
+                            /** Format: uuid */
+                            proposalId: string;
+                            /** Format: uuid */
+                            sessionId: string | null;
+                            sessionName: string | null;
+                        } | null;
                         /** @description ISO 8601 timestamp */
                         createdAt: string;
                         /** @description ISO 8601 timestamp */
@@ -3567,7 +4587,10 @@ export interface operations {
     };
     deleteApiFoldersIdKnowledgeEntryId: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -3608,7 +4631,10 @@ export interface operations {
     };
     patchApiFoldersIdKnowledgeEntryId: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -3649,6 +4675,13 @@ export interface operations {
                             sessionId: string | null;
                         };
                         inherited: boolean;
+                        source: {
+                            /** Format: uuid */
+                            proposalId: string;
+                            /** Format: uuid */
+                            sessionId: string | null;
+                            sessionName: string | null;
+                        } | null;
                         /** @description ISO 8601 timestamp */
                         createdAt: string;
                         /** @description ISO 8601 timestamp */
@@ -3675,7 +4708,10 @@ export interface operations {
     };
     getApiSessionsIdNotes: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -3722,7 +4758,10 @@ export interface operations {
     };
     postApiSessionsIdNotes: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -3773,7 +4812,10 @@ export interface operations {
     };
     getApiFoldersIdHooks: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -3828,7 +4870,10 @@ export interface operations {
     };
     postApiFoldersIdHooks: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -3896,7 +4941,10 @@ export interface operations {
     };
     deleteApiFoldersIdHooksHookId: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -3937,7 +4985,10 @@ export interface operations {
     };
     patchApiFoldersIdHooksHookId: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -4004,6 +5055,8 @@ export interface operations {
         parameters: {
             query?: {
                 limit?: number;
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
             };
             header?: never;
             path: {
@@ -4387,6 +5440,8 @@ export interface operations {
             query?: {
                 repoPath?: string;
                 status?: "active" | "trashed" | "removed" | "all";
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
             };
             header?: never;
             path?: never;
@@ -4449,7 +5504,10 @@ export interface operations {
     };
     postApiWorktrees: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -4457,7 +5515,12 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    repoPath: string;
+                    repoPath?: string;
+                    /**
+                     * Format: uuid
+                     * @description a repository cloned with POST /api/repositories
+                     */
+                    repositoryId?: string;
                     branch: string;
                     base?: string;
                 };
@@ -4517,7 +5580,10 @@ export interface operations {
     };
     deleteApiWorktrees: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -4591,6 +5657,8 @@ export interface operations {
                 id?: string;
                 path?: string;
                 repoPath?: string;
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
             };
             header?: never;
             path?: never;
@@ -4670,7 +5738,10 @@ export interface operations {
     };
     postApiWorktreesCleanup: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -4875,6 +5946,15 @@ export interface operations {
                             lostAt: string | null;
                             /** @description ISO 8601 timestamp */
                             restoredAt: string | null;
+                            /** Format: uuid */
+                            identityId: string | null;
+                            host?: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                /** @enum {string} */
+                                state: "connecting" | "connected" | "unreachable" | "unauthorized";
+                            } | null;
                         } | null;
                     };
                 };
@@ -4935,9 +6015,1204 @@ export interface operations {
             };
         };
     };
-    getApiOrchestrators: {
+    getApiIdentities: {
         parameters: {
             query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @description the author name commits carry */
+                            name: string;
+                            /** @description the author email commits carry */
+                            email: string;
+                            /** @description the OpenSSH public key, to paste into GitHub, GitLab or authorized_keys */
+                            publicKey: string;
+                            /** @description SHA256 fingerprint of the key */
+                            fingerprint: string;
+                            /** @description the user default */
+                            isDefault: boolean;
+                            /** @description folders that name it as their default */
+                            defaultForFolders: string[];
+                            /** @description ISO 8601 timestamp */
+                            createdAt: string;
+                            /** @description ISO 8601 timestamp */
+                            updatedAt: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postApiIdentities: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    /** Format: email */
+                    email: string;
+                    /** @description make a new Ed25519 key */
+                    generate?: boolean;
+                    /** @description import this key (no passphrase); never returned */
+                    privateKey?: string;
+                    /**
+                     * @description also make it the user default
+                     * @default false
+                     */
+                    makeDefault?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** @description the author name commits carry */
+                        name: string;
+                        /** @description the author email commits carry */
+                        email: string;
+                        /** @description the OpenSSH public key, to paste into GitHub, GitLab or authorized_keys */
+                        publicKey: string;
+                        /** @description SHA256 fingerprint of the key */
+                        fingerprint: string;
+                        /** @description the user default */
+                        isDefault: boolean;
+                        /** @description folders that name it as their default */
+                        defaultForFolders: string[];
+                        /** @description ISO 8601 timestamp */
+                        createdAt: string;
+                        /** @description ISO 8601 timestamp */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getApiIdentitiesDefault: {
+        parameters: {
+            query?: {
+                folderId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        identity: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @description the author name commits carry */
+                            name: string;
+                            /** @description the author email commits carry */
+                            email: string;
+                            /** @description the OpenSSH public key, to paste into GitHub, GitLab or authorized_keys */
+                            publicKey: string;
+                            /** @description SHA256 fingerprint of the key */
+                            fingerprint: string;
+                            /** @description the user default */
+                            isDefault: boolean;
+                            /** @description folders that name it as their default */
+                            defaultForFolders: string[];
+                            /** @description ISO 8601 timestamp */
+                            createdAt: string;
+                            /** @description ISO 8601 timestamp */
+                            updatedAt: string;
+                        } | null;
+                        source: string | null;
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    putApiIdentitiesDefault: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description null clears the default (a folder then inherits again)
+                     */
+                    identityId: string | null;
+                    /**
+                     * Format: uuid
+                     * @description the folder whose default this is; the user default without it
+                     */
+                    folderId?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        identity: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @description the author name commits carry */
+                            name: string;
+                            /** @description the author email commits carry */
+                            email: string;
+                            /** @description the OpenSSH public key, to paste into GitHub, GitLab or authorized_keys */
+                            publicKey: string;
+                            /** @description SHA256 fingerprint of the key */
+                            fingerprint: string;
+                            /** @description the user default */
+                            isDefault: boolean;
+                            /** @description folders that name it as their default */
+                            defaultForFolders: string[];
+                            /** @description ISO 8601 timestamp */
+                            createdAt: string;
+                            /** @description ISO 8601 timestamp */
+                            updatedAt: string;
+                        } | null;
+                        source: string | null;
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getApiIdentitiesId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** @description the author name commits carry */
+                        name: string;
+                        /** @description the author email commits carry */
+                        email: string;
+                        /** @description the OpenSSH public key, to paste into GitHub, GitLab or authorized_keys */
+                        publicKey: string;
+                        /** @description SHA256 fingerprint of the key */
+                        fingerprint: string;
+                        /** @description the user default */
+                        isDefault: boolean;
+                        /** @description folders that name it as their default */
+                        defaultForFolders: string[];
+                        /** @description ISO 8601 timestamp */
+                        createdAt: string;
+                        /** @description ISO 8601 timestamp */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    deleteApiIdentitiesId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @enum {boolean} */
+                        deleted: true;
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    patchApiIdentitiesId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    /** Format: email */
+                    email?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** @description the author name commits carry */
+                        name: string;
+                        /** @description the author email commits carry */
+                        email: string;
+                        /** @description the OpenSSH public key, to paste into GitHub, GitLab or authorized_keys */
+                        publicKey: string;
+                        /** @description SHA256 fingerprint of the key */
+                        fingerprint: string;
+                        /** @description the user default */
+                        isDefault: boolean;
+                        /** @description folders that name it as their default */
+                        defaultForFolders: string[];
+                        /** @description ISO 8601 timestamp */
+                        createdAt: string;
+                        /** @description ISO 8601 timestamp */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getApiRepositories: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            url: string;
+                            /** @description the bare mirror under RDV_HOME/repos */
+                            path: string;
+                            /** Format: uuid */
+                            identityId: string | null;
+                            /** @enum {string} */
+                            status: "cloning" | "ready" | "failed";
+                            error: string | null;
+                            defaultBranch: string | null;
+                            /** @description the SHA256 fingerprint of the ssh host key pinned for it */
+                            hostKey: string | null;
+                            /** @description ISO 8601 timestamp */
+                            lastFetchedAt: string | null;
+                            /** @description ISO 8601 timestamp */
+                            createdAt: string;
+                            /** @description ISO 8601 timestamp */
+                            updatedAt: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postApiRepositories: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description ssh://user@host/path, git@host:owner/repo.git, https://host/path, or an absolute local path */
+                    url: string;
+                    /**
+                     * Format: uuid
+                     * @description clone and fetch with this identity; else the user default
+                     */
+                    identityId?: string;
+                    /**
+                     * @description answer when the clone is done (else at once, with status "cloning")
+                     * @default false
+                     */
+                    wait?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        url: string;
+                        /** @description the bare mirror under RDV_HOME/repos */
+                        path: string;
+                        /** Format: uuid */
+                        identityId: string | null;
+                        /** @enum {string} */
+                        status: "cloning" | "ready" | "failed";
+                        error: string | null;
+                        defaultBranch: string | null;
+                        /** @description the SHA256 fingerprint of the ssh host key pinned for it */
+                        hostKey: string | null;
+                        /** @description ISO 8601 timestamp */
+                        lastFetchedAt: string | null;
+                        /** @description ISO 8601 timestamp */
+                        createdAt: string;
+                        /** @description ISO 8601 timestamp */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postApiRepositoriesForgethost: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    host: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        host: string;
+                        forgotten: boolean;
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getApiRepositoriesId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        url: string;
+                        /** @description the bare mirror under RDV_HOME/repos */
+                        path: string;
+                        /** Format: uuid */
+                        identityId: string | null;
+                        /** @enum {string} */
+                        status: "cloning" | "ready" | "failed";
+                        error: string | null;
+                        defaultBranch: string | null;
+                        /** @description the SHA256 fingerprint of the ssh host key pinned for it */
+                        hostKey: string | null;
+                        /** @description ISO 8601 timestamp */
+                        lastFetchedAt: string | null;
+                        /** @description ISO 8601 timestamp */
+                        createdAt: string;
+                        /** @description ISO 8601 timestamp */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    deleteApiRepositoriesId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        url: string;
+                        /** @description the bare mirror under RDV_HOME/repos */
+                        path: string;
+                        /** Format: uuid */
+                        identityId: string | null;
+                        /** @enum {string} */
+                        status: "cloning" | "ready" | "failed";
+                        error: string | null;
+                        defaultBranch: string | null;
+                        /** @description the SHA256 fingerprint of the ssh host key pinned for it */
+                        hostKey: string | null;
+                        /** @description ISO 8601 timestamp */
+                        lastFetchedAt: string | null;
+                        /** @description ISO 8601 timestamp */
+                        createdAt: string;
+                        /** @description ISO 8601 timestamp */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postApiRepositoriesIdFetch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        url: string;
+                        /** @description the bare mirror under RDV_HOME/repos */
+                        path: string;
+                        /** Format: uuid */
+                        identityId: string | null;
+                        /** @enum {string} */
+                        status: "cloning" | "ready" | "failed";
+                        error: string | null;
+                        defaultBranch: string | null;
+                        /** @description the SHA256 fingerprint of the ssh host key pinned for it */
+                        hostKey: string | null;
+                        /** @description ISO 8601 timestamp */
+                        lastFetchedAt: string | null;
+                        /** @description ISO 8601 timestamp */
+                        createdAt: string;
+                        /** @description ISO 8601 timestamp */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postApiWorktreesPush: {
+        parameters: {
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    id?: string;
+                    /** Format: starts_with */
+                    path?: string;
+                    /**
+                     * Format: uuid
+                     * @description push as this identity; else the session's, the repository's or the default
+                     */
+                    identityId?: string;
+                    /** @description the branch name on the remote (default: the same) */
+                    remoteBranch?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        worktreeId: string;
+                        branch: string;
+                        remoteBranch: string;
+                        /** @description the remote URL pushed to */
+                        remote: string;
+                        /** Format: uuid */
+                        identityId: string | null;
+                        /** @description git's own report */
+                        output: string;
+                        /** @description where to open a pull request (GitHub) or merge request (GitLab) */
+                        compareUrl: string | null;
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getApiWorktreesDiff: {
+        parameters: {
+            query?: {
+                sessionId?: string;
+                id?: string;
+                path?: string;
+                base?: string;
+                maxBytes?: number;
+                maxFileBytes?: number;
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        worktreeId: string;
+                        /** Format: uuid */
+                        sessionId: string | null;
+                        path: string;
+                        branch: string | null;
+                        base: string;
+                        mergeBase: string;
+                        head: string | null;
+                        files: {
+                            path: string;
+                            oldPath: string | null;
+                            /** @enum {string} */
+                            status: "added" | "modified" | "deleted" | "renamed" | "copied" | "typechange" | "unmerged";
+                            binary: boolean;
+                            untracked: boolean;
+                            additions: number | null;
+                            deletions: number | null;
+                            patch: string;
+                            truncated: boolean;
+                            reason: string | null;
+                        }[];
+                        additions: number;
+                        deletions: number;
+                        truncated: boolean;
+                        maxBytes: number;
+                        maxFileBytes: number;
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getApiHosts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            destination: string;
+                            port: number | null;
+                            identityFile: string | null;
+                            knownHostsFile: string | null;
+                            remoteHome: string | null;
+                            /** @enum {string} */
+                            state: "connecting" | "connected" | "unreachable" | "unauthorized";
+                            latencyMs: number | null;
+                            lastError: string | null;
+                            version: string | null;
+                            versionMatches: boolean | null;
+                            /** @description ISO 8601 timestamp */
+                            lastConnectedAt: string | null;
+                            /** @description ISO 8601 timestamp */
+                            createdAt: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postApiHosts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    destination: string;
+                    port?: number;
+                    identityFile?: string;
+                    knownHostsFile?: string;
+                    remoteHome?: string;
+                    token: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        destination: string;
+                        port: number | null;
+                        identityFile: string | null;
+                        knownHostsFile: string | null;
+                        remoteHome: string | null;
+                        /** @enum {string} */
+                        state: "connecting" | "connected" | "unreachable" | "unauthorized";
+                        latencyMs: number | null;
+                        lastError: string | null;
+                        version: string | null;
+                        versionMatches: boolean | null;
+                        /** @description ISO 8601 timestamp */
+                        lastConnectedAt: string | null;
+                        /** @description ISO 8601 timestamp */
+                        createdAt: string;
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getApiHostsId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        destination: string;
+                        port: number | null;
+                        identityFile: string | null;
+                        knownHostsFile: string | null;
+                        remoteHome: string | null;
+                        /** @enum {string} */
+                        state: "connecting" | "connected" | "unreachable" | "unauthorized";
+                        latencyMs: number | null;
+                        lastError: string | null;
+                        version: string | null;
+                        versionMatches: boolean | null;
+                        /** @description ISO 8601 timestamp */
+                        lastConnectedAt: string | null;
+                        /** @description ISO 8601 timestamp */
+                        createdAt: string;
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    deleteApiHostsId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        destination: string;
+                        port: number | null;
+                        identityFile: string | null;
+                        knownHostsFile: string | null;
+                        remoteHome: string | null;
+                        /** @enum {string} */
+                        state: "connecting" | "connected" | "unreachable" | "unauthorized";
+                        latencyMs: number | null;
+                        lastError: string | null;
+                        version: string | null;
+                        versionMatches: boolean | null;
+                        /** @description ISO 8601 timestamp */
+                        lastConnectedAt: string | null;
+                        /** @description ISO 8601 timestamp */
+                        createdAt: string;
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postApiHostsIdTest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        destination: string;
+                        port: number | null;
+                        identityFile: string | null;
+                        knownHostsFile: string | null;
+                        remoteHome: string | null;
+                        /** @enum {string} */
+                        state: "connecting" | "connected" | "unreachable" | "unauthorized";
+                        latencyMs: number | null;
+                        lastError: string | null;
+                        version: string | null;
+                        versionMatches: boolean | null;
+                        /** @description ISO 8601 timestamp */
+                        lastConnectedAt: string | null;
+                        /** @description ISO 8601 timestamp */
+                        createdAt: string;
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getApiOrchestrators: {
+        parameters: {
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -4992,7 +7267,10 @@ export interface operations {
     };
     postApiOrchestrators: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -5064,7 +7342,10 @@ export interface operations {
     };
     getApiOrchestratorsId: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -5119,7 +7400,10 @@ export interface operations {
     };
     deleteApiOrchestratorsId: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -5159,7 +7443,10 @@ export interface operations {
     };
     patchApiOrchestratorsId: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -5230,6 +7517,8 @@ export interface operations {
                 open?: "0" | "1" | "true" | "false";
                 sessionId?: string;
                 limit?: number;
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
             };
             header?: never;
             path: {
@@ -5305,7 +7594,10 @@ export interface operations {
     };
     postApiOrchestratorsIdInject: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -5370,7 +7662,10 @@ export interface operations {
     };
     postApiOrchestratorsIdMonitoringStart: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -5440,7 +7735,10 @@ export interface operations {
     };
     postApiOrchestratorsIdMonitoringStop: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -5510,7 +7808,10 @@ export interface operations {
     };
     getApiOrchestratorsIdMonitoringStatus: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -5580,7 +7881,10 @@ export interface operations {
     };
     getApiOrchestratorsIdStalledsessions: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -5638,6 +7942,8 @@ export interface operations {
                 open?: "0" | "1" | "true" | "false";
                 sessionId?: string;
                 limit?: number;
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
             };
             header?: never;
             path?: never;
@@ -5711,7 +8017,10 @@ export interface operations {
     };
     postApiInsightsIdResolve: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -5788,6 +8097,8 @@ export interface operations {
                 unread?: "0" | "1" | "true" | "false";
                 limit?: number;
                 before?: string;
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
             };
             header?: never;
             path?: never;
@@ -5845,7 +8156,10 @@ export interface operations {
     };
     postApiNotificationsRead: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description another machine (a host id or name) whose api answers instead; local by default */
+                host?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;

@@ -105,6 +105,17 @@ export const ConfigSchema = z
         }
       })
       .prefault({}),
+    hosts: z
+      .object({
+        ssh: z.string().default('ssh'),
+        keepalive_seconds: int(1, 3600).default(10),
+        keepalive_count: int(1, 100).default(3),
+        probe_interval_seconds: int(1, 3600).default(10),
+        reconnect_max_seconds: int(1, 3600).default(30),
+        connect_timeout_seconds: int(1, 600).default(20),
+      })
+      .strict()
+      .prefault({}),
     web: z
       .object({
         listen: z.string().default('127.0.0.1:6001'),

@@ -28,6 +28,10 @@ export const knowledgeEntries = sqliteTable(
     authorKind: text('author_kind', { enum: ['user', 'session'] }).notNull(),
     authorName: text('author_name').notNull(),
     authorSessionId: text('author_session_id'),
+    /** An entry accepted from a proposal: that proposal and the session it came from. */
+    sourceProposalId: text('source_proposal_id'),
+    sourceSessionId: text('source_session_id'),
+    sourceSessionName: text('source_session_name'),
     createdAt: created(),
     updatedAt: updated(),
   },

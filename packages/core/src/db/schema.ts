@@ -112,6 +112,8 @@ export const sessions = sqliteTable(
     lostAt: ts('lost_at'),
     // When rdv last brought it back after such a loss.
     restoredAt: ts('restored_at'),
+    // The git identity it works as (core/identity): its worktree's author and its ssh-agent's key.
+    identityId: text('identity_id'),
   },
   (t) => [
     index('sessions_user_status_idx').on(t.userId, t.status),
@@ -358,3 +360,6 @@ export const outputIndexState = sqliteTable('output_index_state', {
 });
 
 export { knowledgeEntries, sessionNotes, folderHooks, hookRuns } from './schema-knowledge.js';
+export { hosts } from './schema-hosts.js';
+export { knowledgeProposals, learningCursors } from './schema-learnings.js';
+export { identities, identityDefaults, repositories } from './schema-identity.js';

@@ -18,6 +18,7 @@ export function toEntry(r: KnowledgeRow, folder: Pick<Folder, 'id' | 'name'>, as
     tags: tagsFromColumn(r.tags),
     author: { kind: r.authorKind, name: r.authorName, sessionId: r.authorSessionId },
     inherited: r.folderId !== askedFolderId,
+    source: r.sourceProposalId ? { proposalId: r.sourceProposalId, sessionId: r.sourceSessionId, sessionName: r.sourceSessionName } : null,
     createdAt: r.createdAt.toISOString(),
     updatedAt: r.updatedAt.toISOString(),
   };

@@ -20,8 +20,11 @@ export interface KnowledgeService {
   /** The folder's entries and (unless `own`) its ancestors', root first, then oldest first. not_found for another user's folder. */
   list(userId: string, folderId: string, opts?: { own?: boolean; tag?: string }): KnowledgeEntry[];
   get(userId: string, folderId: string, id: string): KnowledgeEntry;
-  /** Adds an entry to the folder, written by the user or (`sessionId`) one of their sessions. */
-  create(userId: string, folderId: string, input: CreateKnowledge): KnowledgeEntry;
+  /**
+   * Adds an entry to the folder, written by the user or (`sessionId`) one of their sessions;
+   * `source` names the proposal a person accepted it from.
+   */
+  create(userId: string, folderId: string, input: CreateKnowledge, source?: EntrySource): KnowledgeEntry;
   /** Changes one of the folder's own entries (an inherited one is changed in its own folder). */
   update(userId: string, folderId: string, id: string, patch: UpdateKnowledge): KnowledgeEntry;
   /** Deletes one of the folder's own entries. Idempotent. */
@@ -33,6 +36,13 @@ export interface KnowledgeService {
   /** Notes on a session (the user's own). */
   listNotes(userId: string, sessionId: string): SessionNote[];
   addNote(userId: string, sessionId: string, body: string): SessionNote;
+}
+
+/** Where an accepted entry came from (see learn/). */
+export interface EntrySource {
+  proposalId: string;
+  sessionId: string | null;
+  sessionName: string | null;
 }
 
 export function createKnowledgeService(deps: { db: Db; folders: FolderService }): KnowledgeService {
@@ -95,13 +105,14 @@ export function createKnowledgeService(deps: { db: Db; folders: FolderService })
       if (!r || !chain.some((f) => f.id === r.folderId)) throw new AppError('not_found', `knowledge entry ${id} not found in this folder`);
       return view(chain, folderId)(r);
     },
-    create(userId, folderId, input) {
+    create(userId, folderId, input, source) {
       const folder = folders.get(userId, folderId);
       const author = input.sessionId ? sessionAuthor(userId, input.sessionId) : userAuthor(userId);
       const at = new Date();
+      const from = source ? { sourceProposalId: source.proposalId, sourceSessionId: source.sessionId, sourceSessionName: source.sessionName } : {};
       const r = db
         .insert(schema.knowledgeEntries)
-        .values({ id: randomUUID(), userId, folderId, title: input.title, body: input.body, tags: tagsToColumn(input.tags), ...author, createdAt: at, updatedAt: at })
+        .values({ id: randomUUID(), userId, folderId, title: input.title, body: input.body, tags: tagsToColumn(input.tags), ...author, ...from, createdAt: at, updatedAt: at })
         .returning()
         .get();
       return toEntry(r, folder, folderId);

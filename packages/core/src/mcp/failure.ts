@@ -1,13 +1,14 @@
 import { ServiceDownError, isAppError } from '../errors/index.js';
 
 /** Which part of rdv a tool belongs to, for "not supported yet" messages and hints. */
-export type ToolArea = 'session' | 'folder' | 'worktree' | 'orchestrator';
+export type ToolArea = 'session' | 'folder' | 'worktree' | 'orchestrator' | 'repository';
 
 const NEXT_STEP: Record<ToolArea, string> = {
   session: 'Call session_list to see the sessions, their ids and names.',
   folder: 'Call folder_list to see the folders and their ids.',
   worktree: 'Call worktree_list to see the worktrees.',
   orchestrator: 'Call orchestrator_status and insight_list to see orchestrators and insights.',
+  repository: 'Call repository_list to see the cloned repositories and their ids.',
 };
 
 /**

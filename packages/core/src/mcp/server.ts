@@ -2,9 +2,12 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { createSilentLogger, type Logger } from '../log/index.js';
 import { registerFolderTools, registerWorktreeTools } from './folder-tools.js';
 import { registerKnowledgeTools } from './knowledge-tools.js';
+import { registerLearningTools } from './learning-tools.js';
 import { registerOrchestratorTools } from './orchestrator-tools.js';
+import { registerRepositoryTools } from './repository-tools.js';
 import type { RdvApi } from './api.js';
 import { registerResources } from './resources.js';
+import { registerReviewTools } from './review-tools.js';
 import { registerSessionTools } from './session-tools.js';
 
 export interface McpServerDeps {
@@ -22,7 +25,7 @@ const INSTRUCTIONS = [
   'rdv runs terminal sessions (shells and coding agents, each in tmux) on a dev box.',
   'Use session_list to find sessions, session_read_output to see what one shows, session_send_input to type a line.',
   'Sessions can be given by id or by name. Orchestrators report stalled or waiting agents as insights (insight_list).',
-  "Folders keep knowledge: read it with knowledge_get before you start, search it with knowledge_search, keep what you learn with knowledge_add.",
+  "Folders keep knowledge: read it with knowledge_get before you start, search it with knowledge_search, keep what you learn with knowledge_add, or propose it for a person to accept with knowledge_propose (insight_extract proposes from your session's log).",
 ].join(' ');
 
 /**
@@ -39,7 +42,10 @@ export function createMcpServer(deps: McpServerDeps): McpServer {
   registerSessionTools(server, api, log);
   registerFolderTools(server, api, log);
   registerWorktreeTools(server, api, log);
+  registerRepositoryTools(server, api, log);
+  registerReviewTools(server, api, log);
   registerKnowledgeTools(server, api, log, deps.currentSessionId);
+  registerLearningTools(server, api, log, deps.currentSessionId);
   registerOrchestratorTools(server, api, log, deps.currentSessionId);
   registerResources(server, api);
   return server;

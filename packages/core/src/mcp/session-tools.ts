@@ -19,6 +19,8 @@ import type { RdvApi } from './api.js';
 import { SessionRefSchema, registerRdvTool } from './tool.js';
 
 const readOnly = { readOnlyHint: true, openWorldHint: false } as const;
+/** Which machine: another host's name or id (see `rdv host list`); absent: this one. */
+const HostArgSchema = z.string().trim().min(1).max(64).optional().describe('another machine running rdv (a host name or id); absent: this one');
 
 /** session_* tools: list, get, create, rename, close, suspend, resume, send input, read output, read the log, search logs. */
 export function registerSessionTools(server: McpServer, api: RdvApi, log: Logger): void {
@@ -36,10 +38,11 @@ export function registerSessionTools(server: McpServer, api: RdvApi, log: Logger
         .optional()
         .describe('which sessions: open (default), active, suspended, closed, trashed or all'),
       folderId: IdSchema.optional().describe('only sessions in this folder'),
+      host: z.string().trim().min(1).max(64).optional().describe('"all" for this machine and every host (each session says its host), or one host\'s name or id'),
     },
     output: listOf(SessionSchema),
     annotations: readOnly,
-    run: (a) => api.listSessions({ status: a.status, folderId: a.folderId }),
+    run: (a) => api.listSessions({ status: a.status, folderId: a.folderId, ...(a.host ? { host: a.host } : {}) }),
   });
 
   registerRdvTool(server, log, {
@@ -47,10 +50,10 @@ export function registerSessionTools(server: McpServer, api: RdvApi, log: Logger
     area: 'session',
     title: 'Get a session',
     description: 'Get one session by id or name: status, kind, agent, cwd, folder, timestamps.',
-    input: session,
+    input: { ...session, host: HostArgSchema },
     output: SessionSchema,
     annotations: readOnly,
-    run: (a) => api.resolveSession(a.session),
+    run: (a) => api.resolveSession(a.session, a.host),
   });
 
   registerRdvTool(server, log, {
@@ -66,6 +69,7 @@ export function registerSessionTools(server: McpServer, api: RdvApi, log: Logger
       cwd: AbsolutePathSchema.optional().describe('working directory (absolute); default: the folder or user default'),
       folderId: IdSchema.optional().describe('put the session in this folder (see folder_list)'),
       worktree: WorktreeRequestSchema.optional().describe('create a git worktree for the session: repoPath, branch, base'),
+      host: HostArgSchema,
     },
     output: SessionSchema,
     run: (a) =>
@@ -77,7 +81,7 @@ export function registerSessionTools(server: McpServer, api: RdvApi, log: Logger
         ...(a.cwd ? { cwd: a.cwd } : {}),
         ...(a.folderId ? { folderId: a.folderId } : {}),
         ...(a.worktree ? { worktree: a.worktree } : {}),
-      }),
+      }, a.host),
   });
 
   registerRdvTool(server, log, {
@@ -128,9 +132,9 @@ export function registerSessionTools(server: McpServer, api: RdvApi, log: Logger
     title: 'Type into a session',
     description:
       'Type one line of text into an active session, then press Enter (e.g. a shell command, or an answer to an agent). For keys like C-c use session_inject.',
-    input: { ...session, text: CommandLineSchema.describe('the line to type (no newlines or control characters)') },
+    input: { ...session, text: CommandLineSchema.describe('the line to type (no newlines or control characters)'), host: HostArgSchema },
     output: z.object({ sessionId: IdSchema, sent: z.literal(true) }),
-    run: async (a) => api.exec((await api.resolveSession(a.session)).id, a.text),
+    run: async (a) => api.exec((await api.resolveSession(a.session, a.host)).id, a.text, a.host),
   });
 
   registerRdvTool(server, log, {
@@ -141,10 +145,11 @@ export function registerSessionTools(server: McpServer, api: RdvApi, log: Logger
     input: {
       ...session,
       lines: z.number().int().min(1).max(5000).optional().describe('how many lines (default 200, at most 5000)'),
+      host: HostArgSchema,
     },
     output: ScrollbackSchema,
     annotations: readOnly,
-    run: async (a) => api.scrollback((await api.resolveSession(a.session)).id, a.lines ?? 200),
+    run: async (a) => api.scrollback((await api.resolveSession(a.session, a.host)).id, a.lines ?? 200, a.host),
   });
 
   registerRdvTool(server, log, {

@@ -8,6 +8,7 @@ import {
   NameSchema,
   TimestampSchema,
 } from './common.js';
+import { HostParamSchema, HostRefSchema } from './hosts.js';
 import { NotifyPreferencesSchema } from './notify.js';
 import { CreateWorktreeSchema } from './worktree.js';
 
@@ -45,6 +46,10 @@ export const SessionSchema = z.object({
   lostAt: TimestampSchema.nullable(),
   /** When rdv last brought the session back after a reboot or a lost tmux server. */
   restoredAt: TimestampSchema.nullable(),
+  /** The git identity it works as (its worktree's author, the key in its ssh-agent). */
+  identityId: IdSchema.nullable(),
+  /** The machine it runs on, in lists across hosts (`?host=`); absent or null: this one. */
+  host: HostRefSchema.nullable().optional(),
 });
 export type Session = z.infer<typeof SessionSchema>;
 
@@ -63,6 +68,7 @@ export const CreateSessionSchema = z
     cols: z.number().int().min(10).max(1000).optional(),
     rows: z.number().int().min(5).max(500).optional(),
     worktree: WorktreeRequestSchema.optional(),
+    identityId: IdSchema.optional().describe("the git identity it works as; else the folder's (inherited), the repository's or the user default"),
   })
   .strict()
   .superRefine((v, ctx) => {
@@ -90,6 +96,7 @@ export const ListSessionsQuerySchema = z
   .object({
     status: z.enum([...SESSION_STATUSES, 'open', 'all']).default('open'),
     folderId: IdSchema.optional(),
+    host: HostParamSchema.optional(),
   })
   .strict();
 
@@ -313,6 +320,13 @@ export const EVENT_TYPES = [
   'agent.state',
   'notification.created',
   'notification.read',
+  'host.state',
+  'host.event',
+  'identity.updated',
+  'repository.progress',
+  'repository.updated',
+  'proposal.created',
+  'proposal.updated',
 ] as const;
 export const EventTypeSchema = z.enum(EVENT_TYPES);
 export type EventType = z.infer<typeof EventTypeSchema>;

@@ -117,6 +117,37 @@ export {
 } from './worktree.js';
 export type { Worktree, CreateWorktree, TrashEntry } from './worktree.js';
 export {
+  DIFF_FILE_STATUSES,
+  DIFF_MAX_BYTES_DEFAULT,
+  DIFF_MAX_BYTES_LIMIT,
+  DIFF_MAX_FILE_BYTES_DEFAULT,
+  DiffBaseSchema,
+  WorktreeDiffFileSchema,
+  WorktreeDiffQuerySchema,
+  WorktreeDiffSchema,
+} from './worktree-diff.js';
+export type { WorktreeDiff, WorktreeDiffFile, WorktreeDiffQuery } from './worktree-diff.js';
+export {
+  IdentitySchema,
+  AuthorNameSchema,
+  AuthorEmailSchema,
+  PrivateKeySchema,
+  CreateIdentitySchema,
+  UpdateIdentitySchema,
+  SetDefaultIdentitySchema,
+  EffectiveIdentityQuerySchema,
+  EffectiveIdentitySchema,
+  RepositoryUrlSchema,
+  REPOSITORY_STATUSES,
+  RepositorySchema,
+  CreateRepositorySchema,
+  ForgetHostSchema,
+  PushWorktreeSchema,
+  PushResultSchema,
+} from './identity.js';
+export type { Identity, CreateIdentity, Repository } from './identity.js';
+export { parseRepositoryUrl, compareUrlFor, type RepositoryUrl, type ParsedRepositoryUrl } from './repository-url.js';
+export {
   ORCHESTRATOR_KINDS,
   OrchestratorKindSchema,
   DEFAULT_NUDGE_TEXT,
@@ -212,6 +243,14 @@ export {
   KnowledgeDocumentSchema,
   SessionNoteSchema,
   CreateSessionNoteSchema,
+  PROPOSAL_KINDS,
+  PROPOSAL_STATUSES,
+  KnowledgeProposalSchema,
+  ListProposalsQuerySchema,
+  CreateProposalSchema,
+  AcceptProposalSchema,
+  AcceptedProposalSchema,
+  ExtractResultSchema,
 } from './knowledge.js';
 export type {
   KnowledgeAuthor,
@@ -221,6 +260,10 @@ export type {
   KnowledgeHit,
   KnowledgeDocument,
   SessionNote,
+  KnowledgeProposal,
+  CreateProposal,
+  AcceptProposal,
+  ExtractResult,
 } from './knowledge.js';
 export {
   HOOK_EVENTS,
@@ -264,3 +307,15 @@ export type {
   RestorePlanItem,
   RestoreResult,
 } from './continuity.js';
+export {
+  HOST_STATES,
+  HostStateSchema,
+  SshDestinationSchema,
+  SSH_URL,
+  HostTokenSchema,
+  HostSchema,
+  CreateHostSchema,
+  HostRefSchema,
+  HostParamSchema,
+} from './hosts.js';
+export type { HostState, Host, CreateHost, HostRef } from './hosts.js';

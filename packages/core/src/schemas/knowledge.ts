@@ -50,6 +50,8 @@ export const KnowledgeEntrySchema = z.object({
   author: KnowledgeAuthorSchema,
   /** True when the entry belongs to an ancestor of the folder asked about. */
   inherited: z.boolean(),
+  /** Accepted from a proposal: which one, and the session it was drawn from. */
+  source: z.object({ proposalId: IdSchema, sessionId: IdSchema.nullable(), sessionName: z.string().nullable() }).nullable(),
   createdAt: TimestampSchema,
   updatedAt: TimestampSchema,
 });
@@ -121,3 +123,65 @@ export const SessionNoteSchema = z.object({
 export type SessionNote = z.infer<typeof SessionNoteSchema>;
 
 export const CreateSessionNoteSchema = z.object({ body: markdown(16_384).pipe(z.string().trim().min(1, 'must not be empty')) }).strict();
+
+// ---- learnings: proposed entries a person accepts or dismisses ----
+
+export const PROPOSAL_KINDS = ['error_fix', 'unblock', 'direct'] as const;
+export const PROPOSAL_STATUSES = ['proposed', 'accepted', 'dismissed'] as const;
+
+/** A proposed knowledge entry: drawn from a session's log (or proposed by an agent); folder knowledge only once a person accepts it. */
+export const KnowledgeProposalSchema = z.object({
+  id: IdSchema,
+  folderId: IdSchema,
+  sessionId: IdSchema.nullable(),
+  sessionName: z.string().nullable(),
+  /** error_fix: an error and the command that worked after it; unblock: what a person typed to a waiting agent; direct: proposed as it is, by an agent (knowledge_propose) or a person. */
+  kind: z.enum(PROPOSAL_KINDS),
+  title: z.string(),
+  body: z.string(),
+  /** The log lines (or the input) it was drawn from, as plain text: show it escaped. */
+  evidence: z.string(),
+  status: z.enum(PROPOSAL_STATUSES),
+  /** The knowledge entry it became, once accepted. */
+  entryId: IdSchema.nullable(),
+  decidedBy: z.string().nullable(),
+  decidedAt: TimestampSchema.nullable(),
+  createdAt: TimestampSchema,
+});
+export type KnowledgeProposal = z.infer<typeof KnowledgeProposalSchema>;
+
+export const ListProposalsQuerySchema = z
+  .object({
+    status: z.enum([...PROPOSAL_STATUSES, 'all']).default('proposed'),
+    folderId: IdSchema.optional(),
+    sessionId: IdSchema.optional(),
+  })
+  .strict();
+
+export const CreateProposalSchema = z
+  .object({
+    title: KnowledgeTitleSchema,
+    body: KnowledgeBodySchema.default(''),
+    evidence: markdown(8_192).default(''),
+    /** The caller's session it comes from (an agent proposing from inside rdv). */
+    sessionId: IdSchema.optional(),
+  })
+  .strict();
+export type CreateProposal = z.output<typeof CreateProposalSchema>;
+
+/** Accepting: optionally with the title, body or tags edited first. */
+export const AcceptProposalSchema = z
+  .object({ title: KnowledgeTitleSchema.optional(), body: KnowledgeBodySchema.optional(), tags: TagsSchema.optional() })
+  .strict();
+export type AcceptProposal = z.output<typeof AcceptProposalSchema>;
+
+export const AcceptedProposalSchema = z.object({ proposal: KnowledgeProposalSchema, entry: KnowledgeEntrySchema });
+
+/** What an extraction over a session's log found: the new proposals, and how many were already proposed before. */
+export const ExtractResultSchema = z.object({
+  sessionId: IdSchema,
+  folderId: IdSchema,
+  proposed: z.array(KnowledgeProposalSchema),
+  alreadyProposed: z.number().int(),
+});
+export type ExtractResult = z.infer<typeof ExtractResultSchema>;

@@ -28,9 +28,16 @@ export type Worktree = z.infer<typeof WorktreeSchema>;
 
 export const BranchSchema = z.string().min(1, 'must not be empty').max(200, 'is too long');
 
+/** A worktree of a repository on disk (`repoPath`) or of a cloned one (`repositoryId`, fetched first). */
 export const CreateWorktreeSchema = z
-  .object({ repoPath: AbsolutePathSchema, branch: BranchSchema, base: BranchSchema.optional() })
-  .strict();
+  .object({
+    repoPath: AbsolutePathSchema.optional(),
+    repositoryId: IdSchema.optional().describe('a repository cloned with POST /api/repositories'),
+    branch: BranchSchema,
+    base: BranchSchema.optional(),
+  })
+  .strict()
+  .refine((v) => (v.repoPath ? 1 : 0) + (v.repositoryId ? 1 : 0) === 1, 'give exactly one of repoPath or repositoryId');
 export type CreateWorktree = z.infer<typeof CreateWorktreeSchema>;
 
 export const WorktreeGitStatusSchema = z.object({

@@ -23,6 +23,8 @@ export interface LaunchDeps {
   agentHooks?: AgentHookConfig | null;
   /** The folder's knowledge an agent session starts with (null: none), and where to leave it. */
   startupKnowledge?: (r: SessionRow) => StartupKnowledge | null;
+  /** Starts (or finds) the ssh-agent of a session that works as an identity; its socket, or null when it could not start. */
+  sshAgent?: (r: SessionRow) => Promise<string | null>;
 }
 
 /** The shell a session starts with, as `deps.shell` says or, when empty, as tmux picks it from `env`. */
@@ -52,7 +54,9 @@ export async function launchSession(deps: LaunchDeps, r: SessionRow, size?: { co
   const { tmux } = deps;
   const shell = deps.shell ? [deps.shell, '-l'] : undefined;
   const exitDir = deps.exitStatusDir;
-  const own = { ...(r.env ?? {}), RDV_SESSION_ID: r.id, RDV_API_SOCKET: deps.apiSocket, RDV_HOOK_TOKEN: issueHookToken(deps.db, r.id) };
+  const own: Record<string, string> = { ...(r.env ?? {}), RDV_SESSION_ID: r.id, RDV_API_SOCKET: deps.apiSocket, RDV_HOOK_TOKEN: issueHookToken(deps.db, r.id) };
+  const agentSocket = r.identityId && deps.sshAgent ? await deps.sshAgent(r) : null;
+  if (agentSocket) own.SSH_AUTH_SOCK = agentSocket;
   const launch =
     r.kind === 'agent' && r.command
       ? prepareAgentLaunch(deps.agentHooks ?? null, { id: r.id, agent: (r.agent as Agent | null) ?? null, command: line ?? r.command }, { ...tmux.env, ...own })

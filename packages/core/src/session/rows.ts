@@ -32,6 +32,7 @@ export function toSession(row: SessionRow): Session {
     agentSessionId: row.agentSessionId,
     lostAt: iso(row.lostAt),
     restoredAt: iso(row.restoredAt),
+    identityId: row.identityId ?? null,
   };
 }
 

@@ -5,6 +5,7 @@ import { AppError } from '../errors/index.js';
 import { schema, type Db } from '../db/index.js';
 import type { EventBus } from '../events/index.js';
 import type { FolderService } from '../folder/index.js';
+import type { SessionIdentities } from '../identity/index.js';
 import type { OutputPage, ReadOutputOptions } from '../output/index.js';
 import {
   IdSchema,
@@ -57,6 +58,8 @@ export interface SessionServiceDeps {
   restore?: RestorePolicy;
   /** Types `exec`'s command lines without a tmux process each (see createKeyTyper); without it, tmux is spawned. */
   typer?: KeyTyper;
+  /** Git identities: a worktree session's author and its own ssh-agent (core/identity). */
+  identities?: SessionIdentities;
 }
 
 export type { ReconcileResult };
@@ -120,6 +123,8 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
       // An ended session's hook credential and hook files go with it.
       set = { ...set, hookTokenHash: null };
       if (deps.agentHooks) removeAgentHooks(deps.agentHooks.runDir, id);
+      // Its key leaves memory with it; a failure to stop is logged, the close goes on.
+      deps.identities?.stopAgent(id).catch((err: unknown) => log.warn({ err, sessionId: id }, 'could not stop the session ssh-agent'));
     }
     const r = db
       .update(schema.sessions)
@@ -139,7 +144,18 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
 
   const nameTaken = (userId: string, name: string, exceptId?: string) => openNameTaken(db, userId, name, exceptId);
   const output = deps.output ? createSessionOutput(deps.output, { db, tmux, log }) : null;
-  const launchDeps: LaunchDeps = { ...deps, output: deps.output };
+  const launchDeps: LaunchDeps = {
+    ...deps,
+    output: deps.output,
+    sshAgent: deps.identities
+      ? (r) =>
+          deps.identities!.ensureAgent({ id: r.id, userId: r.userId, identityId: r.identityId! }).catch((err: unknown) => {
+            // Its identity was deleted, or ssh-agent is missing: the session starts without one rather than not at all.
+            log.warn({ err: (err as Error).message, sessionId: r.id }, 'the session starts without its ssh-agent');
+            return null;
+          })
+      : undefined,
+  };
   /** Sessions being started or closed: reconcile leaves them alone, the sweep spares them. */
   const busy = new Set<string>();
   const startTmux = async (r: SessionRow, size?: { cols?: number; rows?: number }) => {
@@ -168,7 +184,20 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
         throw new AppError('conflict', `a session named "${input.name}" is already open; pick another name`);
       }
       const id = randomUUID();
+      if (input.identityId && !deps.identities) throw new AppError('unavailable', 'git identities are not enabled on this server');
+      const identityId =
+        deps.identities && (input.worktree || input.identityId)
+          ? deps.identities.resolve(userId, { identityId: input.identityId, folderId, repositoryId: input.worktree?.repositoryId })
+          : null;
       const worktree = input.worktree ? await deps.worktrees!.create(userId, input.worktree, id) : null;
+      if (worktree && identityId) {
+        try {
+          await deps.identities!.configureWorktree(userId, identityId, worktree, id);
+        } catch (err) {
+          await deps.worktrees!.discard(userId, worktree.id).catch((e: unknown) => log.warn({ err: e }, 'could not discard the worktree'));
+          throw err;
+        }
+      }
       const cwd = worktree?.path ?? cwdFor(input, prefs);
       const at = new Date();
       const maxPos = db
@@ -189,6 +218,7 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
           command,
           cwd,
           worktreeId: worktree?.id ?? null,
+          identityId,
           env: { ...prefs.env, ...(input.env ?? {}) },
           status: 'active',
           position: (maxPos?.m ?? -1) + 1,

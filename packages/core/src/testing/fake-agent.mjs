@@ -9,6 +9,7 @@
 // Usage: node fake-agent.mjs <agent> [the agent's own arguments]. It reads keys (raw mode):
 // a line then Enter is a prompt naming what to do:
 //   work                      one turn with a tool call, then the turn ends
+//   replay <file>             one turn that prints <file> (a recorded transcript), then ends
 //   permission <command>      asks to run <command>: Enter allows, Esc denies
 //   question <q>|<a>|<b>…     asks <q> with options: Down moves, Enter picks
 //   fail                      the turn fails;  exit  the session ends and it exits
@@ -132,6 +133,11 @@ async function onPrompt(text) {
   await emit('prompt', { prompt: text });
   if (verb === 'work') {
     await emit('tool');
+    await emit('toolDone');
+    await emit('stop', { prompt: text });
+  } else if (verb === 'replay') {
+    await emit('tool');
+    process.stdout.write(readFileSync(arg));
     await emit('toolDone');
     await emit('stop', { prompt: text });
   } else if (verb === 'permission') {

@@ -6,11 +6,17 @@ import { AppError } from '../errors/index.js';
 // (simple-git refuses them anyway, and nothing here talks to a remote or asks a question).
 const PASSED_ENV = ['PATH', 'HOME', 'USER', 'TMPDIR', 'XDG_CONFIG_HOME', 'GIT_CONFIG_GLOBAL', 'GIT_CONFIG_NOSYSTEM'];
 
-/** A simple-git instance in `dir` that never prompts (git uses no pager when not on a terminal). */
-export function gitIn(dir: string): SimpleGit {
+/** The environment every git rdv runs gets: never prompts, C locale, the user's config found. */
+export function gitEnv(extra: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = { GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' };
   const parent = parentEnv();
   for (const key of PASSED_ENV) if (parent[key] !== undefined) env[key] = parent[key]!;
+  return { ...env, ...extra };
+}
+
+/** A simple-git instance in `dir` that never prompts (git uses no pager when not on a terminal). */
+export function gitIn(dir: string): SimpleGit {
+  const env = gitEnv();
   return simpleGit({
     baseDir: dir,
     binary: 'git',

@@ -1,4 +1,5 @@
 export { validateBranchName } from './branch.js';
+export { diffOfWorktree, diffWorktree, type DiffLimits, type GitDiff } from './diff.js';
 export { copyIncludes, type IncludeReport, type SkippedInclude } from './includes.js';
 export {
   addWorktree,

@@ -97,9 +97,11 @@ export async function addWorktree(repo: string, branch: string, base: string, pa
     await git(repo, ['worktree', 'add', '--track', '-b', branch, '--', path, `origin/${branch}`], 'conflict');
     return { ok: true, path, branch, base, source: 'remote' };
   }
-  if (!(await refExists(repo, base))) throw new AppError('invalid_input', `base: ${base} is not a branch or commit of ${repo}`);
-  await git(repo, ['worktree', 'add', '--no-track', '-b', branch, '--', path, base], 'conflict');
-  return { ok: true, path, branch, base, source: 'new' };
+  // A base named like a branch of origin (as in a cloned mirror, which keeps no local branches) is origin's.
+  const start = (await refExists(repo, base)) ? base : (await refExists(repo, `refs/remotes/origin/${base}`)) ? `origin/${base}` : null;
+  if (!start) throw new AppError('invalid_input', `base: ${base} is not a branch or commit of ${repo}`);
+  await git(repo, ['worktree', 'add', '--no-track', '-b', branch, '--', path, start], 'conflict');
+  return { ok: true, path, branch, base: start, source: 'new' };
 }
 
 export interface SetupResult {

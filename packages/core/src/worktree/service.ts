@@ -25,6 +25,8 @@ export interface WorktreeServiceDeps {
   home: string;
   trashRetentionDays: number;
   staleDays: number;
+  /** Cloned repositories (core/identity): fetches one and gives its bare mirror, for `repositoryId`. */
+  repositories?: { prepareWorktree(userId: string, repositoryId: string): Promise<string> };
 }
 
 export interface CleanupCandidate {
@@ -107,7 +109,13 @@ export function createWorktreeService(deps: WorktreeServiceDeps): WorktreeServic
 
   const service: WorktreeService = {
     async create(userId, input, sessionId = null) {
-      const repo = await repoRoot(input.repoPath);
+      let repo: string;
+      if (input.repositoryId) {
+        if (!deps.repositories) throw new AppError('unavailable', 'cloned repositories are not enabled on this server');
+        repo = await deps.repositories.prepareWorktree(userId, input.repositoryId);
+      } else {
+        repo = await repoRoot(input.repoPath!);
+      }
       await validateBranchName(input.branch, repo);
       if (input.base) await validateBranchName(input.base.replace(/^origin\//, ''), repo);
       return withLock(repo, async () => {
@@ -146,7 +154,7 @@ export function createWorktreeService(deps: WorktreeServiceDeps): WorktreeServic
         const at = new Date();
         const inserted = db
           .insert(schema.worktrees)
-          .values({ id, userId, repoPath: repo, path, branch: input.branch, base, status: 'active', createdAt: at, updatedAt: at })
+          .values({ id, userId, repoPath: repo, path, branch: input.branch, base: outcome.base, status: 'active', createdAt: at, updatedAt: at })
           .returning()
           .get();
         writeMeta(id, { setup, copiedFiles, skippedFiles, sessionId });

@@ -37,18 +37,18 @@ export function loopbackApi(socketPath: string, authorization: string): RdvApi {
   const session = (id: string, action = '') => `/api/sessions/${enc(id)}${action}`;
   return {
     listSessions: (query = {}) => call('GET', '/api/sessions', { query }),
-    async resolveSession(ref) {
-      if (IdSchema.safeParse(ref).success) return call('GET', session(ref));
-      return findSession((await call<List<Session>>('GET', '/api/sessions', { query: { status: 'all' } })).items, ref);
+    async resolveSession(ref, host) {
+      if (IdSchema.safeParse(ref).success) return call('GET', session(ref), { query: { host } });
+      return findSession((await call<List<Session>>('GET', '/api/sessions', { query: { status: 'all', host } })).items, ref);
     },
-    createSession: (body) => call('POST', '/api/sessions', { body }),
+    createSession: (body, host) => call('POST', '/api/sessions', { body, query: { host } }),
     renameSession: (id, name) => call('PATCH', session(id), { body: { name } }),
     closeSession: (id) => call('DELETE', session(id)),
     suspendSession: (id) => call('POST', session(id, '/suspend')),
     resumeSession: (id) => call('POST', session(id, '/resume')),
-    exec: (id, command) => call('POST', session(id, '/exec'), { body: { command } }),
+    exec: (id, command, host) => call('POST', session(id, '/exec'), { body: { command }, query: { host } }),
     requestAttention: (id, message) => call('POST', session(id, '/attention'), { body: { message } }),
-    scrollback: (id, lines) => call('GET', session(id, '/scrollback'), { query: { lines } }),
+    scrollback: (id, lines, host) => call('GET', session(id, '/scrollback'), { query: { lines, host } }),
     readLog: (id, query) => call('GET', session(id, '/output'), { query }),
     search: (query) => call('GET', '/api/search', { query }),
 
@@ -60,6 +60,8 @@ export function loopbackApi(socketPath: string, authorization: string): RdvApi {
     addKnowledge: (id, body) => call('POST', `/api/folders/${enc(id)}/knowledge`, { body }),
     searchKnowledge: (id, q, limit) => call('GET', `/api/folders/${enc(id)}/knowledge/search`, { query: { q, limit } }),
     addSessionNote: (id, body) => call('POST', session(id, '/notes'), { body: { body } }),
+    proposeKnowledge: (id, body) => call('POST', `/api/folders/${enc(id)}/knowledge/proposals`, { body }),
+    extractProposals: (id) => call('POST', session(id, '/proposals/extract')),
 
     listWorktrees: (query) => call('GET', '/api/worktrees', { query }),
     createWorktree: (body) => call('POST', '/api/worktrees', { body }),
@@ -73,6 +75,8 @@ export function loopbackApi(socketPath: string, authorization: string): RdvApi {
       return { items: lists.flatMap((l) => l.items) };
     },
 
+    worktreeDiff: (query) => call('GET', '/api/worktrees/diff', { query }),
+
     listOrchestrators: () => call('GET', '/api/orchestrators'),
     monitoringStatus: (id) => call('GET', `/api/orchestrators/${enc(id)}/monitoring/status`),
     insights: (id, all) => call('GET', id ? `/api/orchestrators/${enc(id)}/insights` : '/api/insights', { query: all ? {} : { open: 'true' } }),
@@ -82,5 +86,9 @@ export function loopbackApi(socketPath: string, authorization: string): RdvApi {
       const { items } = await call<List<Orchestrator>>('GET', '/api/orchestrators');
       return items.find((o) => o.kind === 'master') ?? call<Orchestrator>('POST', '/api/orchestrators', { body: { kind: 'master' } });
     },
+
+    listRepositories: () => call('GET', '/api/repositories'),
+    addRepository: (body) => call('POST', '/api/repositories', { body }),
+    pushWorktree: (body) => call('POST', '/api/worktrees/push', { body }),
   };
 }

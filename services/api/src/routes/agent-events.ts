@@ -1,3 +1,4 @@
+import { promptOf } from '@rdv/core/knowledge';
 import { AgentEventResultSchema, AgentEventSchema, CONTROL_CHARS, InsightSchema } from '@rdv/core/schemas';
 import { z } from 'zod';
 import { auditAs, hookOf } from '../context.js';
@@ -34,6 +35,9 @@ export function agentEventRoutes(deps: RouteDeps): RouteDef[] {
       response: AgentEventResultSchema,
       handler: ({ req, body }) => {
         const { userId, sessionId } = hookOf(req);
+        // Noted before the event moves the agent on: a prompt typed while it waited may be worth proposing.
+        const prompt = promptOf(body.event);
+        if (prompt) deps.learnings.noteInput(userId, sessionId, { text: prompt, source: 'prompt' });
         const { recognised, state } = deps.orchestrator.reportAgentEvent(userId, sessionId, body);
         return { sessionId, recognised, state };
       },

@@ -13,6 +13,7 @@ import {
 } from '@rdv/core/schemas';
 import { auditAs, type AuthContext } from '../context.js';
 import { defineRoute, type RouteDef } from '../route.js';
+import { isPerson } from './learnings.js';
 import type { RouteDeps } from './table.js';
 
 const tag = 'orchestrators';
@@ -99,7 +100,12 @@ export function orchestratorRoutes(deps: RouteDeps): RouteDef[] {
       body: InjectSchema,
       response: InjectResultSchema,
       sensitive: true,
-      handler: ({ auth, params, body }) => service.inject(actor(auth), params.id!, body),
+      handler: async ({ auth, params, body }) => {
+        const result = await service.inject(actor(auth), params.id!, body);
+        // What a person typed to a waiting agent may be worth proposing as knowledge; an agent's own injections are not.
+        if (body.text && isPerson(auth)) deps.learnings.noteInput(auth.user.id, body.sessionId, { text: body.text, source: 'inject' });
+        return result;
+      },
     }),
     defineRoute({
       method: 'post',

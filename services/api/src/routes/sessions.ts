@@ -12,6 +12,7 @@ import {
   UpdateSessionSchema,
   listOf,
 } from '@rdv/core/schemas';
+import { listAcrossHosts } from '../across-hosts.js';
 import { auditAs } from '../context.js';
 import { defineRoute, type RouteDef } from '../route.js';
 import { createListCache } from './list-cache.js';
@@ -30,10 +31,16 @@ export function sessionRoutes(deps: RouteDeps): RouteDef[] {
       method: 'get',
       path: '/api/sessions',
       tag,
-      summary: 'List sessions (open ones unless ?status= says otherwise)',
+      summary: 'List sessions (open ones unless ?status= says otherwise); ?host=all merges every host, ?host=<id or name> lists one',
       query: ListSessionsQuerySchema,
       response: listOf(SessionSchema),
-      handler: ({ auth, query }) => listCache.get(`${auth.user.id} ${query.status ?? ''} ${query.folderId ?? ''}`, () => ({ items: sessions.list(auth.user.id, query) })),
+      handler: async ({ auth, query }) => {
+        const { host, ...filter } = query;
+        const local = () => sessions.list(auth.user.id, filter);
+        if (!host || host === 'local') return listCache.get(`${auth.user.id} ${filter.status ?? ''} ${filter.folderId ?? ''}`, () => ({ items: local() }));
+        const search = new URLSearchParams({ status: filter.status, ...(filter.folderId ? { folderId: filter.folderId } : {}) });
+        return { items: await listAcrossHosts(deps.hosts, auth.user.id, host, `/api/sessions?${search}`, local) };
+      },
     }),
     defineRoute({
       method: 'post',

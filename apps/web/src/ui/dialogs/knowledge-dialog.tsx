@@ -5,17 +5,20 @@ import { useUi } from '../app-context';
 import { messageOf } from '../state/actions';
 import { Dialog, useSubmit } from './dialog';
 import { renderMarkdown } from './markdown';
+import { ProposedSection } from './proposals';
 
 function Entry(props: { entry: KnowledgeEntry; snippet?: string; onDelete?: () => void }) {
   const e = props.entry;
   const by = e.author.kind === 'session' ? `session ${e.author.name}` : e.author.name;
+  const from = e.source ? ` · accepted from ${e.source.sessionName ? `session ${e.source.sessionName}` : 'a proposal'}` : '';
   return (
     <article className="kb-entry" aria-label={e.title}>
       <header>
         <h3>{e.title}</h3>
         <span className="muted">
           {e.inherited ? `from ${e.folderName} · ` : ''}
-          {by} · {e.updatedAt.slice(0, 10)}
+          {by}
+          {from} · {e.updatedAt.slice(0, 10)}
         </span>
         {props.onDelete && (
           <button type="button" className="button ghost small" onClick={props.onDelete} aria-label={`Delete ${e.title}`}>
@@ -88,6 +91,8 @@ export function KnowledgeDialog(props: { folder: Folder; onClose: () => void }) 
         <input type="search" value={query} onChange={(e) => void search(e.target.value)} placeholder="words or &quot;a phrase&quot;" />
       </label>
       {loadError && <p className="form-error" role="alert">{loadError}</p>}
+      <ProposedSection folderId={id} onAccepted={() => void load()} />
+      <h3>Entries</h3>
       <div className="kb-list" role="list" aria-label="Knowledge entries">
         {hits
           ? hits.map((h) => <Entry key={h.entry.id} entry={h.entry} snippet={h.snippet} />)

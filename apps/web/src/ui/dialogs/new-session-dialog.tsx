@@ -1,5 +1,5 @@
 'use client';
-import { AGENTS, AgentSchema, NameSchema, type Agent, type CreateSessionInput, type Folder, type Session } from '@rdv/core/schemas';
+import { AGENTS, AgentSchema, NameSchema, type Agent, type CreateSessionInput, type Folder, type Host, type Repository, type Session } from '@rdv/core/schemas';
 import { useEffect, useId, useMemo, useState } from 'react';
 import { useUi } from '../app-context';
 import { Dialog, DialogButtons, useSubmit } from './dialog';
@@ -32,7 +32,7 @@ export function NewSessionDialog(props: {
   sessions: Session[];
   folderId: string | null;
   worktrees: boolean;
-  onCreate: (input: CreateSessionInput) => Promise<Session>;
+  onCreate: (input: CreateSessionInput, hostId?: string) => Promise<Session>;
   onClose: () => void;
 }) {
   const [folderId, setFolderId] = useState<string | null>(props.folderId);
@@ -49,10 +49,28 @@ export function NewSessionDialog(props: {
   const [repoPath, setRepoPath] = useState('');
   const [branch, setBranch] = useState('');
   const [base, setBase] = useState('');
+  // Repositories rdv cloned: typing one's URL starts the worktree from its mirror.
+  const [clones, setClones] = useState<Repository[]>([]);
+  const repoListId = useId();
   const options = useMemo(() => folderOptions(props.folders), [props.folders]);
   // Selects get their label by id: a wrapping <label> would fold every option's text into the name.
   const agentId = useId();
   const folderSelectId = useId();
+  const hostSelectId = useId();
+  // Other machines running rdv (see `rdv host add`); the picker shows only when there are some.
+  const [hosts, setHosts] = useState<Host[]>([]);
+  const [hostId, setHostId] = useState<string>('');
+
+  useEffect(() => {
+    let live = true;
+    api.GET('/api/hosts').then(
+      (r) => live && setHosts(r.items),
+      () => live && setHosts([]),
+    );
+    return () => {
+      live = false;
+    };
+  }, [api]);
 
   useEffect(() => {
     let live = true;
@@ -72,6 +90,19 @@ export function NewSessionDialog(props: {
     };
   }, [api, folderId]);
 
+  useEffect(() => {
+    if (!useWorktree) return;
+    let live = true;
+    api.GET('/api/repositories').then(
+      (r) => live && setClones(r.items.filter((x) => x.status === 'ready')),
+      // Without the list the field still takes a path.
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [api, useWorktree]);
+
   const suggestedName = useMemo(
     () => suggestName(kind === 'shell' ? 'shell' : agent === 'custom' ? 'agent' : agent, props.sessions),
     [kind, agent, props.sessions],
@@ -81,13 +112,17 @@ export function NewSessionDialog(props: {
   const nameCheck = NameSchema.safeParse(name);
   const { busy, error, onSubmit } = useSubmit(async () => {
     if (!nameCheck.success) throw new Error(`Name ${nameCheck.error.issues[0]?.message ?? 'is not valid'}`);
-    const input: CreateSessionInput = { name: nameCheck.data, kind, folderId };
+    // Folders are this machine's: a session on another host starts at its top level.
+    const input: CreateSessionInput = { name: nameCheck.data, kind, folderId: hostId ? null : folderId };
     if (kind === 'agent') input.agent = agent;
     if (kind === 'agent' && agent === 'custom') input.command = command.trim();
     if (props.worktrees && useWorktree) {
-      input.worktree = { repoPath: repoPath.trim(), branch: branch.trim(), ...(base.trim() ? { base: base.trim() } : {}) };
+      // Cloned repositories are this machine's: on another host the path is that host's.
+      const clone = hostId ? undefined : clones.find((c) => c.url === repoPath.trim());
+      const source = clone ? { repositoryId: clone.id } : { repoPath: repoPath.trim() };
+      input.worktree = { ...source, branch: branch.trim(), ...(base.trim() ? { base: base.trim() } : {}) };
     } else if (cwd.trim()) input.cwd = cwd.trim();
-    await props.onCreate(input);
+    await props.onCreate(input, hostId || undefined);
     props.onClose();
   });
 
@@ -131,7 +166,20 @@ export function NewSessionDialog(props: {
             aria-invalid={!nameCheck.success}
           />
         </label>
-        <div className="field">
+        {hosts.length > 0 && (
+          <div className="field">
+            <label htmlFor={hostSelectId}>Machine</label>
+            <select id={hostSelectId} value={hostId} onChange={(e) => setHostId(e.target.value)}>
+              <option value="">This machine</option>
+              {hosts.map((h) => (
+                <option key={h.id} value={h.id} disabled={h.state !== 'connected'}>
+                  {h.state === 'connected' ? h.name : `${h.name} (${h.state})`}
+                </option>
+              ))}
+            </select>
+          </div>
+        )}
+        {!hostId && <div className="field">
           <label htmlFor={folderSelectId}>Folder</label>
           <select id={folderSelectId} value={folderId ?? ''} onChange={(e) => setFolderId(e.target.value || null)}>
             <option value="">No folder</option>
@@ -141,7 +189,7 @@ export function NewSessionDialog(props: {
               </option>
             ))}
           </select>
-        </div>
+        </div>}
         {!(props.worktrees && useWorktree) && <label className="field">
           <span>Working directory</span>
           <input value={cwd} onChange={(e) => setCwd(e.target.value)} placeholder={defaultCwd ?? 'your home directory'} spellCheck={false} autoCapitalize="off" />
@@ -164,8 +212,14 @@ export function NewSessionDialog(props: {
               <div className="worktree-fields">
                 <label className="field">
                   <span>Repository</span>
-                  <input value={repoPath} onChange={(e) => setRepoPath(e.target.value)} placeholder="/home/me/src/project" required spellCheck={false} autoCapitalize="off" />
+                  <input value={repoPath} onChange={(e) => setRepoPath(e.target.value)} placeholder="/home/me/src/project" list={repoListId} required spellCheck={false} autoCapitalize="off" />
+                  {clones.length > 0 && <small>A path, or one of your cloned repositories.</small>}
                 </label>
+                <datalist id={repoListId}>
+                  {clones.map((c) => (
+                    <option key={c.id} value={c.url} />
+                  ))}
+                </datalist>
                 <label className="field">
                   <span>Branch</span>
                   <input value={branch} onChange={(e) => setBranch(e.target.value)} placeholder="feature/idea" required spellCheck={false} autoCapitalize="off" />

@@ -17,6 +17,7 @@ export function sessionMenu(ui: Ui, s: Session): MenuItem[] {
   return [
     { label: 'Open', onSelect: () => ui.select(s.id) },
     { label: 'Output log', onSelect: () => ui.dispatch({ type: 'openAt', id: s.id, offset: null, q: null }) },
+    ...(s.worktreeId ? [{ label: 'Changes…', onSelect: () => ui.show({ kind: 'diff', sessionId: s.id }) }] : []),
     {
       label: 'Rename…',
       onSelect: () =>
@@ -53,6 +54,7 @@ export function folderMenu(ui: Ui, f: Folder): MenuItem[] {
     { label: 'New session here', onSelect: () => ui.show({ kind: 'newSession', folderId: f.id }) },
     { label: 'Knowledge…', onSelect: () => ui.show({ kind: 'knowledge', folderId: f.id }) },
     { label: 'Notifications…', onSelect: () => ui.show({ kind: 'folderNotifications', folderId: f.id }) },
+    { label: 'Git identity…', onSelect: () => ui.show({ kind: 'folderIdentity', folderId: f.id }) },
     {
       label: 'New subfolder…',
       onSelect: () =>

@@ -2,7 +2,8 @@
 import { useUi } from '../app-context';
 import { AttentionList } from './attention';
 import { Bell } from '../notifications/bell';
-import { CloseIcon, FolderPlusIcon, KeyboardIcon, MoonIcon, PlusIcon, SearchIcon, SignOutIcon, SunIcon, SystemIcon } from '../icons';
+import { HostsSection } from './hosts';
+import { CloseIcon, FolderPlusIcon, KeyboardIcon, KeyIcon, MoonIcon, PlusIcon, SearchIcon, SignOutIcon, SunIcon, SystemIcon } from '../icons';
 import { Tree } from './tree';
 import type { ThemeChoice } from '../theme';
 
@@ -62,6 +63,7 @@ export function Sidebar(props: { whoami: Whoami | null; theme: ThemeChoice; onTh
         {empty && <p className="quiet">No sessions yet. Start one and it keeps running here, even when this tab is closed.</p>}
         <Tree />
       </div>
+      <HostsSection />
       <footer className="sidebar-foot">
         <span className="who" title={`${props.whoami?.email ?? 'Signed in with a login link'}${props.whoami?.admitsOthers ? `\n${TRUST_NOTE}` : ''}`}>
           {props.whoami?.email ?? (props.whoami ? 'Local sign-in' : '')}
@@ -71,6 +73,9 @@ export function Sidebar(props: { whoami: Whoami | null; theme: ThemeChoice; onTh
             shared
           </span>
         )}
+        <button type="button" className="icon-button" title="Git identities" aria-label="Git identities" onClick={() => ui.show({ kind: 'identities' })}>
+          <KeyIcon />
+        </button>
         <button type="button" className="icon-button" title={THEME_LABEL[props.theme]} aria-label={THEME_LABEL[props.theme]} onClick={() => props.onTheme(THEME_NEXT[props.theme])}>
           <ThemeIcon />
         </button>

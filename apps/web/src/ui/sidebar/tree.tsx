@@ -91,6 +91,14 @@ function ContinuityBadge({ session }: { session: Session }) {
   return <span className="badge restored" title={`Restored ${at}, after a reboot or a lost tmux server`}>restored</span>;
 }
 
+/** The machine a session of another host runs on; greyed out (with the row) while that host is unreachable. */
+function HostBadge({ session }: { session: Session }) {
+  if (!session.host) return null;
+  const down = session.host.state !== 'connected';
+  const title = down ? `On ${session.host.name}, which is ${session.host.state}: shown as last seen` : `On ${session.host.name}`;
+  return <span className={`badge host${down ? ' down' : ''}`} title={title}>{session.host.name}</span>;
+}
+
 export function SessionRow({ session, depth, level }: { session: Session; depth: number; level?: number }) {
   const ui = useUi();
   const { dropping, props: dragProps } = useDragItem({ what: 'session', id: session.id }, (d) => {
@@ -106,7 +114,7 @@ export function SessionRow({ session, depth, level }: { session: Session; depth:
   };
   return (
     <div
-      className={`row session${active ? ' active' : ''}${dropping ? ' drop-before' : ''} status-${status}`}
+      className={`row session${active ? ' active' : ''}${dropping ? ' drop-before' : ''} status-${status}${session.host && session.host.state !== 'connected' ? ' unreachable' : ''}`}
       style={{ paddingLeft: 10 + depth * 14 }}
       {...dragProps}
       onClick={() => ui.select(session.id)}
@@ -114,7 +122,7 @@ export function SessionRow({ session, depth, level }: { session: Session; depth:
       role="treeitem"
       aria-selected={active}
       aria-level={level}
-      aria-label={`${session.name}, ${STATUS_LABEL[status]}`}
+      aria-label={`${session.name}${session.host ? ` on ${session.host.name}${session.host.state === 'connected' ? '' : ` (${session.host.state})`}` : ''}, ${STATUS_LABEL[status]}`}
       tabIndex={0}
       onKeyDown={(e) => e.key === 'Enter' && ui.select(session.id)}
     >
@@ -123,6 +131,7 @@ export function SessionRow({ session, depth, level }: { session: Session; depth:
         <span className="row-name">
           {session.name}
           <ContinuityBadge session={session} />
+          <HostBadge session={session} />
         </span>
         <span className="row-detail">{detail}</span>
       </span>

@@ -10,7 +10,8 @@ export function messageOf(err: unknown): string {
 
 /** What a person can do, as API calls that update the state (events confirm them soon after). */
 export interface Actions {
-  createSession(input: CreateSessionInput): Promise<Session>;
+  /** `hostId`: on another machine (see /api/hosts); absent: this one. */
+  createSession(input: CreateSessionInput, hostId?: string): Promise<Session>;
   renameSession(id: string, name: string): Promise<void>;
   moveSession(id: string, folderId: string | null): Promise<void>;
   /** Puts `id` just before `beforeId` (or last when null) inside `folderId`. */
@@ -53,7 +54,12 @@ export function createActions(deps: {
     attempt(what, async () => {
       dispatch({ type: 'session', session: await change() });
     }).catch(() => {});
-  const byId = (id: string) => ({ params: { path: { id } } });
+  // A session on another host is reached through this api with `?host=`.
+  const hostOf = (id: string) => snapshot().sessions.find((s) => s.id === id)?.host?.id;
+  const byId = (id: string) => {
+    const host = hostOf(id);
+    return { params: { path: { id }, ...(host ? { query: { host } } : {}) } };
+  };
   const reorderSessions = (ids: string[]) =>
     attempt('Could not reorder', async () => {
       await api.POST('/api/sessions/reorder', { body: { ids } });
@@ -61,8 +67,8 @@ export function createActions(deps: {
     }).catch(() => {});
 
   const actions: Actions = {
-    createSession: (input) =>
-      api.POST('/api/sessions', { body: { ...input, folderId: input.folderId ?? undefined } }).then((s) => {
+    createSession: (input, hostId) =>
+      api.POST('/api/sessions', { body: { ...input, folderId: input.folderId ?? undefined }, params: { query: hostId ? { host: hostId } : {} } }).then((s) => {
         dispatch({ type: 'session', session: s });
         dispatch({ type: 'open', id: s.id });
         return s;

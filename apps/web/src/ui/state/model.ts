@@ -1,4 +1,4 @@
-import type { Folder, Session } from '@rdv/core/schemas';
+import type { Folder, Host, Session } from '@rdv/core/schemas';
 
 /** An orchestrator insight, as much of it as the UI needs (the API is newer than this UI may be). */
 export interface Insight {
@@ -28,6 +28,8 @@ export interface State {
   loadError: string | null;
   sessions: Session[];
   folders: Folder[];
+  /** Other machines running rdv, with the state of their links. */
+  hosts: Host[];
   insights: Insight[];
   /** Open tabs, in order; `activeId` is the one shown. */
   tabs: string[];
@@ -39,6 +41,8 @@ export interface State {
   /** Unread entries of the notification centre; `notificationsVersion` moves when the list changed. */
   unread: number;
   notificationsVersion: number;
+  /** Moves when a knowledge proposal was made or decided (the knowledge panel reloads its list). */
+  proposalsVersion: number;
   signedOut: boolean;
   /** Sessions the person closed or dismissed here: late events must not bring them back. */
   gone: string[];
@@ -49,6 +53,7 @@ export interface State {
 export type Action =
   | { type: 'loaded'; sessions: Session[]; folders: Folder[] }
   | { type: 'loadFailed'; message: string }
+  | { type: 'hosts'; items: Host[] }
   | { type: 'session'; session: Session }
   | { type: 'exited'; id: string; code: number | null }
   | { type: 'dismiss'; id: string }
@@ -64,6 +69,7 @@ export type Action =
   | { type: 'features'; worktrees?: boolean; orchestrators?: boolean }
   | { type: 'monitoring'; value: State['monitoring'] }
   | { type: 'unread'; count: number }
+  | { type: 'proposals' }
   | { type: 'signedOut' };
 
 export const initialState: State = {
@@ -71,6 +77,7 @@ export const initialState: State = {
   loadError: null,
   sessions: [],
   folders: [],
+  hosts: [],
   insights: [],
   tabs: [],
   activeId: null,
@@ -79,6 +86,7 @@ export const initialState: State = {
   monitoring: null,
   unread: 0,
   notificationsVersion: 0,
+  proposalsVersion: 0,
   signedOut: false,
   gone: [],
   places: {},
@@ -115,6 +123,8 @@ function closeTab(state: State, id: string): State {
 /** All UI state changes; events from the server and the person's actions both land here. */
 export function reducer(state: State, action: Action): State {
   switch (action.type) {
+    case 'hosts':
+      return { ...state, hosts: action.items };
     case 'loaded': {
       // Sessions that ended while we watched stay (as exited) until dismissed.
       const known = new Set(action.sessions.map((s) => s.id));
@@ -172,6 +182,8 @@ export function reducer(state: State, action: Action): State {
       return { ...state, monitoring: action.value };
     case 'unread':
       return { ...state, unread: action.count, notificationsVersion: state.notificationsVersion + 1 };
+    case 'proposals':
+      return { ...state, proposalsVersion: state.proposalsVersion + 1 };
     case 'signedOut':
       return { ...state, signedOut: true };
   }

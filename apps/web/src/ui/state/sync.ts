@@ -3,7 +3,15 @@ import { followEvents, type RdvClient } from '@rdv/client';
 import { isAppError } from '@rdv/core/errors';
 import { FolderSchema, InsightSchema, PreferencesSchema, SessionSchema, type Insight as ApiInsight, type Preferences, type RdvEvent } from '@rdv/core/schemas';
 import { useCallback, useEffect, useRef, type Dispatch } from 'react';
+import { z } from 'zod';
 import type { Action, Insight } from './model';
+
+/** What `host.event` carries: a host's own event, with the host it came from. */
+const HostEventSchema = z.object({
+  host: z.object({ id: z.string(), name: z.string() }),
+  type: z.string(),
+  data: z.record(z.string(), z.unknown()),
+});
 
 /** An insight as the attention list shows it: only the replies that type into the session. */
 function toAttention(i: ApiInsight): Insight {
@@ -55,8 +63,11 @@ export function useSync(api: RdvClient, dispatch: Dispatch<Action>, onPreference
 
   const reload = useCallback(async () => {
     try {
-      const [sessions, folders] = await Promise.all([api.GET('/api/sessions'), api.GET('/api/folders')]);
+      // Every host's sessions too: a host that is down contributes what it listed last, marked so.
+      const [sessions, folders] = await Promise.all([api.GET('/api/sessions', { params: { query: { host: 'all' } } }), api.GET('/api/folders')]);
       dispatch({ type: 'loaded', sessions: sessions.items, folders: folders.items });
+      const hosts = await unlessMissing(api.GET('/api/hosts'));
+      dispatch({ type: 'hosts', items: hosts?.items ?? [] });
     } catch (err) {
       dispatch({ type: 'loadFailed', message: err instanceof Error ? err.message : String(err) });
     }
@@ -87,7 +98,20 @@ export function useSync(api: RdvClient, dispatch: Dispatch<Action>, onPreference
 
   useEffect(() => {
     const handle = ({ type, data }: RdvEvent) => {
-      if (type.startsWith('session.')) {
+      if (type === 'host.state') {
+        // A host came, went or changed: its sessions are re-read (greyed out while it is down).
+        void reload();
+      } else if (type === 'host.event') {
+        const host = HostEventSchema.safeParse(data);
+        if (!host.success) return;
+        if (host.data.type.startsWith('session.')) {
+          const s = SessionSchema.safeParse(host.data.data.session);
+          if (s.success) dispatch({ type: 'session', session: { ...s.data, host: { ...host.data.host, state: 'connected' } } });
+          else void reload();
+        } else if (host.data.type.startsWith('notification.')) {
+          api.GET('/api/notifications', { params: { query: { limit: 1 } } }).then((r) => dispatch({ type: 'unread', count: r.unread }), () => {});
+        }
+      } else if (type.startsWith('session.')) {
         const s = SessionSchema.safeParse(data.session);
         if (s.success) dispatch({ type: 'session', session: s.data });
         else void reload();
@@ -102,6 +126,8 @@ export function useSync(api: RdvClient, dispatch: Dispatch<Action>, onPreference
       } else if (type === 'notification.created' || type === 'notification.read') {
         // The count is the server's: a reload keeps it exact whatever this tab missed.
         api.GET('/api/notifications', { params: { query: { limit: 1 } } }).then((r) => dispatch({ type: 'unread', count: r.unread }), () => {});
+      } else if (type === 'proposal.created' || type === 'proposal.updated') {
+        dispatch({ type: 'proposals' });
       } else if (type === 'orchestrator.updated') {
         void reloadInsights();
       } else if (type.startsWith('insight.')) {

@@ -76,6 +76,8 @@ export class TerminalSocket {
   constructor(
     private readonly sessionId: string,
     private readonly handlers: TerminalSocketHandlers,
+    /** The host the session runs on (its id); absent: this machine. */
+    private readonly hostId?: string,
   ) {}
 
   get current(): ConnectionState {
@@ -148,7 +150,8 @@ export class TerminalSocket {
     this.clearTimers();
     if (this.state.kind !== 'reconnecting') this.setState({ kind: 'connecting' });
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-    const url = `${scheme}://${location.host}/ws/terminal/${encodeURIComponent(this.sessionId)}?cols=${this.size.cols}&rows=${this.size.rows}`;
+    const onHost = this.hostId ? `&host=${encodeURIComponent(this.hostId)}` : '';
+    const url = `${scheme}://${location.host}/ws/terminal/${encodeURIComponent(this.sessionId)}?cols=${this.size.cols}&rows=${this.size.rows}${onHost}`;
     const ws = new WebSocket(url);
     ws.binaryType = 'arraybuffer';
     this.ws = ws;

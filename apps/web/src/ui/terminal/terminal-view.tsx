@@ -23,6 +23,8 @@ export interface TerminalHandle {
 
 export interface TerminalViewProps {
   sessionId: string;
+  /** The host the session runs on; absent: this machine. */
+  hostId?: string;
   visible: boolean;
   scheme: 'light' | 'dark';
   compact: boolean;
@@ -62,7 +64,7 @@ export function TerminalView(props: TerminalViewProps) {
         import('@xterm/addon-search'),
       ]);
       if (store.isDisposed || !host.current) return;
-      const { sessionId } = latest.current;
+      const { sessionId, hostId } = latest.current;
       const term = store.add(
         new Terminal({
           fontFamily: TERMINAL_FONT,
@@ -109,7 +111,7 @@ export function TerminalView(props: TerminalViewProps) {
           onOutput: (data) => term.write(data),
           onAttach: () => term.reset(),
           onState: (state) => latest.current.onState(sessionId, state),
-        }),
+        }, hostId),
       );
       let ctrl = false;
       store.add(
