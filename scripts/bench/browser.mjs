@@ -50,6 +50,21 @@ async function directEcho(stack, session, count) {
   return times;
 }
 
+/** Before the app loads: when each websocket message arrived, to split a keystroke's time into network and drawing. */
+function stampMessages() {
+  const desc = Object.getOwnPropertyDescriptor(WebSocket.prototype, 'onmessage');
+  Object.defineProperty(WebSocket.prototype, 'onmessage', {
+    configurable: true,
+    get: desc.get,
+    set(fn) {
+      desc.set.call(this, (ev) => {
+        window.__wsAt = performance.now();
+        return fn.call(this, ev);
+      });
+    },
+  });
+}
+
 /** In the page: the visible terminal (its element carries the xterm.js Terminal). */
 const VISIBLE = '.terminal-slot:not([hidden]) .terminal-host';
 
@@ -74,13 +89,14 @@ async function openSession(page, name) {
 async function keystrokes(page, cdp, count) {
   await page.evaluate((sel) => {
     const term = document.querySelector(sel).terminal;
-    const st = (window.__keys = { typed: '', t0: 0, times: [] });
+    const st = (window.__keys = { typed: '', t0: 0, times: [], net: [] });
     document.addEventListener('keydown', () => (st.t0 = performance.now()), { capture: true });
     term.onRender(() => {
       if (!st.t0 || !st.typed) return;
       const line = (term.buffer.active.getLine(term.buffer.active.cursorY + term.buffer.active.baseY)?.translateToString(true) ?? '').trimEnd();
       if (line.endsWith(st.typed)) {
         st.times.push(performance.now() - st.t0);
+        st.net.push((window.__wsAt ?? st.t0) - st.t0);
         st.t0 = 0;
       }
     });
@@ -105,7 +121,7 @@ async function keystrokes(page, cdp, count) {
     }
   }
   await page.keyboard.press('Control+u');
-  return page.evaluate(() => window.__keys.times);
+  return page.evaluate(() => ({ times: window.__keys.times, net: window.__keys.net }));
 }
 
 /** `cat` of the file in the visible terminal until its marker is in xterm.js's buffer and rendered; long tasks and click delays meanwhile. */
@@ -161,7 +177,7 @@ await withStack({ prefix: 'rdvbb-' }, async (stack) => {
   for (const renderer of ['dom', 'webgl']) {
     const browser = await launchChromium({ gpu: renderer === 'webgl' });
     try {
-      const { page } = await signedInPage(browser, stack, `/?renderer=${renderer}`);
+      const { page } = await signedInPage(browser, stack, `/?renderer=${renderer}`, stampMessages);
       const cdp = await page.context().newCDPSession(page);
       const name = `${renderer}-view`;
       await stack.shell(name);
@@ -177,10 +193,10 @@ await withStack({ prefix: 'rdvbb-' }, async (stack) => {
         continue;
       }
       log(`${renderer}: keystrokes…`);
-      const keys = await keystrokes(page, cdp, KEYS);
+      const { times: keys, net } = await keystrokes(page, cdp, KEYS);
       log(`${renderer}: stream…`);
       const s = await stream(page, cdp, file, bytes);
-      results.push({ renderer, opens, keys, s });
+      results.push({ renderer, opens, keys, net, s });
     } finally {
       await browser.close();
     }
@@ -188,10 +204,11 @@ await withStack({ prefix: 'rdvbb-' }, async (stack) => {
   const p50 = (xs) => percentile(xs, 50);
   out();
   out(`terminal.sock from node (baseline): echo p50 ${fmt(p50(echo), 2)} ms p99 ${fmt(percentile(echo, 99), 2)}; ${MB} MB at ${fmt(direct.rate, 1)} MB/s`);
-  for (const { renderer, opens, keys, s } of results) {
+  for (const { renderer, opens, keys, net, s } of results) {
     const worst = Math.max(0, ...s.longTasks);
     out(`${renderer} renderer`);
     out(`  keystroke → glyph rendered   p50 ${fmt(p50(keys), 1)} ms  p99 ${fmt(percentile(keys, 99), 1)}  (echo + ${fmt(p50(keys) - p50(echo), 1)})  goal <= echo + ${FRAME_MS}  ${verdict(p50(keys) <= p50(echo) + FRAME_MS)}`);
+    out(`    of which key → echo arrives p50 ${fmt(p50(net), 1)} ms, echo → glyph drawn p50 ${fmt(p50(keys.map((k, i) => k - net[i])), 1)} ms`);
     out(`  open a session → screen      ${fmt(opens[0], 0)} ms`);
     out(`  ${MB} MB stream rendered        ${fmt(s.rate, 1)} MB/s  (${fmt(s.rate / direct.rate, 2)}x terminal.sock to node)`);
     out(`  long tasks while streaming   ${s.longTasks.length} over 50 ms, longest ${fmt(worst, 0)} ms  goal none over 100  ${verdict(worst <= 100)}`);

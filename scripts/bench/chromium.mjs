@@ -18,9 +18,10 @@ export function launchChromium({ gpu = false } = {}) {
 }
 
 /** A page of `browser` signed in to the stack's edge with a login link, showing the app. */
-export async function signedInPage(browser, stack, path = '/') {
+export async function signedInPage(browser, stack, path = '/', initScript = null) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, reducedMotion: 'reduce' });
   const page = await context.newPage();
+  if (initScript) await page.addInitScript(initScript);
   const { code } = await stack.api('POST', '/api/auth/login-links', {});
   await page.goto(`${stack.url}/login?code=${encodeURIComponent(code)}`);
   if (path !== '/') await page.goto(`${stack.url}${path}`);
