@@ -97,6 +97,7 @@ async function keystrokes(page, cdp, count) {
       if (line.endsWith(st.typed)) {
         st.times.push(performance.now() - st.t0);
         st.net.push((window.__wsAt ?? st.t0) - st.t0);
+        st.resolve?.();
         st.t0 = 0;
       }
     });
@@ -107,13 +108,17 @@ async function keystrokes(page, cdp, count) {
     const before = await page.evaluate((c) => ((window.__keys.typed += c), window.__keys.times.length), ch);
     await cdp.send('Input.dispatchKeyEvent', { type: 'keyDown', text: ch, key: ch, unmodifiedText: ch });
     await cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', key: ch });
-    await page.waitForFunction((n) => window.__keys.times.length > n, before, { timeout: 10_000, polling: 'raf' }).catch(async (err) => {
+    // Told by the page itself, not polled: polling every frame would keep the renderer busy and slow what it measures.
+    const seen = page.evaluate((n) => window.__keys.times.length > n || new Promise((resolve) => (window.__keys.resolve = resolve)), before);
+    await Promise.race([seen, sleep(10_000).then(() => Promise.reject(new Error('no glyph within 10 s')))]).catch(async (err) => {
       const line = await page.evaluate((sel) => {
         const b = document.querySelector(sel).terminal.buffer.active;
         return JSON.stringify({ line: b.getLine(b.cursorY + b.baseY)?.translateToString(true), typed: window.__keys.typed, focus: document.activeElement?.className });
       }, VISIBLE);
       throw new Error(`${err.message}; the terminal shows ${line}`);
     });
+    // A typist's pace (about 12 keys a second), not back to back with the last frame.
+    await sleep(80);
     if (i % 40 === 39) {
       await page.keyboard.press('Control+u');
       await page.evaluate(() => (window.__keys.typed = ''));
