@@ -19,6 +19,8 @@ describe('the loopback sshd tests use', () => {
       '-o', `UserKnownHostsFile=${knownHosts}`, '-o', 'StrictHostKeyChecking=yes', `${sshd.user}@127.0.0.1`, '--'];
     const ssh = (identity: string, ...cmd: string[]) => run('ssh', [...sshArgs(identity), ...cmd]);
     expect((await ssh(key.privateKeyPath, 'echo', 'hello')).stdout.trim()).toBe('hello');
+    // Logins start in a home of their own, away from the test user's shell start files.
+    expect((await ssh(key.privateKeyPath, 'echo', '$HOME')).stdout.trim()).toBe(join(sshd.dir, 'home'));
     await expect(ssh(stranger.privateKeyPath, 'true')).rejects.toThrow(/Permission denied/);
     sshd.authorize(stranger.publicKey);
     expect((await ssh(stranger.privateKeyPath, 'echo', 'now')).stdout.trim()).toBe('now');
