@@ -111,6 +111,7 @@ export async function useSshd(options: { scope?: Scope; authorizedKeys?: string[
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', hostKey]);
   };
   newHostKey();
+  mkdirSync(join(dir, 'home'), { mode: 0o700 });
   const config = join(dir, 'sshd_config');
   writeFileSync(
     config,
@@ -129,6 +130,10 @@ export async function useSshd(options: { scope?: Scope; authorizedKeys?: string[
       'AllowStreamLocalForwarding yes',
       'StreamLocalBindUnlink yes',
       'AcceptEnv LANG',
+      // Logins get a HOME of their own: the test user's shell start files (a .bashrc that
+      // runs pyenv, say) are not part of what is tested, and a lock one of them left behind
+      // when a cut connection killed it would hold every later login for a minute.
+      `SetEnv HOME=${join(dir, 'home')}`,
       'LogLevel ERROR',
       '',
     ].join('\n'),
