@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // The api under load: autocannon against api.sock (GET /api/sessions with `--sessions` (20)
 // sessions, POST /api/sessions/:id/exec), against a bare Express app on a unix socket in a process
-// of its own (bare-express.mjs) answering the same paths with the same bodies (JSON parsed, nothing else), in
-// alternating rounds. Goal: requests per second >= 0.7x the bare app's.
+// of its own (bare-express.mjs) answering the same paths with the same bodies (JSON parsed, and for
+// exec the typing into the same tmux session that exec cannot do without), in alternating rounds. Goal: requests per second >= 0.7x the bare app's.
 // `--seconds N` per run (default 10), `--connections N` (default 10).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,10 +19,10 @@ const ROUNDS = 2;
 const GOAL = 0.7;
 
 /** The floor: bare-express.mjs in its own process (ended by closing its stdin). */
-async function bareApp(socketPath, listText) {
+async function bareApp(socketPath, listText, tmuxSocket, tmuxName) {
   const listFile = `${socketPath}.json`;
   writeFileSync(listFile, listText);
-  const child = spawn(process.execPath, [fileURLToPath(new URL('./bare-express.mjs', import.meta.url)), socketPath, listFile], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [fileURLToPath(new URL('./bare-express.mjs', import.meta.url)), socketPath, listFile, tmuxSocket, tmuxName], { stdio: ['pipe', 'pipe', 'inherit'] });
   await new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`bare-express exited ${code}`)));
     child.stdout.once('data', resolve);
@@ -53,7 +53,7 @@ await withStack(
     const list = await stack.api('GET', '/api/sessions');
     const dir = mkdtempSync(join(tmpdir(), 'rdvba-bare-'));
     const bareSocket = join(dir, 'bare.sock');
-    const bare = await bareApp(bareSocket, JSON.stringify(list));
+    const bare = await bareApp(bareSocket, JSON.stringify(list), stack.tmuxSocket, target.tmuxName);
     const cases = [
       { name: 'GET /api/sessions', path: '/api/sessions', method: 'GET' },
       // `:` is a no-op in the shell: the session types it and Enter, and stays idle.

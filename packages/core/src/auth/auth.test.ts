@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { schema } from '../db/index.js';
-import { testLogger, useDb, useTempDir } from '../testing/index.js';
+import { testLogger, useDb, useTempDir, waitFor } from '../testing/index.js';
 import {
   authError,
   createLoginLink,
@@ -33,7 +33,7 @@ describe('CLI tokens and API keys', () => {
     expect(row.hash).toMatch(/^[0-9a-f]{64}$/);
     expect(JSON.stringify(row)).not.toContain(token);
     const ok = verifyToken(db, token);
-    expect(ok).toEqual({ ok: true, token: { tokenId: record.id, userId: owner.id, kind: 'api_key' } });
+    expect(ok).toEqual({ ok: true, token: { tokenId: record.id, userId: owner.id, kind: 'api_key', expiresAt: null } });
     expect(verifyToken(db, `${token}x`).ok).toBe(false);
     expect(verifyToken(db, '').ok).toBe(false);
   });
@@ -194,6 +194,26 @@ describe('request authentication', () => {
     expect(rows.some((r) => JSON.parse(r.detail).tokenId === revoked.record.id)).toBe(true);
     expect(JSON.stringify(rows)).not.toContain(store.current());
     expect(JSON.stringify(rows)).not.toContain(revoked.token);
+  });
+
+  it('remembers a verified token for a moment, but never past a revocation here, its expiry, or a second after one elsewhere', async () => {
+    const { db, owner, auth } = setup();
+    const as = (token: string) => auth.authenticate({ authorization: `Bearer ${token}` }, { target });
+    const a = createToken(db, { userId: owner.id, kind: 'api_key', name: 'a' });
+    expect(as(a.token)).toMatchObject({ ok: true, tokenId: a.record.id });
+    // Revoked by this process: refused at once.
+    revokeToken(db, owner.id, a.record.id);
+    expect(as(a.token)).toMatchObject({ ok: false, message: expect.stringMatching(/revoked/) });
+    // Revoked by another process (its row written directly): refused within a second.
+    const b = createToken(db, { userId: owner.id, kind: 'api_key', name: 'b' });
+    expect(as(b.token)).toMatchObject({ ok: true });
+    db.update(schema.tokens).set({ revokedAt: new Date() }).where(eq(schema.tokens.id, b.record.id)).run();
+    await waitFor(() => !as(b.token).ok, 'the revocation seen', 3000);
+    // Expiring while remembered: refused once it has expired.
+    const c = createToken(db, { userId: owner.id, kind: 'api_key', name: 'c', expiresAt: new Date(Date.now() + 300) });
+    expect(as(c.token)).toMatchObject({ ok: true });
+    await new Promise((r) => setTimeout(r, 350));
+    expect(as(c.token)).toMatchObject({ ok: false, message: expect.stringMatching(/expired/) });
   });
 
   it('treats a missing service-token file as a wrong token, not a fault', () => {

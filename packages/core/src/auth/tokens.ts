@@ -76,6 +76,10 @@ export function listTokens(db: Db, userId: string): Token[] {
     .map(toToken);
 }
 
+let revocations = 0;
+/** Counts the revocations made by this process: what remembers a verified token asks it again when this moves. */
+export const tokenRevocations = (): number => revocations;
+
 /** Revokes a user's token. Idempotent; another user's token is not_found. */
 export function revokeToken(db: Db, userId: string, tokenId: string): Token {
   const row = db
@@ -91,6 +95,7 @@ export function revokeToken(db: Db, userId: string, tokenId: string): Token {
     .where(eq(schema.tokens.id, tokenId))
     .returning()
     .get();
+  revocations += 1;
   return toToken(updated);
 }
 
@@ -98,6 +103,8 @@ export interface VerifiedToken {
   tokenId: string;
   userId: string;
   kind: TokenKind;
+  /** When it expires (ms since the epoch), or null. */
+  expiresAt: number | null;
 }
 
 export type VerifyTokenResult =
@@ -132,5 +139,5 @@ export function verifyToken(db: Db, secret: string, at = new Date()): VerifyToke
   if (!row.lastUsedAt || at.getTime() - row.lastUsedAt.getTime() > 60_000) {
     db.update(schema.tokens).set({ lastUsedAt: at }).where(eq(schema.tokens.id, row.id)).run();
   }
-  return { ok: true, token: { tokenId: row.id, userId: row.userId, kind: row.kind } };
+  return { ok: true, token: { tokenId: row.id, userId: row.userId, kind: row.kind, expiresAt: row.expiresAt?.getTime() ?? null } };
 }
