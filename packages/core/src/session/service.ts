@@ -339,7 +339,11 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
         }
         throw err;
       }
-      db.update(schema.sessions).set({ lastActivityAt: new Date() }).where(eq(schema.sessions.id, id)).run();
+      // Activity is shown to the second: a burst of commands writes it once, not once each.
+      const at = new Date();
+      if (!r.lastActivityAt || at.getTime() - r.lastActivityAt.getTime() >= 1000) {
+        db.update(schema.sessions).set({ lastActivityAt: at }).where(eq(schema.sessions.id, id)).run();
+      }
     },
     async scrollback(userId, id, lines) {
       const r = row(userId, id);
