@@ -39,13 +39,16 @@ export async function listAcrossHosts(
 }
 
 /**
- * Marks a session with its host: the answer itself, each of its `items`, or each of its
- * `sessions` (a folder's children or context).
+ * Marks what a host answered with the host: the answer itself when it is a record (it has an
+ * id), each of its `items`, and each of its `sessions` (a folder's children or context). A
+ * record is marked whatever else it carries: one a host sent without a session's fields, or
+ * with a `host` of its own, must still never pass for one of this machine's.
  */
 export function withHost(body: unknown, host: HostRef): unknown {
-  const mark = (v: unknown) => (v && typeof v === 'object' && 'tmuxName' in v ? { ...v, host } : v);
-  if (!body || typeof body !== 'object' || Array.isArray(body)) return body;
-  const out: Record<string, unknown> = { ...(mark(body) as object) };
+  const isObject = (v: unknown): v is object => Boolean(v) && typeof v === 'object' && !Array.isArray(v);
+  const mark = (v: unknown) => (isObject(v) ? { ...v, host } : v);
+  if (!isObject(body)) return body;
+  const out: Record<string, unknown> = 'id' in body || 'tmuxName' in body ? { ...body, host } : { ...body };
   for (const key of ['items', 'sessions']) if (Array.isArray(out[key])) out[key] = (out[key] as unknown[]).map(mark);
   return out;
 }

@@ -71,13 +71,20 @@ export function hostProxy(deps: AppDeps & { hosts: HostService }) {
           .then((answer) => {
             const ref = deps.hosts.ref(auth.user.id, host);
             if (def.sensitive) auditAs(deps, auth, 'host.request', ref.id, { method: req.method, path: url.pathname, status: answer.status });
-            const type = String(answer.headers['content-type'] ?? '');
-            if (answer.status === 204 || answer.text === '') {
-              res.status(answer.status).end();
-            } else if (type.includes('json') && typeof answer.body === 'object') {
-              res.status(answer.status).json(answer.status < 300 ? withHost(answer.body, ref) : answer.body);
+            const type = String(answer.headers['content-type'] ?? '').toLowerCase();
+            // Another machine answers on this origin: only a status in range, JSON, or plain text
+            // (served as text that no browser runs) come back; anything else is the host's fault.
+            const status = answer.status >= 200 && answer.status <= 599 ? answer.status : 502;
+            if (status === 204 || answer.text === '') {
+              res.status(status).end();
+            } else if (type.startsWith('application/json') && answer.body !== null && typeof answer.body === 'object') {
+              res.status(status).json(status < 300 ? withHost(answer.body, ref) : answer.body);
+            } else if (type.startsWith('text/plain')) {
+              res.status(status).setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
+              res.setHeader('X-Content-Type-Options', 'nosniff');
+              res.type('text/plain; charset=utf-8').send(answer.text);
             } else {
-              res.status(answer.status).type(type || 'text/plain').send(answer.text);
+              next(new AppError('unavailable', `host ${ref.name} answered with ${type || 'no content type'}, which rdv does not pass on`));
             }
           })
           .catch(next);

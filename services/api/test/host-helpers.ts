@@ -63,7 +63,11 @@ export interface FakeHost {
  * An api.sock that answers /health with what it is given (another version, unknown fields),
  * accepts any token and holds an empty event stream open.
  */
-export async function startFakeHost(health: { version?: string; extra?: Record<string, unknown> }): Promise<FakeHost> {
+export async function startFakeHost(
+  health: { version?: string; extra?: Record<string, unknown> },
+  /** Other answers by exact path (with its query): a hostile host's, say. */
+  answers: Record<string, { type: string; body: string }> = {},
+): Promise<FakeHost> {
   const home = useTempDir('file', 'rdv-fake-');
   mkdirSync(join(home, 'run'), { mode: 0o700 });
   let body: Record<string, unknown> = { status: 'healthy', version: health.version, ...health.extra };
@@ -71,6 +75,8 @@ export async function startFakeHost(health: { version?: string; extra?: Record<s
   const server = createServer((req, res) => {
     if (req.url === '/health') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     if (req.url === '/api/auth/me') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ user: { id: 'x' }, unknown: 1 }));
+    const answer = answers[req.url ?? ''];
+    if (answer) return void res.writeHead(200, { 'content-type': answer.type }).end(answer.body);
     if (req.url === '/api/events') {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.write(': connected\n\n');

@@ -266,10 +266,28 @@ describe('hosts over ssh', () => {
   });
 
   it('reports a host running another rdv version instead of failing on it', async () => {
-    const fake = await startFakeHost({ version: '0.0.1-elsewhere', extra: { somethingNew: { nested: true } } });
+    const id = '00000000-0000-4000-8000-000000000001';
+    const fake = await startFakeHost(
+      { version: '0.0.1-elsewhere', extra: { somethingNew: { nested: true } } },
+      {
+        [`/api/sessions/${id}/output`]: { type: 'text/html', body: '<script>alert(1)</script>' },
+        [`/api/sessions/${id}/output?format=text`]: { type: 'text/plain', body: '<script>alert(1)</script>' },
+        [`/api/sessions/${id}`]: { type: 'application/json', body: JSON.stringify({ id, name: 'looks-local', host: null }) },
+      },
+    );
     await api.call('POST', '/api/hosts', hostBody('older', fake.home, remote.ownerToken));
     await waitForState('older', 'connected');
     expect(await hostState('older')).toMatchObject({ version: '0.0.1-elsewhere', versionMatches: false, lastError: null });
+    // What a host answers comes back as JSON or inert text, marked as the host's; never as a page of this origin.
+    const html = await api.call('GET', `/api/sessions/${id}/output?host=older`);
+    expect(html.status).toBe(503);
+    expect(html.body.error.message).toMatch(/older answered with text\/html/);
+    const text = await api.call('GET', `/api/sessions/${id}/output?format=text&host=older`);
+    expect(text.status).toBe(200);
+    expect(text.headers['content-type']).toMatch(/^text\/plain/);
+    expect(text.headers['content-security-policy']).toMatch(/sandbox/);
+    const posed = await api.call('GET', `/api/sessions/${id}?host=older`);
+    expect(posed.body).toMatchObject({ name: 'looks-local', host: { name: 'older' } });
     fake.setHealth({ status: 'ok' });
     await waitFor(async () => /shape this rdv does not know/.test((await hostState('older')).lastError ?? ''), 'an unknown /health shape reported');
     expect((await hostState('older')).state).toBe('connected');

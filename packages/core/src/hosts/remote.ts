@@ -18,6 +18,9 @@ export const RemoteEventSchema = z.looseObject({
 });
 export type RemoteEvent = z.infer<typeof RemoteEventSchema>;
 
+/** The largest answer taken from a host. */
+const REMOTE_MAX_BYTES = 16 * 1024 * 1024;
+
 /** One request to the host's api with its owner's token (null: none, for /health); rejects only when the socket does not answer. */
 export function remoteRequest<T = unknown>(
   socket: string,
@@ -27,7 +30,8 @@ export function remoteRequest<T = unknown>(
   body?: unknown,
   timeoutMs = 15_000,
 ): Promise<ApiResponse<T>> {
-  return socketRequest<T>(socket, path, { method, body, timeoutMs, headers: token === null ? {} : { authorization: `Bearer ${token}` } });
+  // Another machine answers: what it may send is bounded in size and in time.
+  return socketRequest<T>(socket, path, { method, body, timeoutMs, maxBytes: REMOTE_MAX_BYTES, headers: token === null ? {} : { authorization: `Bearer ${token}` } });
 }
 
 export interface RemoteEventStream {

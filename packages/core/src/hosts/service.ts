@@ -99,6 +99,7 @@ export function createHostService(deps: HostServiceDeps): HostService {
     if (host.versionMatches === false) log.warn({ hostId: id, version, ours: deps.version }, 'host runs another rdv version');
   };
 
+  const relay = hostEventRelay(log);
   const startLink = (row: Row) => {
     const aad = `host:${row.id}`;
     const link = openHostLink({
@@ -112,8 +113,11 @@ export function createHostService(deps: HostServiceDeps): HostService {
       reconnectMaxMs: deps.reconnectMaxMs,
       log: log.child({ hostId: row.id }),
       onStatus: (status) => onStatus(row, status),
-      onEvent: (event) =>
-        events.publish(row.userId, 'host.event', { host: { id: row.id, name: row.name }, type: event.type, remoteId: event.id, at: event.at, data: event.data }),
+      onEvent: (event) => {
+        // Another machine speaks here: what it may add to this one's event store is bounded.
+        if (!relay.admit(row.id, event.data)) return;
+        events.publish(row.userId, 'host.event', { host: { id: row.id, name: row.name }, type: event.type, remoteId: event.id, at: event.at, data: event.data });
+      },
     });
     links.set(row.id, link);
   };
@@ -193,7 +197,10 @@ export function createHostService(deps: HostServiceDeps): HostService {
     remember(hostId, key, items) {
       let byKey = cache.get(hostId);
       if (!byKey) cache.set(hostId, (byKey = new Map()));
+      byKey.delete(key);
       byKey.set(key, items);
+      // The lists asked for last are kept; a host's cache does not grow with every new query string.
+      while (byKey.size > REMEMBERED_LISTS) byKey.delete(byKey.keys().next().value!);
     },
     recall: (hostId, key) => cache.get(hostId)?.get(key) ?? [],
     dispose() {
@@ -202,4 +209,31 @@ export function createHostService(deps: HostServiceDeps): HostService {
     },
   };
   return service;
+}
+
+/** How many lists (by path and query) are remembered per host for when it is unreachable. */
+const REMEMBERED_LISTS = 64;
+
+/** The largest event, and the most events a second, taken from one host. */
+const HOST_EVENT_MAX_BYTES = 64 * 1024;
+const HOST_EVENTS_PER_SECOND = 200;
+
+/** Drops a host's events past the size and rate bounds, saying so once a second at most. */
+function hostEventRelay(log: Logger) {
+  const windows = new Map<string, { second: number; count: number; warned: number }>();
+  return {
+    admit(hostId: string, data: unknown): boolean {
+      const second = Math.floor(Date.now() / 1000);
+      let w = windows.get(hostId);
+      if (!w || w.second !== second) windows.set(hostId, (w = { second, count: 0, warned: w?.warned ?? 0 }));
+      w.count += 1;
+      const size = Buffer.byteLength(JSON.stringify(data ?? null));
+      if (w.count <= HOST_EVENTS_PER_SECOND && size <= HOST_EVENT_MAX_BYTES) return true;
+      if (w.warned !== second) {
+        w.warned = second;
+        log.warn({ hostId, size, perSecond: w.count }, 'dropped events from a host past the size or rate bound');
+      }
+      return false;
+    },
+  };
 }

@@ -46,8 +46,10 @@ export function isEncryptedKey(text: string): boolean {
   if (!m) return false;
   const raw = Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64');
   const magic = 'openssh-key-v1\0';
-  if (raw.subarray(0, magic.length).toString('latin1') !== magic) return false;
+  if (raw.length < magic.length + 4 || raw.subarray(0, magic.length).toString('latin1') !== magic) return false;
   const len = raw.readUInt32BE(magic.length);
+  // A cut-off key says nothing of its cipher; ssh-keygen refuses it next, with a message.
+  if (magic.length + 4 + len > raw.length) return false;
   return raw.subarray(magic.length + 4, magic.length + 4 + len).toString('latin1') !== 'none';
 }
 

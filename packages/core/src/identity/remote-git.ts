@@ -34,6 +34,9 @@ export interface RemoteGitResult {
   stderr: string;
 }
 
+/** Text without terminal controls (line breaks and tabs stay). */
+export const withoutControls = (text: string) => text.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]/g, '');
+
 /** Runs `git <config> <args>` in `cwd`; a failure becomes an AppError that says why in plain words. */
 export function remoteGit(cwd: string, args: string[], options: RemoteGitOptions): Promise<RemoteGitResult> {
   const env: Record<string, string> = { GIT_TERMINAL_PROMPT: '0', GIT_SSH_VARIANT: 'ssh', LC_ALL: 'C' };
@@ -49,7 +52,8 @@ export function remoteGit(cwd: string, args: string[], options: RemoteGitOptions
       if (stdout.length < 4 * 1024 * 1024) stdout += d.toString();
     });
     child.stderr.on('data', (d: Buffer) => {
-      const text = d.toString();
+      // A remote writes what it likes on its "remote:" lines: escape sequences go no further.
+      const text = withoutControls(d.toString());
       if (stderr.length < 256 * 1024) stderr += text;
       // Progress rewrites its line with \r; each rewrite is a line for the event stream.
       const parts = (partial + text).split(/[\r\n]/);

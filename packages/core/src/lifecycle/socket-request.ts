@@ -11,8 +11,15 @@ export interface RequestOptions {
   method?: string;
   body?: unknown;
   headers?: Record<string, string>;
+  /** Idle timeout, and (unless `deadlineMs`) the most the whole answer may take. */
   timeoutMs?: number;
+  /** The most the whole answer may take (default: `timeoutMs`): a slow trickle is cut too. */
+  deadlineMs?: number;
+  /** The largest body read (default 64 MiB); past it the request fails. */
+  maxBytes?: number;
 }
+
+const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
 
 /**
  * One untyped HTTP request over a service's unix socket (the api's, the terminal's, the
@@ -37,8 +44,18 @@ export function socketRequest<T = unknown>(socketPath: string, path: string, opt
       },
       (res) => {
         const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
+        let size = 0;
+        const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+        res.on('data', (c: Buffer) => {
+          size += c.length;
+          if (size > maxBytes) {
+            req.destroy(new Error(`the answer from ${socketPath} is over ${maxBytes} bytes`));
+            return;
+          }
+          chunks.push(c);
+        });
         res.on('end', () => {
+          clearTimeout(deadline);
           const text = Buffer.concat(chunks).toString('utf8');
           let body: unknown = text;
           if ((res.headers['content-type'] ?? '').includes('json') && text) {
@@ -50,11 +67,19 @@ export function socketRequest<T = unknown>(socketPath: string, path: string, opt
           }
           resolveReq({ status: res.statusCode ?? 0, headers: res.headers, body: body as T, text });
         });
-        res.on('error', reject);
+        res.on('error', (err) => {
+          clearTimeout(deadline);
+          reject(err);
+        });
       },
     );
     req.on('timeout', () => req.destroy(new Error(`request to ${socketPath} timed out`)));
-    req.on('error', reject);
+    const deadline = setTimeout(() => req.destroy(new Error(`request to ${socketPath} took too long`)), options.deadlineMs ?? options.timeoutMs ?? 30_000);
+    deadline.unref();
+    req.on('error', (err) => {
+      clearTimeout(deadline);
+      reject(err);
+    });
     if (payload) req.write(payload);
     req.end();
   });

@@ -30,6 +30,8 @@ describe('parseRepositoryUrl', () => {
       'http://example.com/repo.git': /http:\/\/ is not supported/,
       'file:///srv/../etc': /must not contain \.\./,
       'relative/path': /use ssh:\/\//,
+      'file:///tmp/%E0': /broken %-escape/,
+      'https://example.com/a%E0.git': /broken %-escape/,
     };
     for (const [url, message] of Object.entries(refused)) {
       const r = parseRepositoryUrl(url);

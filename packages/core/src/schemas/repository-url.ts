@@ -5,6 +5,15 @@
 // git runs with protocol.allow=never besides, so they would not run even if they did.
 import { CONTROL_CHARS } from './common.js';
 
+/** `decodeURIComponent`, or null for a broken %-escape (which it would throw on). */
+function safeDecode(text: string): string | null {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return null;
+  }
+}
+
 export type RepositoryUrl =
   | { kind: 'ssh'; url: string; user: string | null; host: string; port: number | null; path: string }
   | { kind: 'https'; url: string; host: string; port: number | null; path: string }
@@ -56,7 +65,9 @@ function parseHttpsUrl(url: string): ParsedRepositoryUrl {
   if (u.username || u.password) return fail('put no credentials in the URL; rdv reaches https remotes without them');
   if (u.search || u.hash) return fail('an https repository URL has no ?query or #fragment');
   if (!HOST.test(u.hostname)) return fail(`"${u.hostname}" is not a host name`);
-  const p = remotePath(decodeURIComponent(u.pathname), true);
+  const decoded = safeDecode(u.pathname);
+  if (decoded === null) return fail('the path has a broken %-escape');
+  const p = remotePath(decoded, true);
   if (!p) return fail('the path must be letters, digits and . _ ~ / @ + % -, with no part starting with -');
   return { ok: true, value: { kind: 'https', url: u.toString(), host: u.hostname, port: u.port ? Number(u.port) : null, path: p } };
 }
@@ -81,7 +92,8 @@ export function parseRepositoryUrl(input: string): ParsedRepositoryUrl {
   if (scheme === 'ssh') return parseSshUrl(url);
   if (scheme === 'https') return parseHttpsUrl(url);
   if (scheme === 'file') {
-    const path = decodeURIComponent(url.slice('file://'.length));
+    const path = safeDecode(url.slice('file://'.length));
+    if (path === null) return fail('the path has a broken %-escape');
     return parseLocal(path, path);
   }
   if (scheme) return fail(`${scheme}:// is not supported; use ssh://, https://, git@host:path or a local path`);

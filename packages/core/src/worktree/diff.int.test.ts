@@ -1,4 +1,4 @@
-import { readFileSync, statSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isAppError } from '../errors/index.js';
@@ -29,6 +29,17 @@ function repoWithWork(): TestRepo {
 }
 
 describe('diffWorktree (real git)', () => {
+  it('adds nothing to the repository where git keeps a split index', async () => {
+    const repo = repoWithWork();
+    repo.git('config', 'core.splitIndex', 'true');
+    repo.git('update-index', '--split-index');
+    const gitFiles = () => readdirSync(join(repo.path, '.git')).filter((f) => f.startsWith('sharedindex.')).sort();
+    const before = gitFiles();
+    const diff = await diffWorktree(repo.path, 'main', limits);
+    expect(diff.files.map((f) => f.path)).toContain('new.txt');
+    expect(gitFiles()).toEqual(before);
+  });
+
   it('shows commits since the merge base, uncommitted changes and untracked files, and leaves the index alone', async () => {
     const repo = repoWithWork();
     repo.git('add', '--', 'kept.txt');

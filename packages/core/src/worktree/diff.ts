@@ -108,7 +108,16 @@ async function indexWithUntracked(dir: string): Promise<{ env: Record<string, st
       const mtimeS = statSync(own).mtimeMs / 1000 - 1;
       utimesSync(copy, mtimeS, mtimeS);
     }
-    const env = gitEnv({ GIT_INDEX_FILE: copy, GIT_OPTIONAL_LOCKS: '0' });
+    // The copy is written whole: with core.splitIndex a write would add a shared index to the repository.
+    const env = gitEnv({
+      GIT_INDEX_FILE: copy,
+      GIT_OPTIONAL_LOCKS: '0',
+      GIT_CONFIG_COUNT: '2',
+      GIT_CONFIG_KEY_0: 'core.splitIndex',
+      GIT_CONFIG_VALUE_0: 'false',
+      GIT_CONFIG_KEY_1: 'core.untrackedCache',
+      GIT_CONFIG_VALUE_1: 'false',
+    });
     const listed = await runGit(dir, ['ls-files', '-z', '--others', '--exclude-standard'], { env });
     // A nested repository is listed as `dir/`; it is not a file of this one.
     const untracked = listed.split('\0').filter((p) => p && !p.endsWith('/'));
