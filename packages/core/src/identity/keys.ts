@@ -2,7 +2,7 @@
 // plain text anywhere but for the moment ssh-keygen needs a file to write a new one.
 import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, constants, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parentEnv } from '../config/index.js';
@@ -12,6 +12,13 @@ export interface KeyPair {
   privateKey: string;
   publicKey: string;
 }
+
+/**
+ * Where ssh-keygen gets the private 0700 folder it needs for a moment: memory (/dev/shm) where
+ * the machine has it, so a new key's plain text is never written to a disk even if rdv dies
+ * before the folder is removed; the system's temp folder elsewhere.
+ */
+const scratch = () => mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'rdv-key-'));
 
 const ENV = { PATH: parentEnv().PATH ?? '/usr/bin:/bin', LC_ALL: 'C' };
 
@@ -26,9 +33,9 @@ function run(file: string, args: string[], input?: string): Promise<{ code: numb
   });
 }
 
-/** A new Ed25519 key pair from ssh-keygen, in a private temp dir removed at once. */
+/** A new Ed25519 key pair from ssh-keygen, in a private folder in memory, removed at once. */
 export async function generateKey(comment: string): Promise<KeyPair> {
-  const dir = mkdtempSync(join(tmpdir(), 'rdv-key-'));
+  const dir = scratch();
   try {
     const file = join(dir, 'id_ed25519');
     const r = await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', file]);
@@ -64,7 +71,7 @@ export async function publicKeyOf(privateKey: string): Promise<string> {
     throw new AppError('invalid_input', 'privateKey: this key is protected by a passphrase; rdv keeps keys encrypted itself, so import it without one (ssh-keygen -p -N "" -f <copy>)');
   }
   const text = privateKey.endsWith('\n') ? privateKey : `${privateKey}\n`;
-  const dir = mkdtempSync(join(tmpdir(), 'rdv-key-'));
+  const dir = scratch();
   try {
     const fifo = join(dir, 'key');
     execFileSync('mkfifo', ['-m', '600', fifo], { env: ENV });
