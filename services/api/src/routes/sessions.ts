@@ -126,10 +126,10 @@ export function sessionRoutes(deps: RouteDeps): RouteDef[] {
       response: ExecResultSchema,
       sensitive: true,
       handler: async ({ auth, params, body }) => {
-        const session = sessions.get(auth.user.id, params.id!);
-        await sessions.exec(auth.user.id, session.id, body.command);
-        audit(auth, 'session.exec', session.id, { bytes: Buffer.byteLength(body.command) });
-        return { sessionId: session.id, sent: true as const };
+        // exec looks the session up itself (not_found for anyone else's): one read per command.
+        await sessions.exec(auth.user.id, params.id!, body.command);
+        audit(auth, 'session.exec', params.id!, { bytes: Buffer.byteLength(body.command) });
+        return { sessionId: params.id!, sent: true as const };
       },
     }),
     defineRoute({
