@@ -7,7 +7,7 @@ import type { HostService } from '@rdv/core/hosts';
 import type { IdentityService, RepositoryService } from '@rdv/core/identity';
 import type { KnowledgeService, LearningService } from '@rdv/core/knowledge';
 import type { Logger } from '@rdv/core/log';
-import { writeAudit, type CredentialWatch, type LoginSessionPolicy, type ServiceTokenStore } from '@rdv/core/auth';
+import { queueAudit, type CredentialWatch, type LoginSessionPolicy, type ServiceTokenStore } from '@rdv/core/auth';
 import type { ApiMetrics } from './metrics.js';
 import type { OrchestratorService } from '@rdv/core/orchestrator';
 import type { OutputSearch } from '@rdv/core/output';
@@ -83,7 +83,7 @@ export function authOf(req: Request): AuthContext {
   return auth;
 }
 
-/** Writes an audit row for an operation done by the caller (`ok` unless said otherwise). */
+/** Writes an audit row for an operation done by the caller (`ok` unless said otherwise), with the others of this turn of the event loop. */
 export function auditAs(
   deps: Pick<AppDeps, 'db'>,
   auth: AuthContext,
@@ -92,5 +92,5 @@ export function auditAs(
   detail?: Record<string, unknown>,
   outcome: 'ok' | 'denied' | 'error' = 'ok',
 ): void {
-  writeAudit(deps.db.db, { action, outcome, userId: auth.user.id, tokenId: auth.tokenId, authMethod: auth.method, target, detail });
+  queueAudit(deps.db.db, { action, outcome, userId: auth.user.id, tokenId: auth.tokenId, authMethod: auth.method, target, detail });
 }

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createCredentialWatch, createRequestAuthenticator, ensureOwner, openSecretBox, openServiceTokenStore } from '@rdv/core/auth';
+import { createCredentialWatch, createRequestAuthenticator, ensureOwner, flushAudit, openSecretBox, openServiceTokenStore } from '@rdv/core/auth';
 import { expandHome, type RdvConfig } from '@rdv/core/config';
 import { openDb } from '@rdv/core/db';
 import { createEventBus } from '@rdv/core/events';
@@ -56,6 +56,8 @@ export async function startApi(config: RdvConfig, log: Logger, shutdown: Shutdow
 
   const db = openDb({ path: paths.db, busyTimeoutMs: config.database.busy_timeout_ms, migrate: true });
   shutdown.add('database', () => db.dispose());
+  // Steps run last-added first: queued audit rows are written before the database closes.
+  shutdown.add('audit rows', () => flushAudit(db.db));
   log.info({ path: paths.db }, 'database ready');
 
   const serviceToken = openServiceTokenStore(paths.serviceToken, {

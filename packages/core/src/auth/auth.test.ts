@@ -12,6 +12,7 @@ import {
   createToken,
   ensureOwner,
   listAudit,
+  queueAudit,
   listTokens,
   openServiceTokenStore,
   redeemLoginLink,
@@ -22,6 +23,18 @@ import {
 } from './index.js';
 
 const mode = (p: string) => statSync(p).mode & 0o777;
+
+describe('audit rows queued together', () => {
+  it('are written together a moment later, and seen at once by whoever lists them', async () => {
+    const { db, sqlite } = useDb();
+    const count = () => (sqlite.prepare("select count(*) as n from audit_log where action = 'queued'").get() as { n: number }).n;
+    for (let i = 0; i < 3; i++) queueAudit(db, { action: 'queued', outcome: 'ok', userId: 'u1', target: `t${i}` });
+    expect(count()).toBe(0);
+    expect(listAudit(db, 'u1').map((r) => r.target)).toEqual(['t2', 't1', 't0']);
+    queueAudit(db, { action: 'queued', outcome: 'ok', userId: 'u1', target: 't3' });
+    await waitFor(() => count() === 4, 'the queued row written');
+  });
+});
 
 describe('CLI tokens and API keys', () => {
   it('stores only a SHA-256 digest and verifies the secret', () => {

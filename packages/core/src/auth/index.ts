@@ -14,7 +14,7 @@ export {
 export { openServiceTokenStore, writeSecretFile, type ServiceTokenStore } from './service-token.js';
 export { openSecretBox, type SecretBox } from './secret-box.js';
 export { ensureOwner, getOwner, getUser, resolveUserByEmail, toUser, type EnsureOwnerResult } from './users.js';
-export { listAudit, pruneAudit, writeAudit, type AuditInput } from './audit.js';
+export { flushAudit, listAudit, pruneAudit, queueAudit, writeAudit, type AuditInput } from './audit.js';
 export { createRateLimiter, type RateLimiter } from './rate-limit.js';
 export { authorizeScrape } from './scrape.js';
 export { createLoginLink, redeemLoginLink, LOGIN_LINK_TTL_MS } from './login-links.js';
