@@ -3,6 +3,7 @@
 // clones, fetches and pushes. The decrypted key goes to `ssh-add -` on stdin only.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { parentEnv } from '../config/index.js';
 import { AppError } from '../errors/index.js';
@@ -42,9 +43,21 @@ function killLeftover(dir: string, socket: string): void {
   rmSync(pidFile, { force: true });
 }
 
+/** True when something accepts a connection on the unix socket at `path`. */
+const accepts = (path: string) =>
+  new Promise<boolean>((resolve) => {
+    const socket = connect(path);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+
+/** Waits until the agent accepts connections: its socket file exists a moment before it listens. */
 async function waitForSocket(path: string, child: ChildProcess, timeoutMs = 5000): Promise<void> {
   const until = Date.now() + timeoutMs;
-  while (!existsSync(path)) {
+  while (!(existsSync(path) && (await accepts(path)))) {
     if (child.exitCode !== null || child.signalCode !== null) throw new AppError('unavailable', 'ssh-agent exited at start');
     if (Date.now() > until) throw new AppError('unavailable', 'ssh-agent did not open its socket in time');
     await new Promise((r) => setTimeout(r, 20));
