@@ -130,4 +130,13 @@ describe('learnings from a log', () => {
     expect(extractLearnings('$ make\nmake: *** [all] Error 1\n$ make -j1\n')).toEqual([]);
     expect(extractLearnings('$ make\nmake: *** [all] Error 1\n$ make -j1\ndone\n$ ')).toHaveLength(1);
   });
+
+  it("reads a prompt that another shell's prompt ran into on the same line", () => {
+    const log = toText(Buffer.from('claude --settings /x\r\n# \x1b[01;32mdev@box\x1b[00m:~/app$ npm test\r\r\nError: Cannot find module \'x\'\r\r\ndev@box:~/app$ npm rebuild x\r\r\nok\r\r\ndev@box:~/app$ \r\n'));
+    expect(parseSteps(log).map((s) => [s.command, s.error !== null])).toEqual([
+      ['npm test', true],
+      ['npm rebuild x', false],
+    ]);
+    expect(extractLearnings(log).map((l) => l.title)).toEqual(['npm rebuild x works where npm test failed']);
+  });
 });

@@ -25,8 +25,10 @@ const MAX_LINE_CHARS = 4000;
  * (agents print a tool's output indented under it) or runs until the next prompt (a shell).
  */
 const COMMAND_LINES: Array<{ re: RegExp; indented: boolean }> = [
-  // A shell prompt: user@host:~/dir$ cmd, [user@host dir]$ cmd, (venv) user@host:~# cmd.
-  { re: /^(?:\([\w.-]+\)\s+)?(?:\[[\w.-]+@[\w.-]+[^\]]*\]|[\w.-]+@[\w.-]+(?::[^\s$#]*)?)\s?[$#%]\s+(\S.*)$/, indented: false },
+  // A shell prompt: user@host:~/dir$ cmd, [user@host dir]$ cmd, (venv) user@host:~# cmd; also
+  // behind another shell's bare prompt that was printed on the same line a moment earlier
+  // (`# user@host:~$ cmd`, as when output starts before that shell's prompt ends its line).
+  { re: /^(?:[$#%❯]\s+)?(?:\([\w.-]+\)\s+)?(?:\[[\w.-]+@[\w.-]+[^\]]*\]|[\w.-]+@[\w.-]+(?::[^\s$#]*)?)\s?[$#%]\s+(\S.*)$/, indented: false },
   // A bare prompt, as shells, agents and docs show commands: $ cmd, % cmd, ❯ cmd.
   { re: /^\s{0,4}[$%❯]\s+(\S.*)$/, indented: false },
   // Claude Code: ⏺ Bash(cmd)
