@@ -5,6 +5,7 @@ import { useUi } from '../app-context';
 import { messageOf } from '../state/actions';
 import { Dialog, useSubmit } from './dialog';
 import { renderMarkdown } from './markdown';
+import { EntryFields, parseTags, type EntryDraft } from './entry-fields';
 import { ProposedSection } from './proposals';
 
 function Entry(props: { entry: KnowledgeEntry; snippet?: string; onDelete?: () => void }) {
@@ -37,6 +38,8 @@ function Entry(props: { entry: KnowledgeEntry; snippet?: string; onDelete?: () =
 }
 
 /** A folder's knowledge: its entries and its ancestors', search, add and delete. */
+const EMPTY: EntryDraft = { title: '', body: '', tags: '' };
+
 export function KnowledgeDialog(props: { folder: Folder; onClose: () => void }) {
   const { api } = useUi();
   const id = props.folder.id;
@@ -44,9 +47,7 @@ export function KnowledgeDialog(props: { folder: Folder; onClose: () => void }) 
   const [hits, setHits] = useState<KnowledgeHit[] | null>(null);
   const [query, setQuery] = useState('');
   const [loadError, setLoadError] = useState<string | null>(null);
-  const [title, setTitle] = useState('');
-  const [body, setBody] = useState('');
-  const [tags, setTags] = useState('');
+  const [draft, setDraft] = useState<EntryDraft>(EMPTY);
 
   const load = useCallback(async () => {
     try {
@@ -67,11 +68,8 @@ export function KnowledgeDialog(props: { folder: Folder; onClose: () => void }) 
     }
   };
   const { busy, error, onSubmit } = useSubmit(async () => {
-    const tagList = tags.split(/[\s,]+/).filter(Boolean);
-    await api.POST('/api/folders/{id}/knowledge', { params: { path: { id } }, body: { title: title.trim(), body, tags: tagList } });
-    setTitle('');
-    setBody('');
-    setTags('');
+    await api.POST('/api/folders/{id}/knowledge', { params: { path: { id } }, body: { title: draft.title.trim(), body: draft.body, tags: parseTags(draft.tags) } });
+    setDraft(EMPTY);
     await load();
   });
   const remove = async (e: KnowledgeEntry) => {
@@ -101,18 +99,7 @@ export function KnowledgeDialog(props: { folder: Folder; onClose: () => void }) 
       </div>
       <form onSubmit={onSubmit} aria-label="Add an entry">
         <h3>Add an entry</h3>
-        <label className="field">
-          <span>Title</span>
-          <input data-autofocus value={title} maxLength={200} onChange={(e) => setTitle(e.target.value)} required />
-        </label>
-        <label className="field">
-          <span>Body (markdown)</span>
-          <textarea rows={5} value={body} onChange={(e) => setBody(e.target.value)} />
-        </label>
-        <label className="field">
-          <span>Tags</span>
-          <input value={tags} onChange={(e) => setTags(e.target.value)} placeholder="ci, deploy" />
-        </label>
+        <EntryFields draft={draft} onChange={setDraft} autoFocus />
         {error && <p className="form-error" role="alert">{error}</p>}
         <div className="dialog-buttons">
           <button type="button" className="button ghost" onClick={props.onClose}>

@@ -4,6 +4,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { useUi } from '../app-context';
 import { messageOf } from '../state/actions';
 import { useSubmit } from './dialog';
+import { EntryFields, parseTags, type EntryDraft } from './entry-fields';
 import { renderMarkdown } from './markdown';
 
 const KIND_LABEL: Record<KnowledgeProposal['kind'], string> = {
@@ -14,24 +15,11 @@ const KIND_LABEL: Record<KnowledgeProposal['kind'], string> = {
 
 /** Accepting with changes: title, body and tags as the person wants them kept. */
 function EditForm(props: { proposal: KnowledgeProposal; onAccept: (edits: { title: string; body: string; tags: string[] }) => Promise<void>; onCancel: () => void }) {
-  const [title, setTitle] = useState(props.proposal.title);
-  const [body, setBody] = useState(props.proposal.body);
-  const [tags, setTags] = useState('');
-  const { busy, error, onSubmit } = useSubmit(() => props.onAccept({ title: title.trim(), body, tags: tags.split(/[\s,]+/).filter(Boolean) }));
+  const [draft, setDraft] = useState<EntryDraft>({ title: props.proposal.title, body: props.proposal.body, tags: '' });
+  const { busy, error, onSubmit } = useSubmit(() => props.onAccept({ title: draft.title.trim(), body: draft.body, tags: parseTags(draft.tags) }));
   return (
     <form onSubmit={onSubmit} aria-label={`Edit ${props.proposal.title}`} className="kb-edit">
-      <label className="field">
-        <span>Title</span>
-        <input value={title} maxLength={200} onChange={(e) => setTitle(e.target.value)} required />
-      </label>
-      <label className="field">
-        <span>Body (markdown)</span>
-        <textarea rows={5} value={body} onChange={(e) => setBody(e.target.value)} />
-      </label>
-      <label className="field">
-        <span>Tags</span>
-        <input value={tags} onChange={(e) => setTags(e.target.value)} placeholder="ci, deploy" />
-      </label>
+      <EntryFields draft={draft} onChange={setDraft} />
       {error && <p className="form-error" role="alert">{error}</p>}
       <div className="dialog-buttons">
         <button type="button" className="button ghost small" onClick={props.onCancel}>
