@@ -6,8 +6,8 @@
 //   echo        `--keys` (default 2000) keystroke round trips per side, alternating blocks.
 // Goals: throughput >= 0.9x direct; echo p50 within +0.2 ms, p99 within 1.2x direct.
 import WebSocket from 'ws';
-import { throughput, waitForBytes, writeColouredFile, nextRun } from '../../services/terminal/bench/lib.mjs';
-import { fmt, machine, numberArg, out, percentile, sleep, verdict, withStack } from './stack.mjs';
+import { echoTimes, throughput, writeColouredFile } from '../../services/terminal/bench/lib.mjs';
+import { fmt, machine, numberArg, out, percentile, verdict, withStack } from './stack.mjs';
 import { join } from 'node:path';
 
 const MB = numberArg('mb', 'BENCH_MB', 100);
@@ -36,31 +36,6 @@ function wsTerminal(url, headers) {
   });
 }
 
-async function echo(attach, session, count) {
-  const term = await attach(null, session, COLS, ROWS);
-  try {
-    const run = nextRun();
-    const ready = waitForBytes(term, `READY${run}`, 30_000);
-    term.write(`clear; printf 'READ%s\\n' Y${run}\r`);
-    await ready;
-    await sleep(100);
-    const times = [];
-    for (let i = 0; i < count + 10; i++) {
-      const ch = String.fromCharCode(97 + (i % 26));
-      const seen = waitForBytes(term, ch, 5000);
-      const start = process.hrtime.bigint();
-      term.write(ch);
-      const end = await seen;
-      if (i >= 10) times.push(Number(end - start) / 1e6);
-    }
-    term.write('\x15');
-    await sleep(50);
-    return times;
-  } finally {
-    term.close();
-    await sleep(100);
-  }
-}
 
 await withStack({ prefix: 'rdvbe-' }, async (stack) => {
   out(`edge bench: ${MB} MB and ${KEYS} keystrokes per side, ${COLS}x${ROWS}; ${machine()}`);
@@ -80,7 +55,7 @@ await withStack({ prefix: 'rdvbe-' }, async (stack) => {
   const blocks = Math.max(1, Math.round(KEYS / 100));
   for (let b = 0; b < blocks; b++) {
     const order = b % 2 === 0 ? [[direct, d], [edge, e]] : [[edge, e], [direct, d]];
-    for (const [attach, into] of order) into.push(...(await echo(attach, echoSession, KEYS / blocks)));
+    for (const [attach, into] of order) into.push(...(await echoTimes(await attach(null, echoSession, COLS, ROWS), KEYS / blocks, 10)));
   }
 
   const file = join(stack.home, 'coloured.txt');

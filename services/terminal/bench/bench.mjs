@@ -11,7 +11,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { attachCorePty, attachInProcess, attachWs, createBenchEnv, ENTRY, nextRun, percentile, sleep, startRelay, throughput as throughputAt, waitForBytes, writeColouredFile } from './lib.mjs';
+import { attachCorePty, attachInProcess, attachWs, createBenchEnv, echoTimes, ENTRY, percentile, startRelay, throughput as throughputAt, writeColouredFile } from './lib.mjs';
 
 const MB = Number(process.env.BENCH_MB ?? 100);
 const ROUNDS = 4;
@@ -33,32 +33,6 @@ function cpuTicks() {
 }
 const stealPercent = (a, b) => (a && b && b.total > a.total ? (100 * (b.steal - a.steal)) / (b.total - a.total) : NaN);
 
-/** Round-trip times (ms) of single keystrokes echoed by the session's tty, one terminal attached. */
-async function echo(env, session, attach, count) {
-  const term = await attach(env, session, COLS, ROWS);
-  try {
-    const run = nextRun();
-    const ready = waitForBytes(term, `READY${run}`, 30_000);
-    term.write(`clear; printf 'READ%s\\n' Y${run}\r`);
-    await ready;
-    await sleep(100);
-    const times = [];
-    for (let i = 0; i < count + 20; i++) {
-      const ch = String.fromCharCode(97 + (i % 26));
-      const seen = waitForBytes(term, ch, 5000);
-      const start = process.hrtime.bigint();
-      term.write(ch);
-      const end = await seen;
-      if (i >= 20) times.push(Number(end - start) / 1e6); // the first 20 warm up
-    }
-    term.write('\x15'); // kill the typed line
-    await sleep(50);
-    return times;
-  } finally {
-    term.close();
-    await sleep(100);
-  }
-}
 
 const fmt = (n, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
 const verdict = (ok) => (ok ? 'PASS' : 'MISS');
@@ -97,7 +71,7 @@ async function main() {
     const blocks = Math.max(1, Math.round(KEYSTROKES / 100));
     for (let b = 0; b < blocks; b++) {
       const order = b % 2 === 0 ? [...series.keys()] : [...series.keys()].reverse();
-      for (const attach of order) series.get(attach).push(...(await echo(env, echoSession, attach, KEYSTROKES / blocks)));
+      for (const attach of order) series.get(attach).push(...(await echoTimes(await attach(env, echoSession, COLS, ROWS), KEYSTROKES / blocks)));
     }
     const echoSteal = stealPercent(ticksBefore, cpuTicks());
     core.sort((a, b) => a - b);

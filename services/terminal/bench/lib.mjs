@@ -249,3 +249,33 @@ export async function throughput(env, session, attach, clients, file, bytes, col
     await sleep(200);
   }
 }
+
+/**
+ * Round-trip times (ms) of `count` single keystrokes echoed by the tty of an attached
+ * terminal (`{ write, close }`, read by waitForBytes), after `warmup` that are not counted;
+ * the terminal is closed afterwards.
+ */
+export async function echoTimes(term, count, warmup = 20) {
+  try {
+    const run = nextRun();
+    const ready = waitForBytes(term, `READY${run}`, 30_000);
+    term.write(`clear; printf 'READ%s\\n' Y${run}\r`);
+    await ready;
+    await sleep(100);
+    const times = [];
+    for (let i = 0; i < count + warmup; i++) {
+      const ch = String.fromCharCode(97 + (i % 26));
+      const seen = waitForBytes(term, ch, 5000);
+      const start = process.hrtime.bigint();
+      term.write(ch);
+      const end = await seen;
+      if (i >= warmup) times.push(Number(end - start) / 1e6);
+    }
+    term.write('\x15'); // kill the typed line
+    await sleep(50);
+    return times;
+  } finally {
+    term.close();
+    await sleep(100);
+  }
+}
