@@ -22,45 +22,23 @@ export function createTerminalMetrics(): TerminalMetrics {
   };
 }
 
-/** `pty` as it is, with its input, output and flow-control pauses counted. */
+/**
+ * `pty` as it is, with its input, output and flow-control pauses counted: everything else is
+ * the pty's own, reached through the prototype (its getters read its own state, not `this`).
+ */
 export function meterPty(pty: PtyProcess, metrics: TerminalMetrics): PtyProcess {
   pty.onData((chunk) => metrics.bytes.inc({ direction: 'out' }, chunk.length));
-  return {
-    get pid() {
-      return pty.pid;
-    },
-    get cols() {
-      return pty.cols;
-    },
-    get rows() {
-      return pty.rows;
-    },
-    get paused() {
-      return pty.paused;
-    },
-    get closed() {
-      return pty.closed;
-    },
-    get writesDirect() {
-      return pty.writesDirect;
-    },
-    get queuedInputBytes() {
-      return pty.queuedInputBytes;
-    },
-    onData: (listener) => pty.onData(listener),
-    onExit: (listener) => pty.onExit(listener),
+  const metered: Pick<PtyProcess, 'write' | 'pause'> = {
     write(data) {
       if (!pty.closed) metrics.bytes.inc({ direction: 'in' }, typeof data === 'string' ? Buffer.byteLength(data) : data.length);
       pty.write(data);
     },
-    resize: (cols, rows) => pty.resize(cols, rows),
     pause() {
       if (!pty.paused && !pty.closed) metrics.flowPauses.inc();
       pty.pause();
     },
-    resume: () => pty.resume(),
-    dispose: () => pty.dispose(),
   };
+  return Object.assign(Object.create(pty) as PtyProcess, metered);
 }
 
 /** The route pattern of a terminal-service path, for the duration histogram. */
